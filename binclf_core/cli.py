@@ -1,0 +1,154 @@
+"""`python -m binclf_core train [flags] [--json]`: train one run from the command line.
+
+The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
+public contract that other tools rely on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import NoReturn
+
+from binclf_core.config import (
+    ACTIVATIONS,
+    DATASET_CHOICES,
+    LOSSES,
+    MODELS,
+    OPTIMIZERS,
+    ConfigError,
+    RunConfig,
+    parse_hidden,
+    parse_pos_weight,
+)
+from binclf_core.datasets import DATASETS
+from binclf_core.training import TrainingRun
+
+DEFAULTS = RunConfig()
+PROGRESS_STEPS = 100
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that ends bad input with a usage line and one `error: ...` line, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
+def _argument_type(parse, name: str):
+    """Wrap a config parser so argparse reports its ConfigError as a bad value."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = name
+    return convert
+
+
+def _noise_help() -> str:
+    defaults = ", ".join(f"{name} {spec.default_noise:g}" for name, spec in DATASETS.items())
+    return f"dataset noise (its meaning depends on the dataset); default: the dataset's own ({defaults})"
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags of one run: one per RunConfig field, named after it with '-' for '_'."""
+    d = DEFAULTS
+    add = parser.add_argument
+    add("--dataset", choices=DATASET_CHOICES, default=d.dataset, help="data generator, or csv with --csv")
+    add("--csv", metavar="PATH", default=None, help="CSV file with two feature columns and a label (--dataset csv)")
+    add("--n-samples", type=int, default=d.n_samples, metavar="INT", help="number of points")
+    add("--noise", type=float, default=None, metavar="FLOAT", help=_noise_help())
+    add("--positive-fraction", type=float, default=d.positive_fraction, metavar="FLOAT",
+        help="share of points in the positive class (class imbalance)")
+    add("--test-fraction", type=float, default=d.test_fraction, metavar="FLOAT",
+        help="share of points held out for testing (stratified)")
+    add("--seed", type=int, default=d.seed, metavar="INT", help="seed of the data, the weights and the batches")
+    add("--model", choices=tuple(MODELS), default=d.model, help="logistic regression or a perceptron")
+    add("--hidden", type=_argument_type(parse_hidden, "hidden sizes"), default=d.hidden, metavar='"8,8"',
+        help="MLP hidden layer sizes, comma-separated (default: 8,8)")
+    add("--activation", choices=ACTIVATIONS, default=d.activation, help="MLP activation")
+    add("--loss", choices=tuple(LOSSES), default=d.loss, help="training loss")
+    add("--pos-weight", type=_argument_type(parse_pos_weight, "pos-weight"), default=d.pos_weight,
+        metavar="FLOAT|balanced", help="weighted_bce: weight of each positive point, or negatives/positives")
+    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer")
+    add("--lr", type=float, default=d.lr, metavar="FLOAT", help="learning rate")
+    add("--epochs", type=int, default=d.epochs, metavar="INT", help="passes over the training points")
+    add("--batch-size", type=int, default=d.batch_size, metavar="INT", help="points per update; 0 = full batch")
+    add("--threshold", type=float, default=d.threshold, metavar="FLOAT",
+        help="probability above which a point counts as positive, for the metrics")
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m binclf_core", description="Binary-classification playground engine.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+    train = commands.add_parser("train", help="train one run and report its metrics",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_run_flags(train)
+    train.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig the flags ask for (ConfigError if a value is out of range)."""
+    values = {name: getattr(args, name) for name in RunConfig.__dataclass_fields__}
+    return RunConfig(**values)
+
+
+def train_with_progress(run: TrainingRun, show_progress: bool) -> None:
+    """Train to the end; on a terminal, draw a progress bar on stderr."""
+    total = run.config.epochs
+    chunk = max(1, total // PROGRESS_STEPS)
+    while not run.finished:
+        run.step(chunk)
+        if show_progress:
+            done = run.epoch * 30 // max(total, 1)
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {run.epoch}/{total} epochs")
+    if show_progress:
+        sys.stderr.write("\n")
+
+
+def result(run: TrainingRun) -> dict:
+    """The JSON contract: config, final, history, status, message."""
+    return {"config": run.config.to_dict(), "final": run.final_metrics(), "history": run.history_columns(),
+            "status": run.status, "message": run.message}
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def summary(out: dict) -> str:
+    """A few readable lines for a person at a terminal."""
+    c, f = out["config"], out["final"]
+    model = c["model"] if c["model"] == "logistic" else f"mlp {','.join(map(str, c['hidden']))} {c['activation']}"
+    lines = [
+        f"{c['dataset']} · {model} · {c['loss']} · {c['optimizer']} lr {c['lr']:g} · "
+        f"{len(out['history']['train_loss'])}/{c['epochs']} epochs: {out['status']}",
+        f"loss      train {_number(f['train_loss'])}   test {_number(f['test_loss'])}",
+        f"accuracy  train {_percent(f['train_accuracy'])}   test {_percent(f['test_accuracy'])}",
+        f"test at threshold {c['threshold']:g}: precision {_number(f['test_precision'])}  "
+        f"recall {_number(f['test_recall'])}  F1 {_number(f['test_f1'])}  ROC AUC {_number(f['test_roc_auc'])}",
+    ]
+    if out["message"]:
+        lines.append(out["message"])
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        run = TrainingRun(config_from_args(args))
+    except ConfigError as exc:
+        parser.error(str(exc))
+    train_with_progress(run, show_progress=not args.json and sys.stderr.isatty())
+    out = result(run)
+    print(json.dumps(out) if args.json else summary(out))
+    return 0

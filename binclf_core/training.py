@@ -1,0 +1,248 @@
+"""One training run that advances a few epochs at a time and draws a snapshot at any moment.
+
+The run owns its data, model, loss and optimizer. Every public method takes the run's lock,
+so a page's timer tick and a widget's script run can never step the same model at once.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from binclf_core.config import RunConfig
+from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.losses import balanced_pos_weight, loss_fn
+from binclf_core.metrics import threshold_metrics
+from binclf_core.models import build_model
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
+HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything a view needs to draw the run at one moment."""
+
+    epoch: int
+    status: str  # "ready", "completed" or "diverged"
+    message: str
+    threshold: float
+    metrics: dict  # {"train": {...}, "test": {...}} as threshold_metrics gives
+    probabilities: np.ndarray  # (N_train + N_test,) float32, training points first
+    grid: np.ndarray  # (G, G) float32 probability; grid[i, j] is at (grid_x[j], grid_y[i])
+    grid_x: np.ndarray  # (G,)
+    grid_y: np.ndarray  # (G,)
+
+
+class TrainingRun:
+    """A run of `config`; `step(n)` trains n more epochs and appends one record per epoch."""
+
+    def __init__(self, config: RunConfig, dataset: Dataset | None = None):
+        self.config = config
+        self.dataset = dataset if dataset is not None else load_dataset(config)
+        self.pos_weight = self._resolve_pos_weight()
+        self.model = build_model(config.model, config.hidden, config.activation, config.seed)
+        self.optimizer = OPTIMIZERS[config.optimizer](self.model.parameters(), lr=config.lr)
+        self.history: list[dict] = []
+        self.message = ""
+        self._loss = loss_fn(config.loss, self.pos_weight)
+        self._batch_order = torch.Generator().manual_seed(config.seed)
+        self._x_all, self._y_all = self.dataset.x_all, self.dataset.y_all  # (N, 2), (N,): train first
+        self._n_train = len(self.dataset.y_train)
+        self._split_indicator = _split_indicator(self._n_train, len(self.dataset.y_test))
+        self._diverged = False
+        self._lock = threading.Lock()
+        self._grids: dict[int, tuple[np.ndarray, np.ndarray, torch.Tensor]] = {}
+
+    # ---- state -------------------------------------------------------------------------------
+    @property
+    def epoch(self) -> int:
+        return len(self.history)
+
+    @property
+    def status(self) -> str:
+        if self._diverged:
+            return "diverged"
+        return "completed" if self.epoch >= self.config.epochs else "ready"
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "ready"
+
+    def _resolve_pos_weight(self) -> float | None:
+        if self.config.loss != "weighted_bce":
+            return None
+        if self.config.pos_weight == "balanced":
+            return balanced_pos_weight(self.dataset.y_train)
+        return float(self.config.pos_weight)
+
+    # ---- training ------------------------------------------------------------------------------
+    def step(self, n_epochs: int = 1) -> int:
+        """Train up to n more epochs (never past config.epochs); return how many ran."""
+        with self._lock:
+            return self._run_epochs(n_epochs, deadline=math.inf)
+
+    def step_for(self, seconds: float, max_epochs: int) -> int:
+        """Train as many epochs as fit in `seconds` (at least one), at most max_epochs."""
+        with self._lock:
+            return self._run_epochs(max_epochs, deadline=time.perf_counter() + seconds)
+
+    def _run_epochs(self, n_epochs: int, deadline: float) -> int:
+        ran = 0
+        while ran < n_epochs and not self.finished and (ran == 0 or time.perf_counter() < deadline):
+            self._train_one_epoch()
+            ran += 1
+        return ran
+
+    def _train_one_epoch(self) -> None:
+        """One pass over the training split, then one record of its losses and accuracies.
+
+        As in skorch and Keras, the training loss and accuracy come from the epoch's own forward
+        passes (averaged over its batches); the test split is evaluated after the epoch's updates.
+        """
+        x, y = self.dataset.x_train, self.dataset.y_train
+        if self.config.batch_size <= 0 or self.config.batch_size >= len(y):
+            train_loss, train_scores = self._update(x, y)
+            self._record_epoch(train_loss, train_scores, self._y_all)
+            return
+        order = torch.randperm(len(y), generator=self._batch_order)
+        batches = order.split(self.config.batch_size)
+        losses, scores = zip(*(self._update(x[batch], y[batch]) for batch in batches), strict=True)
+        sizes = torch.tensor([len(batch) for batch in batches], dtype=torch.float32)
+        train_loss = torch.stack(losses) @ sizes / len(y)
+        self._record_epoch(train_loss, torch.cat(scores), torch.cat([y[order], self.dataset.y_test]))
+
+    def _update(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step on a batch; returns its loss () and scores (B,) from before the step."""
+        self.optimizer.zero_grad(set_to_none=True)  # forward / backward / update
+        scores = self.model(x)
+        loss = self._loss(scores, y)
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach(), scores.detach()
+
+    def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, targets: torch.Tensor) -> None:
+        """Append the epoch's record, or stop the run if a loss or a weight became non-finite.
+
+        `targets` (N,) lists the training targets in the order of `train_scores`, then the test ones.
+        Everything is reduced to one small tensor and read with a single `tolist()`, which keeps
+        the engine's overhead per epoch small next to the update itself.
+        """
+        test_scores = self.evaluate(self.dataset.x_test)
+        correct = (torch.cat([train_scores, test_scores]) >= _logit(self.config.threshold)) == targets
+        counts = correct.float() @ self._split_indicator  # (2,): correct points in train, in test
+        weights = torch.cat([p.detach().view(-1) for p in self.model.parameters()]).sum()  # nan/inf if any is
+        values = torch.cat([torch.stack([train_loss, self._loss(test_scores, self.dataset.y_test), weights]),
+                            counts]).tolist()
+        if not all(math.isfinite(v) for v in values):
+            self._stop_diverged()
+            return
+        train_loss, test_loss, _, train_correct, test_correct = values
+        self.history.append({"epoch": self.epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
+                             "train_accuracy": train_correct / self._n_train,
+                             "test_accuracy": test_correct / len(self.dataset.y_test)})
+
+    def _stop_diverged(self) -> None:
+        self._diverged = True
+        lr = self.config.lr
+        self.message = (
+            f"Training diverged at epoch {self.epoch + 1}: the loss or a weight became infinite or NaN. "
+            f"Lower the learning rate (now {lr:g}, try {lr / 10:g})"
+            + (", or switch the optimizer to Adam." if self.config.optimizer == "sgd" else ".")
+        )
+
+    def update_live(self, **changes) -> None:
+        """Change lr, threshold or epochs in the middle of a run; they apply from the next epoch."""
+        unknown = set(changes) - LIVE_SETTINGS
+        if unknown:
+            raise ValueError(f"{', '.join(sorted(unknown))} cannot change during a run; start a new one")
+        with self._lock:
+            self.config = self.config.with_changes(**changes)
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.config.lr
+
+    # ---- evaluation ----------------------------------------------------------------------------
+    def evaluate(self, x: torch.Tensor) -> torch.Tensor:
+        """Scores (N,) of points x (N, 2), without gradients.
+
+        No train/eval mode switch: the models hold only linear layers and activations, which act
+        the same in both modes, and the switch would cost ~20 µs an epoch here.
+        """
+        with torch.no_grad():
+            return self.model(x)
+
+    def snapshot(self, grid_size: int = 60) -> Snapshot:
+        """The run now: metrics at the threshold, point probabilities and a grid_size² boundary."""
+        with self._lock:
+            grid_x, grid_y, points = self._grid(grid_size)
+            probabilities = _probabilities(self.evaluate(self._x_all))
+            grid = _probabilities(self.evaluate(points)).reshape(grid_size, grid_size)
+            return Snapshot(
+                epoch=self.epoch, status=self.status, message=self.message,
+                threshold=self.config.threshold, metrics=self._split_metrics(probabilities),
+                probabilities=probabilities, grid=grid, grid_x=grid_x, grid_y=grid_y,
+            )
+
+    def _split_metrics(self, probabilities: np.ndarray) -> dict:
+        n, y = self._n_train, self._y_all.numpy()
+        t = self.config.threshold
+        return {"train": threshold_metrics(probabilities[:n], y[:n], t),
+                "test": threshold_metrics(probabilities[n:], y[n:], t)}
+
+    def _grid(self, size: int):
+        """Cached (grid_x (G,), grid_y (G,), points (G*G, 2)) over the data's bounds, rows along y."""
+        if size not in self._grids:
+            x0, x1, y0, y1 = self.dataset.bounds()
+            gx = np.linspace(x0, x1, size, dtype=np.float32)
+            gy = np.linspace(y0, y1, size, dtype=np.float32)
+            mesh_x, mesh_y = np.meshgrid(gx, gy)  # (G, G) each, rows along y
+            points = torch.from_numpy(np.stack([mesh_x.ravel(), mesh_y.ravel()], axis=1))
+            self._grids[size] = (gx, gy, points)
+        return self._grids[size]
+
+    def losses_now(self) -> tuple[float | None, float | None]:
+        """(train, test) loss of the current model; None where it is not finite."""
+        with self._lock:
+            n = self._n_train
+            scores = self.evaluate(self._x_all)
+            losses = [self._loss(scores[:n], self._y_all[:n]).item(), self._loss(scores[n:], self._y_all[n:]).item()]
+            return tuple(v if math.isfinite(v) else None for v in losses)
+
+    def final_metrics(self) -> dict:
+        """The CLI's `final` block: losses now, train accuracy and the test metrics at the threshold."""
+        train_loss, test_loss = self.losses_now()
+        metrics = self.snapshot(grid_size=2).metrics
+        test = metrics["test"]
+        return {
+            "train_loss": train_loss, "test_loss": test_loss,
+            "train_accuracy": metrics["train"]["accuracy"], "test_accuracy": test["accuracy"],
+            "test_precision": test["precision"], "test_recall": test["recall"],
+            "test_f1": test["f1"], "test_roc_auc": test["roc_auc"],
+        }
+
+    def history_columns(self) -> dict[str, list[float]]:
+        """The history as one list per key, each with one entry per epoch."""
+        return {key: [record[key] for record in self.history] for key in HISTORY_KEYS}
+
+
+def _split_indicator(n_train: int, n_test: int) -> torch.Tensor:
+    """(N, 2) 0/1 matrix whose product with a per-point vector gives its train sum and test sum."""
+    indicator = torch.zeros(n_train + n_test, 2)
+    indicator[:n_train, 0] = 1
+    indicator[n_train:, 1] = 1
+    return indicator
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def _probabilities(scores: torch.Tensor) -> np.ndarray:
+    """sigmoid(scores) as float32; non-finite scores (a diverged model) become 0, 0.5 or 1."""
+    return torch.sigmoid(torch.nan_to_num(scores, nan=0.0)).numpy().astype(np.float32)

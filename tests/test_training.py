@@ -1,0 +1,146 @@
+import json
+import threading
+
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+
+from binclf_core.config import RunConfig
+from binclf_core.training import TrainingRun
+
+
+def sklearn_test_accuracy(run: TrainingRun) -> float:
+    d = run.dataset
+    reference = LogisticRegression().fit(d.x_train.numpy(), d.y_train.numpy())
+    return reference.score(d.x_test.numpy(), d.y_test.numpy())
+
+
+def trained(config: RunConfig) -> TrainingRun:
+    run = TrainingRun(config)
+    run.step(config.epochs)
+    return run
+
+
+def test_logistic_reaches_sklearns_accuracy_on_the_tutorial_blobs(tutorial_config):
+    run = trained(tutorial_config.with_changes(optimizer="adam", lr=0.1, epochs=1000))
+    assert run.final_metrics()["test_accuracy"] >= sklearn_test_accuracy(run)
+
+
+def test_the_tutorial_sgd_run_gets_within_one_point_of_sklearn(tutorial_config):
+    run = trained(tutorial_config)
+    assert run.status == "completed" and run.epoch == 5000
+    assert run.final_metrics()["test_accuracy"] >= sklearn_test_accuracy(run) - 0.01
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circles"])
+def test_an_mlp_solves_what_logistic_regression_cannot(dataset):
+    common = dict(dataset=dataset, optimizer="adam", lr=0.03, epochs=400, seed=1)
+    mlp = trained(RunConfig(model="mlp", hidden=(16, 16), **common)).final_metrics()["test_accuracy"]
+    logistic = trained(RunConfig(model="logistic", **common)).final_metrics()["test_accuracy"]
+    assert mlp >= 0.9
+    assert logistic <= 0.75
+
+
+def test_weighted_bce_raises_minority_recall_on_imbalanced_data():
+    common = dict(dataset="blobs", noise=3.0, positive_fraction=0.1, n_samples=1000, lr=0.05, epochs=300, seed=0)
+    plain = trained(RunConfig(loss="bce", **common)).final_metrics()["test_recall"]
+    weighted = trained(RunConfig(loss="weighted_bce", pos_weight="balanced", **common)).final_metrics()["test_recall"]
+    assert weighted > plain + 0.1
+
+
+def test_balanced_pos_weight_comes_from_the_training_split():
+    run = TrainingRun(RunConfig(loss="weighted_bce", positive_fraction=0.2, n_samples=500))
+    y = run.dataset.y_train
+    assert run.pos_weight == pytest.approx((len(y) - y.sum().item()) / y.sum().item())
+
+
+@pytest.mark.parametrize("batch_size", [0, 32])
+def test_the_same_seed_repeats_the_history_exactly(batch_size):
+    config = RunConfig(dataset="moons", model="mlp", optimizer="adam", batch_size=batch_size, epochs=60)
+    assert trained(config).history == trained(config).history
+    assert trained(config.with_changes(seed=3)).history != trained(config).history
+
+
+def test_stepping_in_pieces_equals_one_long_step():
+    config = RunConfig(dataset="spiral", model="mlp", batch_size=50, epochs=40)
+    pieces = TrainingRun(config)
+    for n in (1, 7, 12, 100):
+        pieces.step(n)
+    assert pieces.history == trained(config).history
+
+
+def test_history_is_plain_json_with_one_record_per_epoch():
+    run = trained(RunConfig(epochs=25))
+    assert [r["epoch"] for r in run.history] == list(range(1, 26))
+    assert json.loads(json.dumps(run.history)) == run.history
+    assert all(0 <= r["test_accuracy"] <= 1 for r in run.history)
+
+
+def test_training_losses_fall_on_an_easy_problem():
+    history = trained(RunConfig(epochs=100)).history
+    assert history[-1]["train_loss"] < history[0]["train_loss"] / 2
+    assert history[-1]["test_loss"] < history[0]["test_loss"] / 2
+
+
+def test_a_huge_learning_rate_is_reported_as_diverged_not_raised():
+    run = TrainingRun(RunConfig(model="mlp", lr=1e10, epochs=100))
+    run.step(100)
+    assert run.status == "diverged" and run.finished
+    assert "Lower the learning rate" in run.message
+    assert all(torch.isfinite(torch.tensor(r["train_loss"])) for r in run.history)
+    assert run.step(10) == 0
+    snapshot = run.snapshot()  # still drawable
+    assert snapshot.status == "diverged" and (snapshot.grid >= 0).all()
+
+
+def test_step_never_passes_the_epoch_budget_and_raising_epochs_resumes():
+    run = TrainingRun(RunConfig(epochs=10))
+    assert run.step(25) == 10 and run.status == "completed"
+    run.update_live(epochs=15)
+    assert run.status == "ready" and run.step(25) == 5
+
+
+def test_step_for_trains_at_least_one_epoch_and_respects_its_cap():
+    run = TrainingRun(RunConfig(epochs=1000))
+    assert run.step_for(0.0, max_epochs=50) == 1
+    assert run.step_for(10.0, max_epochs=50) == 50
+
+
+def test_live_learning_rate_reaches_the_optimizer_and_structural_changes_are_refused():
+    run = TrainingRun(RunConfig(lr=0.1))
+    run.update_live(lr=0.5, threshold=0.3)
+    assert run.optimizer.param_groups[0]["lr"] == 0.5 and run.config.threshold == 0.3
+    with pytest.raises(ValueError, match="start a new one"):
+        run.update_live(model="mlp")
+
+
+def test_snapshot_holds_what_a_view_needs():
+    run = trained(RunConfig(dataset="moons", model="mlp", epochs=30))
+    snap = run.snapshot(grid_size=40)
+    n = len(run.dataset.y_all)
+    assert snap.epoch == 30 and snap.grid.shape == (40, 40) and snap.probabilities.shape == (n,)
+    assert snap.grid_x.shape == (40,) and snap.grid_x[0] < snap.grid_x[-1]
+    assert set(snap.metrics) == {"train", "test"}
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(snap.metrics["test"])
+    # grid[i, j] is the probability at (grid_x[j], grid_y[i])
+    i, j = 5, 31
+    point = torch.tensor([[snap.grid_x[j], snap.grid_y[i]]])
+    assert snap.grid[i, j] == pytest.approx(torch.sigmoid(run.evaluate(point)).item(), abs=1e-6)
+
+
+def test_threshold_changes_the_snapshot_metrics():
+    run = trained(RunConfig(dataset="blobs", noise=3.0, epochs=50))
+    low = run.snapshot().metrics["test"]["recall"]
+    run.update_live(threshold=0.95)
+    assert run.snapshot().metrics["test"]["recall"] < low
+
+
+def test_two_threads_stepping_one_run_never_interleave_epochs():
+    run = TrainingRun(RunConfig(model="mlp", epochs=400))
+    workers = [threading.Thread(target=lambda: [run.step(5) for _ in range(40)]) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert [r["epoch"] for r in run.history] == list(range(1, 401))
+    assert run.history == trained(RunConfig(model="mlp", epochs=400)).history
