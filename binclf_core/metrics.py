@@ -1,9 +1,18 @@
-"""Classification metrics at a probability threshold, computed by scikit-learn."""
+"""Classification metrics at a probability threshold, from scikit-learn's confusion matrix and ROC AUC.
+
+Accuracy, precision, recall and F1 are read off the confusion matrix (the same definitions as
+scikit-learn's, with zero_division=0): one sklearn call instead of four keeps a live snapshot
+cheap. Tests compare every value with scikit-learn's own functions.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import confusion_matrix, roc_auc_score
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
 
 
 def threshold_metrics(probabilities: np.ndarray, targets: np.ndarray, threshold: float) -> dict:
@@ -14,14 +23,14 @@ def threshold_metrics(probabilities: np.ndarray, targets: np.ndarray, threshold:
     """
     targets = np.asarray(targets).astype(np.int64)
     predicted = (np.asarray(probabilities) >= threshold).astype(np.int64)
-    precision, recall, f1, _ = precision_recall_fscore_support(
-        targets, predicted, average="binary", zero_division=0)
-    both_classes = len(np.unique(targets)) == 2
+    (tn, fp), (fn, tp) = confusion_matrix(targets, predicted, labels=[0, 1]).tolist()
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    both_classes = 0 < targets.sum() < len(targets)
     return {
-        "accuracy": float(accuracy_score(targets, predicted)),
-        "precision": float(precision),
-        "recall": float(recall),
-        "f1": float(f1),
+        "accuracy": _ratio(tp + tn, len(targets)),
+        "precision": precision,
+        "recall": recall,
+        "f1": _ratio(2 * tp, 2 * tp + fp + fn),
         "roc_auc": float(roc_auc_score(targets, probabilities)) if both_classes else None,
-        "confusion_matrix": confusion_matrix(targets, predicted, labels=[0, 1]).tolist(),
+        "confusion_matrix": [[tn, fp], [fn, tp]],
     }

@@ -25,3 +25,20 @@ def test_threshold_moves_the_predictions():
 def test_roc_auc_is_none_when_only_one_class_is_present_and_nothing_raises():
     m = threshold_metrics(np.array([0.2, 0.8]), np.array([0, 0]), 0.5)
     assert m["roc_auc"] is None and m["precision"] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("threshold", [0.1, 0.5, 0.97])
+def test_every_metric_equals_scikit_learns_own_function(seed, threshold):
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    targets = rng.integers(0, 2, 50)
+    probs = np.clip(targets * 0.3 + rng.random(50) * 0.7, 0, 1)
+    predicted = (probs >= threshold).astype(int)
+    m = threshold_metrics(probs, targets, threshold)
+    assert m["accuracy"] == pytest.approx(accuracy_score(targets, predicted))
+    assert m["precision"] == pytest.approx(precision_score(targets, predicted, zero_division=0))
+    assert m["recall"] == pytest.approx(recall_score(targets, predicted, zero_division=0))
+    assert m["f1"] == pytest.approx(f1_score(targets, predicted, zero_division=0))
+    assert m["roc_auc"] == pytest.approx(roc_auc_score(targets, probs))

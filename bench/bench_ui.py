@@ -1,0 +1,100 @@
+"""The real app against a tutorial-style loop app, side by side in one run, in headless Chromium.
+
+Both train the tutorials' run (blobs, logistic, SGD lr 0.01): the app 5000 epochs, the loop
+app 1000 (it needs minutes for 5000). Printed for each: chart updates per second seen in the
+browser, epochs per second of wall time, visible updates, charts re-created during training,
+and cold start (process start to page ready). Targets: >= 5x the loop app's updates/s and
+epochs/s, >= 30 visible updates, 0 charts re-created, cold start <= the loop app's + 1 s.
+
+    python bench/bench_ui.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
+
+from bench.harness import COUNT_CHARTS, browser, running
+
+
+@dataclass
+class Result:
+    name: str
+    epochs: int
+    cold_start: float
+    seconds: float
+    updates: int
+    charts_recreated: int
+    server_cpu: float
+
+    @property
+    def updates_per_second(self) -> float:
+        return self.updates / self.seconds
+
+    @property
+    def epochs_per_second(self) -> float:
+        return self.epochs / self.seconds
+
+
+def _page(chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(COUNT_CHARTS)
+    return page
+
+
+def measure_app(chromium, epochs: int = 5000) -> Result:
+    """The playground: updates are the live component's renders (both charts, in place)."""
+    with running("app.py") as server:
+        page = _page(chromium)
+        page.goto(f"{server.url}?lr=0.01&epochs={epochs}")
+        page.get_by_text(f"Epoch 0 / {epochs}").wait_for(timeout=60_000)
+        page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
+        cold = time.perf_counter() - server.started
+        renders, charts, cpu = page.evaluate("window.binclfLive.renders"), page.evaluate("__chartsCreated"), \
+            server.cpu_seconds()
+        page.get_by_role("button", name="Train").click()
+        start = time.perf_counter()
+        page.get_by_text(f"Epoch {epochs} / {epochs}").wait_for(timeout=300_000)
+        seconds = time.perf_counter() - start
+        page.wait_for_timeout(300)  # the last frame's render
+        return Result("playground app", epochs, cold, seconds, page.evaluate("window.binclfLive.renders") - renders,
+                      page.evaluate("__chartsCreated") - charts, server.cpu_seconds() - cpu)
+
+
+def measure_loop_app(chromium, epochs: int = 1000) -> Result:
+    """The loop app: each update re-creates its three charts, so updates = charts created / 3."""
+    with running("bench/loop_app.py") as server:
+        page = _page(chromium)
+        page.goto(f"{server.url}?epochs={epochs}")
+        page.get_by_role("button", name="Train").wait_for(timeout=60_000)
+        cold = time.perf_counter() - server.started
+        cpu = server.cpu_seconds()
+        page.get_by_role("button", name="Train").click()
+        start = time.perf_counter()
+        page.get_by_text("Done").wait_for(timeout=600_000)
+        seconds = time.perf_counter() - start
+        created = page.evaluate("__chartsCreated")
+        return Result("loop app", epochs, cold, seconds, created // 3, created, server.cpu_seconds() - cpu)
+
+
+def main() -> None:
+    with browser() as chromium:
+        loop = measure_loop_app(chromium)
+        app = measure_app(chromium)
+    print(f"{'':16s} {'epochs':>7s} {'seconds':>8s} {'updates/s':>10s} {'epochs/s':>9s} {'updates':>8s} "
+          f"{'re-created':>10s} {'cold start':>10s} {'server CPU':>10s}")
+    for r in (loop, app):
+        print(f"{r.name:16s} {r.epochs:7d} {r.seconds:8.2f} {r.updates_per_second:10.2f} {r.epochs_per_second:9.0f} "
+              f"{r.updates:8d} {r.charts_recreated:10d} {r.cold_start:9.2f}s {r.server_cpu:9.2f}s")
+    print(f"updates/s ratio {app.updates_per_second / loop.updates_per_second:.1f}x (target >= 5), "
+          f"epochs/s ratio {app.epochs_per_second / loop.epochs_per_second:.1f}x (target >= 5), "
+          f"visible updates {app.updates} (>= 30), charts re-created {app.charts_recreated} (0), "
+          f"cold start {app.cold_start - loop.cold_start:+.2f} s against the loop app (<= +1 s)")
+
+
+if __name__ == "__main__":
+    main()

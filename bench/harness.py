@@ -1,0 +1,117 @@
+"""Start a Streamlit app on a free loopback port and drive it in headless Chromium.
+
+Shared by bench/bench_ui.py and the browser tests. Servers bind 127.0.0.1 only and are stopped
+by their PID.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def find_chromium() -> str | None:
+    """$BINCLF_CHROMIUM, then /usr/bin/chromium, then chromium on PATH; None if there is none."""
+    for candidate in (os.environ.get("BINCLF_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `streamlit run` process on 127.0.0.1; `started` is when the process was launched."""
+
+    def __init__(self, script: str, log_path: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed in stop()
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
+             "--server.port", str(self.port)],
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with status {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"the server at {self.url} did not answer within {timeout} s")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        self.log.close()
+
+
+@contextmanager
+def running(script: str, log_path: Path | None = None):
+    server = Server(script, log_path)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def browser():
+    """A headless Chromium from find_chromium(), through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise RuntimeError("no Chromium found: apt-get install chromium, or set BINCLF_CHROMIUM")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+# Counts every Plotly chart div the page ever creates (a re-created chart is a new div), and
+# the times they appeared. Plotly marks its div with .js-plotly-plot once it has drawn into it.
+COUNT_CHARTS = """
+window.__chartsCreated = 0;
+window.__chartTimes = [];
+const seen = new WeakSet();
+new MutationObserver(() => {
+  for (const node of document.querySelectorAll('.js-plotly-plot')) {
+    if (!seen.has(node)) { seen.add(node); window.__chartsCreated += 1; window.__chartTimes.push(performance.now()); }
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
+"""

@@ -1,0 +1,164 @@
+"""The sidebar controls: one table of fields, each a widget, a URL query parameter and a config value.
+
+Like TensorFlow Playground's `PROPS`, the table turns every field to and from the URL, so a
+shared link rebuilds the same run, seed included. Widget keys are the RunConfig field names
+(and `speed`); the labels are a public contract that tools and tests find the widgets by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from binclf_core.config import (
+    ACTIVATIONS,
+    LOSSES,
+    MODELS,
+    OPTIMIZERS,
+    ConfigError,
+    RunConfig,
+    parse_hidden,
+    parse_pos_weight,
+)
+from binclf_core.datasets import DATASETS
+from ui.pacing import DEFAULT_SPEED, SPEEDS
+
+DEFAULTS = RunConfig()
+HIDDEN_PRESETS = ["4", "8", "8,8", "16,16", "32,32", "64,64", "100", "8,8,8"]
+POS_WEIGHT_PRESETS = ["balanced", "0.5", "1", "2", "5", "10", "20"]
+UI_MAX_SAMPLES, UI_MAX_EPOCHS = 2000, 20_000
+
+
+@dataclass(frozen=True)
+class Field:
+    """One shareable control: its URL text turns into the widget's value with `parse`."""
+
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+
+
+def _choice(options) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"choose one of {', '.join(options)}")
+        return text
+    return parse
+
+
+def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
+    def parse(text: str):
+        value = kind(text)
+        if not low <= value <= high:
+            raise ValueError(f"the control takes {low:g} to {high:g}")
+        return value
+    return parse
+
+
+def _hidden_text(text: str) -> str:
+    return ",".join(map(str, parse_hidden(text)))
+
+
+def _pos_weight_text(text: str) -> str:
+    value = parse_pos_weight(text)
+    return value if value == "balanced" else f"{value:g}"
+
+
+FIELDS: dict[str, Field] = {f.key: f for f in [
+    Field("dataset", DEFAULTS.dataset, _choice(tuple(DATASETS))),
+    Field("n_samples", DEFAULTS.n_samples, _number(int, 20, UI_MAX_SAMPLES)),
+    Field("noise", DEFAULTS.noise, _number(float, 0.0, max(s.max_noise for s in DATASETS.values()))),
+    Field("positive_fraction", DEFAULTS.positive_fraction, _number(float, 0.05, 0.95)),
+    Field("test_fraction", DEFAULTS.test_fraction, _number(float, 0.1, 0.9)),
+    Field("seed", DEFAULTS.seed, _number(int, 0, 2**31 - 1)),
+    Field("model", DEFAULTS.model, _choice(tuple(MODELS))),
+    Field("hidden", ",".join(map(str, DEFAULTS.hidden)), _hidden_text),
+    Field("activation", DEFAULTS.activation, _choice(ACTIVATIONS)),
+    Field("loss", DEFAULTS.loss, _choice(tuple(LOSSES))),
+    Field("pos_weight", DEFAULTS.pos_weight, _pos_weight_text),
+    Field("optimizer", DEFAULTS.optimizer, _choice(tuple(OPTIMIZERS))),
+    Field("lr", DEFAULTS.lr, _number(float, 1e-6, 1e6)),
+    Field("epochs", DEFAULTS.epochs, _number(int, 1, UI_MAX_EPOCHS)),
+    Field("batch_size", DEFAULTS.batch_size, _number(int, 0, UI_MAX_SAMPLES)),
+    Field("threshold", DEFAULTS.threshold, _number(float, 0.01, 0.99)),
+    Field("speed", DEFAULT_SPEED, _choice(tuple(SPEEDS))),
+]}
+
+
+def config_from_values(values: dict[str, Any]) -> RunConfig:
+    """The RunConfig that widget values describe (ConfigError if they do not make a valid run)."""
+    settings = {k: v for k, v in values.items() if k in RunConfig.__dataclass_fields__}
+    settings["hidden"] = parse_hidden(settings["hidden"])
+    settings["pos_weight"] = parse_pos_weight(settings["pos_weight"])
+    return RunConfig(**settings)
+
+
+def url_text(value: Any) -> str:
+    """A widget value as it appears in the URL: 0.1 rather than 0.1000, 8,8 as is."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _on_dataset_change() -> None:
+    """Each dataset has its own noise scale, so a new dataset starts at its own default noise."""
+    st.session_state["noise"] = DATASETS[st.session_state["dataset"]].default_noise
+
+
+def _data_controls() -> None:
+    st.selectbox("Dataset", list(DATASETS), format_func=lambda k: DATASETS[k].label, key="dataset",
+                 on_change=_on_dataset_change, persist_state="session")
+    spec = DATASETS[st.session_state["dataset"]]
+    st.slider("Noise", 0.0, spec.max_noise, step=spec.max_noise / 100, key="noise", persist_state="session",
+              help=f"For {spec.label}: {spec.noise_meaning}.")
+    st.slider("Samples", 20, UI_MAX_SAMPLES, step=10, key="n_samples", persist_state="session")
+    st.slider("Positive fraction", 0.05, 0.95, step=0.05, key="positive_fraction", persist_state="session",
+              help="Share of points in the positive class: lower it to make the positives a minority.")
+    st.slider("Test fraction", 0.1, 0.9, step=0.05, key="test_fraction", persist_state="session",
+              help="Share of points held out for testing, drawn class by class (stratified).")
+    st.number_input("Seed", 0, 2**31 - 1, step=1, key="seed", persist_state="session",
+                    help="Decides the points, the initial weights and the batch order.")
+
+
+def _model_controls() -> None:
+    st.selectbox("Model", list(MODELS), format_func=MODELS.get, key="model", persist_state="session")
+    if st.session_state["model"] == "mlp":
+        st.selectbox("Hidden layers", HIDDEN_PRESETS, key="hidden", accept_new_options=True,
+                     persist_state="session", help="Units per hidden layer, comma-separated; type your own.")
+        st.selectbox("Activation", ACTIVATIONS, key="activation", persist_state="session")
+
+
+def _training_controls() -> None:
+    st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key="loss", persist_state="session")
+    if st.session_state["loss"] == "weighted_bce":
+        st.selectbox("Positive weight", POS_WEIGHT_PRESETS, key="pos_weight", accept_new_options=True,
+                     persist_state="session",
+                     help="Weight of each positive point in the loss: a number, or balanced = negatives / positives.")
+    st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="optimizer", persist_state="session")
+    st.number_input("Learning rate", 1e-6, 1e6, step=0.01, format="%g", key="lr", persist_state="session",
+                    help="Takes effect at once, even while training.")
+    st.number_input("Epochs", 1, UI_MAX_EPOCHS, step=100, key="epochs", persist_state="session",
+                    help="Passes over the training points. Raise it to continue a finished run.")
+    st.number_input("Batch size", 0, UI_MAX_SAMPLES, step=16, key="batch_size", persist_state="session",
+                    help="Points per update; 0 trains on all of them at once (full batch).")
+
+
+def sidebar_controls() -> tuple[RunConfig | None, str]:
+    """Draw the controls; return the config they describe (None, with an error shown, if invalid)."""
+    with st.sidebar:
+        st.subheader("Data")
+        _data_controls()
+        st.subheader("Model")
+        _model_controls()
+        st.subheader("Training")
+        _training_controls()
+        st.slider("Threshold", 0.01, 0.99, step=0.01, key="threshold", persist_state="session",
+                  help="Probability at or above which a point is called positive, for the metrics.")
+        st.select_slider("Speed", list(SPEEDS), key="speed", persist_state="session",
+                         help="Slow for explaining, Flat out to train as fast as the server can.")
+        try:
+            return config_from_values(dict(st.session_state)), st.session_state["speed"]
+        except ConfigError as error:
+            st.error(f"{error}. The current run keeps its settings until this is fixed.")
+            return None, st.session_state["speed"]

@@ -1,0 +1,67 @@
+"""The live panel: a fragment whose timer trains the run a little and redraws it, while playing.
+
+Only the fragment reruns on each tick, never the page, so every widget stays responsive. The
+run's lock makes sure a widget's script run and a tick never step the model at the same time.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from binclf_core.figures import boundary_figure, curves_figure
+from binclf_core.training import TrainingRun
+from ui import session
+from ui.live_chart import live_charts
+from ui.pacing import TICK_SECONDS, plan_tick
+
+GRID_SIZE = 60
+
+
+def advance(run: TrainingRun, speed: str) -> None:
+    """Train for one tick: as many epochs as the speed allows and the time budget fits."""
+    plan = plan_tick(speed, run.config.epochs, session.seconds_since_last_tick())
+    run.step_for(plan.train_seconds, plan.max_epochs)
+
+
+def summary(metrics: dict, history: list[dict]) -> dict:
+    """Test-split metrics at the threshold and the latest losses, for the component's metrics strip."""
+    losses = ""
+    if history:
+        last = history[-1]
+        losses = (f"Train loss {last['train_loss']:.4f} · test loss {last['test_loss']:.4f} · "
+                  f"train accuracy {last['train_accuracy']:.1%} · test accuracy {last['test_accuracy']:.1%}")
+    return {"metrics": metrics, "losses": losses}
+
+
+def draw(run: TrainingRun) -> None:
+    """Progress text, status, charts and metrics of the run as it is now.
+
+    The metrics travel with the charts and are drawn by the component: re-rendering Streamlit
+    metric elements on every tick cost the browser more than the numbers are worth.
+    """
+    snapshot = run.snapshot(GRID_SIZE, metric_splits=("test",))
+    st.markdown(f"**Epoch {snapshot.epoch} / {run.config.epochs}**")
+    if snapshot.status == "diverged":
+        st.warning(snapshot.message, icon="⚠️")
+    live_charts({"boundary": boundary_figure(snapshot, run.dataset),
+                 "curves": curves_figure(run.history, run.config.epochs),
+                 "summary": summary(snapshot.metrics["test"], run.history)})
+
+
+def live_panel(speed: str) -> None:
+    """The fragment: a timer ticks it while playing; it stops the timer when the run ends."""
+    playing = session.is_playing()
+
+    session.mark_page_run()
+
+    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    def panel() -> None:
+        run = session.current_run(None)
+        if session.is_timer_tick() and session.is_playing():
+            advance(run, speed)
+        draw(run)
+        if session.is_playing() and run.finished:
+            session.stop_playing()
+            st.rerun(scope="app")  # re-register the fragment without its timer
+
+    panel()

@@ -1,0 +1,114 @@
+// The live charts and metrics: created once per mount, then updated in place with Plotly.react on every
+// new `data`, so a chart never blanks and keeps the user's zoom (layout.uirevision is fixed).
+// Streamlit calls the default export on mount and again whenever `data` changes; state lives
+// on the parent element. plotly.js is loaded once from Streamlit's static files (browser-cached).
+const PLOTLY_URL = new URL("app/static/plotly.min.js", window.location.href).href;
+const CHARTS = ["boundary", "curves"];
+const METRICS = [["accuracy", "Test accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"],
+                 ["roc_auc", "ROC AUC"]];
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__binclfPlotly) {
+    window.__binclfPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = PLOTLY_URL;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("could not load " + PLOTLY_URL));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__binclfPlotly;
+}
+
+// Counters the browser tests and bench/bench_ui.py read.
+const stats = (window.binclfLive = window.binclfLive || { mounts: 0, renders: 0, frames: [] });
+
+function element(tag, className, parent, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+// The metrics strip: built once, then only its text changes (textContent: nothing is parsed as HTML).
+function buildMetrics(parent) {
+  const strip = element("div", "binclf-metrics", parent);
+  const cells = {};
+  for (const [key, label] of METRICS) {
+    const cell = element("div", "binclf-metric", strip);
+    element("div", "binclf-metric-label", cell, label);
+    cells[key] = element("div", "binclf-metric-value", cell, "–");
+    cells[key].dataset.metric = key;
+  }
+  const table = element("table", "binclf-confusion", strip);
+  const head = element("tr", "", table);
+  for (const text of ["test", "pred −", "pred +"]) element("th", "", head, text);
+  cells.matrix = [];
+  for (const label of ["true −", "true +"]) {
+    const row = element("tr", "", table);
+    element("th", "", row, label);
+    cells.matrix.push([element("td", "", row, "–"), element("td", "", row, "–")]);
+  }
+  cells.losses = element("div", "binclf-losses", parent, "");
+  return cells;
+}
+
+function showMetrics(cells, summary) {
+  const m = summary.metrics;
+  for (const [key] of METRICS) cells[key].textContent = m[key] === null ? "n/a" : m[key].toFixed(3);
+  m.confusion_matrix.forEach((row, i) => row.forEach((count, j) => { cells.matrix[i][j].textContent = String(count); }));
+  cells.losses.textContent = summary.losses;
+}
+
+function render(state) {
+  state.pending = false;
+  const figures = state.latest;
+  for (const name of CHARTS) {
+    if (figures[name]) window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, CONFIG);
+  }
+  if (figures.summary) showMetrics(state.metrics, figures.summary);
+  stats.renders += 1;
+  stats.frames.push(performance.now());
+  if (stats.frames.length > 2000) stats.frames.splice(0, 1000);
+}
+
+function schedule(state) {
+  // Draw at most once per animation frame, always the latest data.
+  if (state.ready && !state.pending) {
+    state.pending = true;
+    requestAnimationFrame(() => render(state));
+  }
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  if (data && data.preload) {
+    loadPlotly().catch(() => {});  // the live mount reports a failure where the charts would be
+    return;
+  }
+  let state = parentElement.__binclf;
+  if (!state) {
+    state = parentElement.__binclf = { divs: {}, ready: false, pending: false, latest: null };
+    const row = document.createElement("div");
+    row.className = "binclf-live-row";
+    for (const name of CHARTS) {
+      const div = document.createElement("div");
+      div.className = "binclf-live-chart";
+      div.dataset.chart = name;
+      row.appendChild(div);
+      state.divs[name] = div;
+    }
+    parentElement.appendChild(row);
+    state.metrics = buildMetrics(parentElement);
+    stats.mounts += 1;
+    loadPlotly().then(() => { state.ready = true; schedule(state); },
+                      (error) => { row.textContent = "The charts could not load: " + error.message; });
+  }
+  if (data) {
+    state.latest = data;
+    schedule(state);
+  }
+}

@@ -1,0 +1,145 @@
+"""The only code that touches st.session_state's run keys and st.query_params.
+
+Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
+`url_notices` (what the URL asked for that could not be used), and one widget key per field.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import streamlit as st
+
+from binclf_core.config import ConfigError, RunConfig
+from binclf_core.training import LIVE_SETTINGS, TrainingRun
+from ui.controls import FIELDS, config_from_values, url_text
+from ui.pacing import epochs_per_step
+
+RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
+PAGE_RUN = "page_run"
+
+
+def start_session() -> None:
+    """On a tab's first script run: widget defaults, then whatever the URL asks for that is valid."""
+    if st.session_state.get(STARTED):
+        return
+    st.session_state[STARTED] = True
+    values = {key: field.default for key, field in FIELDS.items()}
+    values.update(_url_values(dict(st.query_params), values, notices := []))
+    for key, value in values.items():
+        st.session_state[key] = value
+    st.session_state[NOTICES] = notices
+
+
+def _url_values(params: dict[str, str], defaults: dict[str, Any], notices: list[str]) -> dict[str, Any]:
+    """The URL's values that parse and, together, still make a valid run; a notice for each other."""
+    accepted: dict[str, Any] = {}
+    for key, text in params.items():
+        if key not in FIELDS:
+            notices.append(f"`{key}` is not a setting here, so it was ignored.")
+            continue
+        try:
+            value = FIELDS[key].parse(text)
+            config_from_values({**defaults, **accepted, key: value})
+        except (ValueError, ConfigError) as error:
+            notices.append(f"`{key}={text}` could not be used ({error}); the default is shown.")
+            continue
+        accepted[key] = value
+    if "dataset" in accepted and "noise" not in accepted:
+        accepted["noise"] = RunConfig(dataset=accepted["dataset"]).noise
+    return accepted
+
+
+def pop_url_notices() -> list[str]:
+    return st.session_state.pop(NOTICES, [])
+
+
+def sync_url(values: dict[str, Any]) -> None:
+    """Make the URL hold every field whose value differs from its default, so it can be shared."""
+    wanted = {key: url_text(values[key]) for key, field in FIELDS.items()
+              if key in values and url_text(values[key]) != url_text(field.default)}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def widget_values() -> dict[str, Any]:
+    return {key: st.session_state[key] for key in FIELDS if key in st.session_state}
+
+
+def current_run(config: RunConfig | None) -> TrainingRun:
+    """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live."""
+    run: TrainingRun | None = st.session_state.get(RUN)
+    if config is None:
+        return run if run is not None else _new_run(RunConfig())
+    if run is None or _structure(run.config) != _structure(config):
+        return _new_run(config)
+    live = {key: getattr(config, key) for key in LIVE_SETTINGS if getattr(run.config, key) != getattr(config, key)}
+    if live:
+        run.update_live(**live)
+    return run
+
+
+def _structure(config: RunConfig) -> dict[str, Any]:
+    """The settings that need a new run when they change: all but the live ones."""
+    return {k: v for k, v in config.to_dict().items() if k not in LIVE_SETTINGS}
+
+
+def _new_run(config: RunConfig) -> TrainingRun:
+    st.session_state[RUN] = TrainingRun(config)
+    st.session_state[PLAYING] = False
+    return st.session_state[RUN]
+
+
+def is_playing() -> bool:
+    return bool(st.session_state.get(PLAYING))
+
+
+def stop_playing() -> None:
+    st.session_state[PLAYING] = False
+
+
+def mark_page_run() -> None:
+    """Called by the page before its live fragment: this run draws, it does not train."""
+    st.session_state[PAGE_RUN] = True
+
+
+def is_timer_tick() -> bool:
+    """True in a fragment run of the timer, False (once) in the page run that drew the fragment.
+
+    Only ticks train. A page run that trained could still be running when the timer's first tick
+    arrives; Streamlit then drops that run's charts and mounts them again (a blank frame).
+    """
+    return not st.session_state.pop(PAGE_RUN, False)
+
+
+def seconds_since_last_tick() -> float | None:
+    """Wall time since the previous training tick of this tab (None on the first), and mark now."""
+    now = time.perf_counter()
+    last = st.session_state.get(LAST_TICK)
+    st.session_state[LAST_TICK] = now
+    return None if last is None else now - last
+
+
+# ---- button callbacks: they run before the script, so the page draws the new state at once ----
+def train() -> None:
+    """Start or resume; a finished run starts over (raise Epochs to continue it instead)."""
+    run: TrainingRun = st.session_state[RUN]
+    if run.finished:
+        _new_run(run.config)
+    st.session_state[PLAYING] = True
+    st.session_state[LAST_TICK] = None
+
+
+def pause() -> None:
+    st.session_state[PLAYING] = False
+
+
+def step() -> None:
+    run: TrainingRun = st.session_state[RUN]
+    st.session_state[PLAYING] = False
+    run.step(epochs_per_step(run.config.epochs))
+
+
+def reset() -> None:
+    _new_run(st.session_state[RUN].config)

@@ -1,0 +1,38 @@
+"""Once per server process: one torch thread, torch warmed up, the imports frozen for the GC."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+
+import streamlit as st
+import torch
+
+from binclf_core.config import RunConfig
+from binclf_core.training import TrainingRun
+
+WARM_UP_DELAY_SECONDS = 0.5
+
+
+def _warm_up_torch() -> None:
+    """The first optimizer of a process imports torch._dynamo (~1 s): pay that before the first Train.
+
+    It waits a moment first: the import holds the GIL, which would stall serving the first page.
+    """
+    time.sleep(WARM_UP_DELAY_SECONDS)
+    for optimizer in ("sgd", "adam"):
+        TrainingRun(RunConfig(optimizer=optimizer, model="mlp", epochs=2)).step(2)
+
+
+@st.cache_resource(show_spinner=False)
+def prepare_process() -> None:
+    """Before the first page: what it needs to draw."""
+    torch.set_num_threads(1)
+    gc.freeze()  # the imports' objects leave the collector's generations: each collection is cheaper
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_after_first_page() -> None:
+    """Called at the end of the first page run, so the ~1 s import holds no page up, only a later Train."""
+    threading.Thread(target=_warm_up_torch, name="torch-warm-up", daemon=True).start()
