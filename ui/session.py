@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from binclf_core.config import ConfigError, RunConfig
+from binclf_core.datasets import DATASETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui.controls import FIELDS, config_from_values, url_text
 from ui.pacing import epochs_per_step
@@ -35,19 +36,19 @@ def start_session() -> None:
 def _url_values(params: dict[str, str], defaults: dict[str, Any], notices: list[str]) -> dict[str, Any]:
     """The URL's values that parse and, together, still make a valid run; a notice for each other."""
     accepted: dict[str, Any] = {}
-    for key, text in params.items():
+    for key, text in sorted(params.items(), key=lambda item: item[0] != "dataset"):  # dataset first
         if key not in FIELDS:
             notices.append(f"`{key}` is not a setting here, so it was ignored.")
             continue
         try:
             value = FIELDS[key].parse(text)
-            config_from_values({**defaults, **accepted, key: value})
+            # A dataset brings its own default noise, which a noise parameter may then override.
+            changes = {key: value, "noise": DATASETS[value].default_noise} if key == "dataset" else {key: value}
+            config_from_values({**defaults, **accepted, **changes})
         except (ValueError, ConfigError) as error:
             notices.append(f"`{key}={text}` could not be used ({error}); the default is shown.")
             continue
-        accepted[key] = value
-    if "dataset" in accepted and "noise" not in accepted:
-        accepted["noise"] = RunConfig(dataset=accepted["dataset"]).noise
+        accepted.update(changes)
     return accepted
 
 

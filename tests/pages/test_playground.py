@@ -1,0 +1,162 @@
+import json
+
+import pytest
+
+from tests.pages.conftest import epoch_text
+
+LABELS = {"dataset": "Dataset", "model": "Model", "loss": "Loss", "lr": "Learning rate", "epochs": "Epochs",
+          "threshold": "Threshold", "speed": "Speed", "noise": "Noise", "n_samples": "Samples",
+          "positive_fraction": "Positive fraction", "test_fraction": "Test fraction", "seed": "Seed",
+          "optimizer": "Optimizer", "batch_size": "Batch size"}
+
+
+def widget(at, key):
+    for kind in ("selectbox", "number_input", "slider", "select_slider"):
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    raise KeyError(key)
+
+
+def live_data(at) -> dict:
+    """What the page sent to the live charts component on its last run."""
+    mounts = [c for c in at.get("bidi_component") if "live_charts" in c.proto.id]
+    return json.loads(mounts[-1].proto.json)
+
+
+def test_page_loads_with_every_control_and_no_exception(app):
+    app.run()
+    assert not app.exception
+    assert epoch_text(app) == "**Epoch 0 / 300**"
+    for key, label in LABELS.items():
+        assert widget(app, key).label == label
+    assert [b.label for b in app.button] == ["Train", "Pause", "Step", "Reset"]
+    assert widget(app, "dataset").options == ["Blobs", "Classification", "Circles", "Moons", "XOR", "Spiral",
+                                              "Gaussian"]
+    assert widget(app, "model").options == ["Logistic regression", "MLP"]
+    assert widget(app, "loss").options == ["BCE", "Weighted BCE", "Hinge"]
+
+
+def test_the_charts_get_figures_and_test_metrics(app):
+    app.run()
+    data = live_data(app)
+    assert set(data) == {"boundary", "curves", "summary"}
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(data["summary"]["metrics"])
+    assert data["boundary"]["layout"]["uirevision"] == data["curves"]["layout"]["uirevision"]
+
+
+def test_train_starts_playing_but_a_page_run_never_trains(app):
+    app.run()
+    app.button(key="train").click().run()
+    assert app.session_state["playing"] is True
+    app.run()  # a page run draws; only the fragment's timer ticks train
+    assert epoch_text(app) == "**Epoch 0 / 300**"
+    app.button(key="pause").click().run()
+    assert app.session_state["playing"] is False
+
+
+def test_step_advances_and_reset_returns_to_zero(app):
+    app.run()
+    app.button(key="step").click().run()
+    assert epoch_text(app) == "**Epoch 5 / 300**"
+    assert len(live_data(app)["curves"]["data"][0]["x"]["bdata"]) > 0
+    app.button(key="step").click().run()
+    assert epoch_text(app) == "**Epoch 10 / 300**"
+    app.button(key="reset").click().run()
+    assert epoch_text(app) == "**Epoch 0 / 300**"
+
+
+def test_learning_rate_threshold_and_epochs_apply_to_the_running_run(app):
+    app.run()
+    app.button(key="step").click().run()
+    run = app.session_state["run"]
+    widget(app, "lr").set_value(0.5).run()
+    widget(app, "threshold").set_value(0.7).run()
+    widget(app, "epochs").set_value(400).run()
+    assert app.session_state["run"] is run and run.epoch == 5
+    assert run.optimizer.param_groups[0]["lr"] == 0.5 and run.config.threshold == 0.7
+    assert epoch_text(app) == "**Epoch 5 / 400**"
+
+
+@pytest.mark.parametrize(("key", "value"), [("dataset", "xor"), ("model", "mlp"), ("loss", "hinge"),
+                                            ("seed", 7), ("optimizer", "adam")])
+def test_changing_the_data_or_the_model_resets_the_run(app, key, value):
+    app.run()
+    app.button(key="step").click().run()
+    before = app.session_state["run"]
+    widget(app, key).set_value(value).run()
+    assert not app.exception
+    assert app.session_state["run"] is not before and epoch_text(app) == "**Epoch 0 / 300**"
+
+
+def test_a_new_dataset_starts_at_its_own_noise(app):
+    app.run()
+    widget(app, "dataset").set_value("moons").run()
+    assert widget(app, "noise").value == 0.2
+
+
+def test_mlp_shows_its_own_controls(app):
+    app.run()
+    widget(app, "model").set_value("mlp").run()
+    assert widget(app, "hidden").label == "Hidden layers" and widget(app, "activation").label == "Activation"
+    widget(app, "hidden").set_value("16,16").run()
+    assert app.session_state["run"].config.hidden == (16, 16)
+
+
+def test_settings_that_cannot_make_a_run_show_an_error_and_keep_the_run(app):
+    app.run()
+    widget(app, "n_samples").set_value(20).run()
+    app.button(key="step").click().run()
+    run = app.session_state["run"]
+    widget(app, "positive_fraction").set_value(0.05).run()  # one positive point: nothing to split
+    assert not app.exception
+    assert len(app.error) == 1 and "too few to split" in app.error[0].value
+    assert app.session_state["run"] is run and epoch_text(app) == "**Epoch 5 / 300**"
+
+
+def test_weighted_bce_asks_for_a_positive_weight(app):
+    app.run()
+    widget(app, "loss").set_value("weighted_bce").run()
+    assert widget(app, "pos_weight").value == "balanced"
+    widget(app, "pos_weight").set_value("5").run()
+    assert app.session_state["run"].pos_weight == 5.0
+
+
+def test_query_parameters_preset_the_widgets(app):
+    for key, value in {"dataset": "moons", "model": "mlp", "loss": "hinge", "lr": "0.1", "epochs": "200"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    assert widget(app, "dataset").value == "moons" and widget(app, "model").value == "mlp"
+    assert widget(app, "loss").value == "hinge" and widget(app, "lr").value == 0.1
+    assert epoch_text(app) == "**Epoch 0 / 200**"
+    config = app.session_state["run"].config
+    assert (config.dataset, config.model, config.loss, config.noise) == ("moons", "mlp", "hinge", 0.2)
+
+
+@pytest.mark.parametrize("params", [{"lr": "abc"}, {"lr": "-1"}, {"dataset": "swirl"}, {"epochs": "1e9"},
+                                    {"hidden": "8,x"}, {"foo": "1"}, {"threshold": "2"}, {"speed": "warp"}])
+def test_bad_query_parameters_fall_back_with_a_notice(app, params):
+    """Unknown keys, unparsable values and values outside the controls' ranges: a notice each, no error."""
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception and not app.error
+    assert epoch_text(app) == "**Epoch 0 / 300**"
+    assert len(app.info) == 1 and next(iter(params)) in app.info[0].value
+
+
+def test_a_dataset_and_its_noise_from_the_url_go_together(app):
+    app.query_params["noise"] = "0.35"
+    app.query_params["dataset"] = "moons"
+    app.run()
+    assert not app.info and app.session_state["run"].config.noise == 0.35
+
+
+def test_the_url_follows_the_widgets(app):
+    app.run()
+    widget(app, "epochs").set_value(120).run()
+    widget(app, "dataset").set_value("circles").run()
+    assert app.query_params["epochs"] == "120" and app.query_params["dataset"] == "circles"
+    widget(app, "epochs").set_value(300).run()
+    assert "epochs" not in app.query_params  # back at its default: the URL stays short

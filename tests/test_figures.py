@@ -1,0 +1,79 @@
+import base64
+import io
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+from binclf_core.config import RunConfig
+from binclf_core.figures import HEAT, boundary_figure, curves_figure, downsampled, probability_image, typed_array
+from binclf_core.training import TrainingRun
+
+
+def decode(spec: dict) -> np.ndarray:
+    array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]).newbyteorder("<"))
+    return array.reshape([int(n) for n in spec["shape"].split(",")]) if "shape" in spec else array
+
+
+@pytest.fixture(scope="module")
+def trained_run() -> TrainingRun:
+    run = TrainingRun(RunConfig(dataset="moons", model="mlp", optimizer="adam", lr=0.05, epochs=60))
+    run.step(60)
+    return run
+
+
+def test_typed_arrays_round_trip_with_their_shape():
+    values = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    spec = typed_array(values)
+    assert spec["shape"] == "3,4"
+    np.testing.assert_array_equal(decode(spec), values)
+    np.testing.assert_array_equal(decode(typed_array([1, 2, 3], "i4")), [1, 2, 3])
+
+
+def test_probability_image_is_a_png_of_the_grid_bottom_row_last():
+    grid = np.zeros((4, 6), dtype=np.float32)
+    grid[0, :] = 1.0  # the lowest y row is certain positive
+    image = Image.open(io.BytesIO(base64.b64decode(probability_image(grid).split(",", 1)[1])))
+    assert image.size == (6, 4) and image.mode == "RGB"
+    pixels = np.asarray(image)
+    positive = [int(HEAT[-1][1][i:i + 2], 16) for i in (1, 3, 5)]
+    negative = [int(HEAT[0][1][i:i + 2], 16) for i in (1, 3, 5)]
+    assert pixels[-1, 0].tolist() == positive and pixels[0, 0].tolist() == negative
+
+
+def test_boundary_figure_is_valid_plotly_and_marks_exactly_the_misclassified(trained_run):
+    snapshot = trained_run.snapshot(grid_size=30)
+    figure = boundary_figure(snapshot, trained_run.dataset)
+    go.Figure(figure)  # raises if any property is not Plotly's
+    traces = {t.get("name"): t for t in figure["data"]}
+    predicted = snapshot.probabilities >= snapshot.threshold
+    wrong = predicted != trained_run.dataset.y_all.numpy().astype(bool)
+    assert len(decode(traces["misclassified"]["x"])) == wrong.sum()
+    points = [t for t in figure["data"] if t.get("name") in ("train points", "test points")]
+    assert sum(len(decode(t["x"])) for t in points) == len(trained_run.dataset.y_all)
+    contour = figure["data"][0]
+    assert contour["contours"]["start"] == pytest.approx(snapshot.threshold * 255)
+    assert figure["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+
+
+def test_curves_span_the_whole_run_and_keep_the_last_epoch(trained_run):
+    figure = curves_figure(trained_run.history, total_epochs=500, max_points=25)
+    go.Figure(figure)
+    epochs = decode(figure["data"][0]["x"])
+    assert len(epochs) <= 25 and epochs[-1] == 60 and epochs[0] == 1
+    assert figure["layout"]["xaxis"]["range"] == [0, 500]
+    np.testing.assert_allclose(decode(figure["data"][0]["y"])[-1], trained_run.history[-1]["train_loss"], rtol=1e-6)
+
+
+def test_downsampled_spreads_evenly_and_keeps_both_ends():
+    keep = downsampled(1000, 10)
+    assert keep[0] == 0 and keep[-1] == 999 and len(keep) == 10
+    assert downsampled(5, 10).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_one_frame_of_both_charts_stays_small(trained_run):
+    frame = {"boundary": boundary_figure(trained_run.snapshot(60), trained_run.dataset),
+             "curves": curves_figure(trained_run.history, 60)}
+    assert len(json.dumps(frame)) < 30_000
