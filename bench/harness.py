@@ -104,14 +104,20 @@ def browser():
 
 
 # Counts every Plotly chart div the page ever creates (a re-created chart is a new div), and
-# the times they appeared. Plotly marks its div with .js-plotly-plot once it has drawn into it.
+# how many of them were still on the page two animation frames later, i.e. were painted and seen.
+# Plotly marks its div with .js-plotly-plot when it starts drawing into it.
 COUNT_CHARTS = """
 window.__chartsCreated = 0;
+window.__chartsPainted = 0;
 window.__chartTimes = [];
 const seen = new WeakSet();
 new MutationObserver(() => {
   for (const node of document.querySelectorAll('.js-plotly-plot')) {
-    if (!seen.has(node)) { seen.add(node); window.__chartsCreated += 1; window.__chartTimes.push(performance.now()); }
+    if (seen.has(node)) continue;
+    seen.add(node);
+    window.__chartsCreated += 1;
+    window.__chartTimes.push(performance.now());
+    requestAnimationFrame(() => requestAnimationFrame(() => { if (node.isConnected) window.__chartsPainted += 1; }));
   }
 }).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
 """

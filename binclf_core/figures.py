@@ -20,7 +20,8 @@ from binclf_core.training import Snapshot
 NEGATIVE, POSITIVE = "#2563eb", "#ea580c"  # predicted class 0 / 1
 TRAIN, TEST = "#0f766e", "#7c3aed"
 HEAT = [[0.0, "#bfdbfe"], [0.5, "#ffffff"], [1.0, "#fed7aa"]]  # P(positive) 0 -> 1, light under the points
-LEVELS = 255  # the threshold contour's probability is quantised to 0..255
+LINE = "#111827"  # the threshold contour
+UPSAMPLE = 3  # the probability picture has 3x the grid's resolution, so the contour in it is smooth
 FONT = {"family": "system-ui, sans-serif", "size": 13}
 
 
@@ -36,23 +37,59 @@ def typed_array(values, dtype: str = "f4") -> dict:
 def _png(rgb: np.ndarray) -> bytes:
     """A minimal PNG of an (H, W, 3) uint8 image, top row first (zlib and struct, no imaging library)."""
     height, width, _ = rgb.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)  # filter 0
+    raw = rgb.reshape(height, -1)
+    up = raw.copy()
+    up[1:] -= raw[:-1]  # PNG filter 2 (Up): each byte minus the one above it, mod 256; smooth images shrink
+    rows = np.concatenate([np.full((height, 1), 2, np.uint8), up], axis=1)
 
     def chunk(tag: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
             + chunk(b"IEND", b""))
 
 
-def probability_image(grid: np.ndarray) -> str:
-    """The (G, G) probability grid, rows along y upwards, as a PNG data URL in the HEAT colours."""
+def _rgb(color: str) -> list[int]:
+    return [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def _upsampling(n: int, factor: int) -> np.ndarray:
+    """(n * factor, n) matrix of bilinear weights: M @ values resamples n values onto n * factor."""
+    position = np.linspace(0, n - 1, n * factor)
+    low = np.minimum(position.astype(np.int64), n - 2)
+    weights = np.zeros((n * factor, n), dtype=np.float32)
+    rows = np.arange(n * factor)
+    weights[rows, low] = 1 - (position - low)
+    weights[rows, low + 1] = position - low
+    return weights
+
+
+def _line_coverage(values: np.ndarray, level: float, half_width: float = 0.9) -> np.ndarray:
+    """How much of each pixel an anti-aliased line along `values == level` covers, 0 to 1.
+
+    The distance of a pixel to the level line is about |value - level| / |gradient| pixels.
+    """
+    gradient_y, gradient_x = np.gradient(values)
+    distance = np.abs(values - level) / (np.hypot(gradient_x, gradient_y) + 1e-9)
+    return np.clip(half_width + 0.5 - distance, 0.0, 1.0)
+
+
+def probability_image(grid: np.ndarray, threshold: float | None = None, factor: int = UPSAMPLE) -> str:
+    """The (G, G) probability grid, rows along y upwards, as a PNG data URL in the HEAT colours.
+
+    The grid is resampled bilinearly to `factor` times its size, and where it crosses the
+    threshold the pixels are drawn dark: the threshold contour, as part of the picture.
+    """
+    rows, columns = _upsampling(grid.shape[0], factor), _upsampling(grid.shape[1], factor)
+    fine = rows @ grid @ columns.T  # (G * factor, G * factor)
     stops = [stop for stop, _ in HEAT]
-    colors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in HEAT], dtype=np.float32)  # (3, 3)
-    rgb = np.stack([np.interp(grid, stops, colors[:, channel]) for channel in range(3)], axis=-1)
-    image = np.flipud(np.rint(rgb).astype(np.uint8))  # PNG rows run top-down, the grid's bottom-up
-    return "data:image/png;base64," + base64.b64encode(_png(np.ascontiguousarray(image))).decode("ascii")
+    colors = np.array([_rgb(c) for _, c in HEAT], dtype=np.float32)  # (3 stops, RGB)
+    rgb = np.stack([np.interp(fine, stops, colors[:, c]) for c in range(3)], axis=-1)  # (H, W, 3)
+    if threshold is not None:
+        rgb += _line_coverage(fine, threshold)[..., None] * (np.array(_rgb(LINE), np.float32) - rgb)
+    image = np.ascontiguousarray(np.flipud(np.rint(rgb).astype(np.uint8)))  # PNG rows top-down, grid bottom-up
+    return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
 
 
 def _base_layout(title: str) -> dict:
@@ -66,30 +103,26 @@ def _base_layout(title: str) -> dict:
 
 
 def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative", "positive")) -> dict:
-    """The probability as a picture behind the points, the threshold contour, and the points
+    """The probability, with its threshold contour, as a picture behind the points, and the points
     coloured by predicted class: training points circles, test points diamonds, a ring around
     every misclassified point.
 
-    Built for redrawing many times a second: a PNG layout image instead of a heatmap trace, one
-    uniform-colour trace per split and predicted class, and no marker outlines cost plotly.js
-    about half of what a heatmap with per-point colours costs per update.
+    Built for redrawing many times a second. The probability and the contour live in one PNG
+    layout image, so while the predictions hold still the traces do not change from frame to
+    frame, and plotly.js (given the same traces back, see ui/live_chart.js) redraws the image
+    alone. One uniform-colour trace per split and predicted class, no marker outlines and no
+    colorbar (~35 ms an update by itself in headless Chromium) keep the other frames cheap too.
     """
     x0, x1, y0, y1 = (float(v) for v in (snapshot.grid_x[0], snapshot.grid_x[-1],
                                             snapshot.grid_y[0], snapshot.grid_y[-1]))
     step_x, step_y = (x1 - x0) / (len(snapshot.grid_x) - 1), (y1 - y0) / (len(snapshot.grid_y) - 1)
-    level = snapshot.threshold * LEVELS
     points = dataset.x_all.numpy()
     predicted = snapshot.probabilities >= snapshot.threshold
     wrong = predicted != dataset.y_all.numpy().astype(bool)
     in_train = np.arange(len(points)) < len(dataset.y_train)
-    data = [
-        {"type": "contour", "z": typed_array(np.rint(snapshot.grid * LEVELS).astype(np.uint8), "u1"),
-         "x": typed_array(snapshot.grid_x), "y": typed_array(snapshot.grid_y), "showscale": False,
-         "hoverinfo": "skip", "contours": {"coloring": "none", "start": level, "end": level, "size": 1},
-         "line": {"color": "#111827", "width": 2}, "name": f"threshold {snapshot.threshold:g}", "showlegend": True},
-        {"type": "scatter", "mode": "markers", "x": [x0, x0], "y": [y0, y0], "hoverinfo": "skip",
-         "showlegend": False, "marker": {"opacity": 0, "color": [0, 1], "colorscale": HEAT, "showscale": True,
-                                         "colorbar": {"title": {"text": "P"}, "thickness": 10, "len": 0.8}}},
+    data = [  # the contour is drawn in the picture; this empty trace gives it its legend entry
+        {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "line": {"color": LINE, "width": 2},
+         "name": f"threshold {snapshot.threshold:g}", "hoverinfo": "skip"},
     ]
     for split, mask, symbol in (("train", in_train, "circle"), ("test", ~in_train, "diamond")):
         for positive, color in ((False, NEGATIVE), (True, POSITIVE)):
@@ -98,11 +131,12 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative
     data.append({"type": "scatter", "mode": "markers", "name": "misclassified", "hoverinfo": "skip",
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": "#111827", "line": {"width": 1.5}}})
-    layout = _base_layout(f"Decision boundary · predicted {class_names[0]} (blue) or {class_names[1]} (orange)")
+    layout = _base_layout(f"Decision boundary · predicted {class_names[0]} (blue) or {class_names[1]} (orange); "
+                          "shading: P(positive)")
     layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False}
     layout["yaxis"] = {"range": [y0, y1], "showgrid": False, "zeroline": False}
     # Each grid value is the centre of one image pixel.
-    layout["images"] = [{"source": probability_image(snapshot.grid), "xref": "x", "yref": "y",
+    layout["images"] = [{"source": probability_image(snapshot.grid, snapshot.threshold), "xref": "x", "yref": "y",
                          "x": x0 - step_x / 2, "y": y1 + step_y / 2, "sizex": x1 - x0 + step_x,
                          "sizey": y1 - y0 + step_y, "sizing": "stretch", "layer": "below"}]
     return {"data": data, "layout": layout}

@@ -8,7 +8,15 @@ import pytest
 from PIL import Image
 
 from binclf_core.config import RunConfig
-from binclf_core.figures import HEAT, boundary_figure, curves_figure, downsampled, probability_image, typed_array
+from binclf_core.figures import (
+    HEAT,
+    LINE,
+    boundary_figure,
+    curves_figure,
+    downsampled,
+    probability_image,
+    typed_array,
+)
 from binclf_core.training import TrainingRun
 
 
@@ -32,15 +40,34 @@ def test_typed_arrays_round_trip_with_their_shape():
     np.testing.assert_array_equal(decode(typed_array([1, 2, 3], "i4")), [1, 2, 3])
 
 
+def pixels(data_url: str) -> np.ndarray:
+    image = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1])))
+    assert image.mode == "RGB"
+    return np.asarray(image)
+
+
+def rgb(color: str) -> list[int]:
+    return [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+
+
 def test_probability_image_is_a_png_of_the_grid_bottom_row_last():
     grid = np.zeros((4, 6), dtype=np.float32)
     grid[0, :] = 1.0  # the lowest y row is certain positive
-    image = Image.open(io.BytesIO(base64.b64decode(probability_image(grid).split(",", 1)[1])))
-    assert image.size == (6, 4) and image.mode == "RGB"
-    pixels = np.asarray(image)
-    positive = [int(HEAT[-1][1][i:i + 2], 16) for i in (1, 3, 5)]
-    negative = [int(HEAT[0][1][i:i + 2], 16) for i in (1, 3, 5)]
-    assert pixels[-1, 0].tolist() == positive and pixels[0, 0].tolist() == negative
+    image = pixels(probability_image(grid, factor=1))
+    assert image.shape == (4, 6, 3)
+    assert image[-1, 0].tolist() == rgb(HEAT[-1][1]) and image[0, 0].tolist() == rgb(HEAT[0][1])
+
+
+def test_the_threshold_contour_is_drawn_where_the_probability_crosses_it():
+    x = np.linspace(0, 1, 20, dtype=np.float32)
+    grid = np.tile(x, (20, 1))  # probability rises from left to right; 0.3 is crossed at x = 0.3
+    image = pixels(probability_image(grid, threshold=0.3, factor=3))
+    assert image.shape == (60, 60, 3)
+    row = image[30].astype(int)
+    darkest = int(np.argmin(row.sum(axis=1)))
+    assert abs(darkest / 59 - 0.3) < 0.03
+    assert row[darkest].tolist() == pytest.approx(rgb(LINE), abs=40)
+    assert row[5].tolist() != pytest.approx(rgb(LINE), abs=40)
 
 
 def test_boundary_figure_is_valid_plotly_and_marks_exactly_the_misclassified(trained_run):
@@ -53,9 +80,8 @@ def test_boundary_figure_is_valid_plotly_and_marks_exactly_the_misclassified(tra
     assert len(decode(traces["misclassified"]["x"])) == wrong.sum()
     points = [t for t in figure["data"] if t.get("name") in ("train points", "test points")]
     assert sum(len(decode(t["x"])) for t in points) == len(trained_run.dataset.y_all)
-    contour = figure["data"][0]
-    assert contour["contours"]["start"] == pytest.approx(snapshot.threshold * 255)
-    assert figure["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert traces[f"threshold {snapshot.threshold:g}"]["line"]["color"] == LINE
+    assert pixels(figure["layout"]["images"][0]["source"]).shape == (90, 90, 3)  # 30 x 30 grid, 3x finer
 
 
 def test_curves_span_the_whole_run_and_keep_the_last_epoch(trained_run):

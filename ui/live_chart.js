@@ -63,11 +63,29 @@ function showMetrics(cells, summary) {
   cells.losses.textContent = summary.losses;
 }
 
+// Plotly.react compares data arrays by reference. Where a trace's bytes did not change since the
+// last frame, give it back the array it already holds: it then leaves that trace alone and, while
+// the predictions hold still, redraws only the probability picture, not every point.
+function reuseUnchanged(div, figure, lastBytes) {
+  const held = div.data || [];
+  figure.data.forEach((trace, index) => {
+    for (const key of ["x", "y"]) {
+      const bytes = trace[key] && trace[key].bdata;
+      if (bytes === undefined) continue;
+      const id = index + key;
+      if (lastBytes[id] === bytes && held[index] && held.length === figure.data.length) trace[key] = held[index][key];
+      lastBytes[id] = bytes;
+    }
+  });
+}
+
 function render(state) {
   state.pending = false;
   const figures = state.latest;
   for (const name of CHARTS) {
-    if (figures[name]) window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, CONFIG);
+    if (!figures[name]) continue;
+    reuseUnchanged(state.divs[name], figures[name], state.lastBytes[name]);
+    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, CONFIG);
   }
   if (figures.summary) showMetrics(state.metrics, figures.summary);
   stats.renders += 1;
@@ -91,7 +109,8 @@ export default function (component) {
   }
   let state = parentElement.__binclf;
   if (!state) {
-    state = parentElement.__binclf = { divs: {}, ready: false, pending: false, latest: null };
+    state = parentElement.__binclf = { divs: {}, ready: false, pending: false, latest: null,
+                                       lastBytes: { boundary: {}, curves: {} } };
     const row = document.createElement("div");
     row.className = "binclf-live-row";
     for (const name of CHARTS) {

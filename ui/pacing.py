@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 TICK_SECONDS = 0.1  # the live fragment's timer, counted from the end of the previous tick
-TRAIN_SHARE = 0.5  # of the wall time between ticks; the rest draws, sends and serves other tabs
+TRAIN_SHARE = 0.3  # of the wall time between ticks; the rest draws, sends and serves other tabs
 MAX_TRAIN_SECONDS = 0.25  # per tick, so a slow tick never holds the run's lock for long
 # The shortest wall time a whole run may take at each speed; 0: as fast as the engine allows.
 SPEEDS: dict[str, float] = {"Slow": 30.0, "Normal": 6.0, "Fast": 2.0, "Flat out": 0.0}
