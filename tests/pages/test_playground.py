@@ -160,3 +160,17 @@ def test_the_url_follows_the_widgets(app):
     assert app.query_params["epochs"] == "120" and app.query_params["dataset"] == "circles"
     widget(app, "epochs").set_value(300).run()
     assert "epochs" not in app.query_params  # back at its default: the URL stays short
+
+
+def test_a_diverged_run_shows_what_to_change_and_the_page_keeps_working(app):
+    app.run()
+    widget(app, "model").set_value("mlp").run()
+    widget(app, "hidden").set_value("64,64").run()
+    widget(app, "lr").set_value(1e6).run()
+    app.button(key="step").click().run()
+    assert not app.exception
+    assert len(app.warning) == 1 and "Lower the learning rate" in app.warning[0].value
+    widget(app, "lr").set_value(0.1).run()
+    app.button(key="reset").click().run()
+    app.button(key="step").click().run()
+    assert not app.warning and epoch_text(app) == "**Epoch 5 / 300**"
