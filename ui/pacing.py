@@ -1,8 +1,9 @@
 """How much one timer tick of the live page trains: paced for watching, bounded by time.
 
-Training time is a share of the wall time since the previous tick, so the epoch rate does not
-depend on how fast the browser draws; the Speed sets the shortest time a whole run may take,
-so a short run still spans many chart updates. Pure Python (no Streamlit), tested directly.
+A tick trains for a share of the wall time since the previous tick (so the epoch rate does not
+collapse when the browser draws slowly), and at most total/frames epochs, where the Speed sets
+how many chart updates a whole run spans at least. A short run thus stays watchable, and a long
+one goes as fast as the time budget of each frame allows. Pure Python, tested directly.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 TICK_SECONDS = 0.1  # the live fragment's timer, counted from the end of the previous tick
 TRAIN_SHARE = 0.3  # of the wall time between ticks; the rest draws, sends and serves other tabs
 MAX_TRAIN_SECONDS = 0.25  # per tick, so a slow tick never holds the run's lock for long
-# The shortest wall time a whole run may take at each speed; 0: as fast as the engine allows.
-SPEEDS: dict[str, float] = {"Slow": 30.0, "Normal": 6.0, "Fast": 2.0, "Flat out": 0.0}
+# The fewest chart updates a whole run spans at each speed; None: only the time budget limits.
+SPEEDS: dict[str, int | None] = {"Slow": 300, "Normal": 60, "Fast": 20, "Flat out": None}
 DEFAULT_SPEED = "Normal"
 MAX_EPOCHS_PER_TICK = 20_000
 
@@ -29,10 +30,10 @@ def plan_tick(speed: str, total_epochs: int, seconds_since_last_tick: float | No
     """The time budget and the epoch cap of one tick."""
     elapsed = min(max(seconds_since_last_tick or TICK_SECONDS, TICK_SECONDS), 1.0)
     budget = min(TRAIN_SHARE * elapsed, MAX_TRAIN_SECONDS)
-    shortest_run = SPEEDS.get(speed, SPEEDS[DEFAULT_SPEED])
-    if shortest_run == 0:
+    frames = SPEEDS.get(speed, SPEEDS[DEFAULT_SPEED])
+    if frames is None:
         return TickPlan(budget, MAX_EPOCHS_PER_TICK)
-    return TickPlan(budget, max(1, math.ceil(total_epochs * elapsed / shortest_run)))
+    return TickPlan(budget, max(1, math.ceil(total_epochs / frames)))
 
 
 def epochs_per_step(total_epochs: int) -> int:
