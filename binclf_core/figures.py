@@ -9,6 +9,7 @@ keeps one frame of all charts near 15 kB. `go.Figure(fig)` accepts every dict bu
 from __future__ import annotations
 
 import base64
+import html
 import struct
 import zlib
 
@@ -131,8 +132,10 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative
     data.append({"type": "scatter", "mode": "markers", "name": "misclassified", "hoverinfo": "skip",
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": "#111827", "line": {"width": 1.5}}})
-    layout = _base_layout(f"Decision boundary · predicted {class_names[0]} (blue) or {class_names[1]} (orange); "
-                          "shading: P(positive)")
+    negative, positive = (html.escape(str(name)) for name in class_names)  # names may come from a user's CSV
+    layout = _base_layout(f"Decision boundary<br><sub>blue: predicted {negative} · orange: predicted {positive} · "
+                          "shading: P(positive)</sub>")
+    layout["margin"] = {**layout["margin"], "t": 56}
     layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False}
     layout["yaxis"] = {"range": [y0, y1], "showgrid": False, "zeroline": False}
     # Each grid value is the centre of one image pixel.
