@@ -1,0 +1,25 @@
+"""A tab's training belongs to the tab: closing it leaves no CPU burning on the server."""
+
+import time
+
+from playwright.sync_api import expect
+
+
+def cpu_per_second(server, seconds: float) -> float:
+    start = server.cpu_seconds()
+    time.sleep(seconds)
+    return (server.cpu_seconds() - start) / seconds
+
+
+def test_closing_a_tab_stops_its_training(app_server, new_page):
+    page = new_page()
+    page.goto(app_server.url + "?epochs=20000&speed=Flat+out")
+    expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible()
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
+    training = cpu_per_second(app_server, 2.0)
+    page.context.close()
+    time.sleep(1.0)  # the last tick in flight finishes
+    idle = cpu_per_second(app_server, 2.0)
+    assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
+    assert idle < 0.05, f"{idle:.2f} CPU-s a second after the tab closed"
