@@ -14,6 +14,7 @@ from typing import NoReturn
 from binclf_core.config import (
     ACTIVATIONS,
     DATASET_CHOICES,
+    FIELD_NAMES,
     LOSSES,
     MODELS,
     OPTIMIZERS,
@@ -93,7 +94,7 @@ def build_parser() -> ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The RunConfig the flags ask for (ConfigError if a value is out of range)."""
-    values = {name: getattr(args, name) for name in RunConfig.__dataclass_fields__}
+    values = {name: getattr(args, name) for name in FIELD_NAMES}
     return RunConfig(**values)
 
 

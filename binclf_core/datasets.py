@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -144,11 +145,12 @@ class Dataset:
     x_test: torch.Tensor
     y_test: torch.Tensor
 
-    @property
+    @cached_property
     def x_all(self) -> torch.Tensor:
+        """(N, 2): the training points, then the test points."""
         return torch.cat([self.x_train, self.x_test])
 
-    @property
+    @cached_property
     def y_all(self) -> torch.Tensor:
         return torch.cat([self.y_train, self.y_test])
 

@@ -229,7 +229,8 @@ class TrainingRun:
     def final_metrics(self) -> dict:
         """The CLI's `final` block: losses now, train accuracy and the test metrics at the threshold."""
         train_loss, test_loss = self.losses_now()
-        metrics = self.snapshot(grid_size=2).metrics
+        with self._lock:
+            metrics = self._split_metrics(_probabilities(self.evaluate(self._x_all)), ("train", "test"))
         test = metrics["test"]
         return {
             "train_loss": train_loss, "test_loss": test_loss,

@@ -11,7 +11,7 @@ session.start_session()
 for notice in session.pop_url_notices():
     st.info(notice, icon="🔗")
 config, speed = sidebar_controls()
-session.sync_url(session.widget_values())
+session.sync_url()
 session.current_run(config)
 
 st.title("Binary-classification playground")

@@ -15,6 +15,7 @@ import streamlit as st
 
 from binclf_core.config import (
     ACTIVATIONS,
+    FIELD_NAMES,
     LOSSES,
     MODELS,
     OPTIMIZERS,
@@ -90,7 +91,7 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
 
 def config_from_values(values: dict[str, Any]) -> RunConfig:
     """The RunConfig that widget values describe (ConfigError if they do not make a valid run)."""
-    settings = {k: v for k, v in values.items() if k in RunConfig.__dataclass_fields__}
+    settings = {k: v for k, v in values.items() if k in FIELD_NAMES}
     settings["hidden"] = parse_hidden(settings["hidden"])
     settings["pos_weight"] = parse_pos_weight(settings["pos_weight"])
     return RunConfig(**settings)

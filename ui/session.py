@@ -56,16 +56,13 @@ def pop_url_notices() -> list[str]:
     return st.session_state.pop(NOTICES, [])
 
 
-def sync_url(values: dict[str, Any]) -> None:
-    """Make the URL hold every field whose value differs from its default, so it can be shared."""
+def sync_url() -> None:
+    """Make the URL hold every field whose widget differs from its default, so it can be shared."""
+    values = {key: st.session_state[key] for key in FIELDS if key in st.session_state}
     wanted = {key: url_text(values[key]) for key, field in FIELDS.items()
               if key in values and url_text(values[key]) != url_text(field.default)}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
-
-
-def widget_values() -> dict[str, Any]:
-    return {key: st.session_state[key] for key in FIELDS if key in st.session_state}
 
 
 def current_run(config: RunConfig | None) -> TrainingRun:

@@ -1,4 +1,7 @@
-"""Once per server process: one torch thread, torch warmed up, the imports frozen for the GC."""
+"""Once per server process: torch warmed up, the imports frozen for the GC.
+
+(binclf_core itself sets torch to one thread on import.)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import threading
 import time
 
 import streamlit as st
-import torch
 
 from binclf_core.config import RunConfig
 from binclf_core.training import TrainingRun
@@ -28,7 +30,6 @@ def _warm_up_torch() -> None:
 @st.cache_resource(show_spinner=False)
 def prepare_process() -> None:
     """Before the first page: what it needs to draw."""
-    torch.set_num_threads(1)
     gc.freeze()  # the imports' objects leave the collector's generations: each collection is cheaper
 
 

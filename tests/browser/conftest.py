@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import CHROMIUM_ARGS, COUNT_CHARTS, find_chromium, running
+from bench.harness import COUNT_CHARTS, browser, find_chromium, running
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
@@ -43,19 +43,15 @@ def _unavailable(reason: str):
 def chromium():
     """A headless Chromium driven by Playwright, shared by all the browser tests."""
     try:
-        from playwright.sync_api import expect, sync_playwright
+        from playwright.sync_api import expect
     except ImportError:
         _unavailable("the playwright package is not installed: pip install -r requirements-dev.txt")
     executable = find_chromium()
     if executable is None:
         _unavailable("no Chromium found: apt-get install chromium, or set BINCLF_CHROMIUM")
     expect.set_options(timeout=60_000)  # a first page waits for the server to import torch
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with browser() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="session")
