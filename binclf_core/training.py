@@ -49,6 +49,7 @@ class TrainingRun:
         self.pos_weight = self._resolve_pos_weight()
         self.model = build_model(config.model, config.hidden, config.activation, config.seed)
         self._optimizer: torch.optim.Optimizer | None = None
+        self._parameters = list(self.model.parameters())
         self.history: list[dict] = []
         self.message = ""
         self._loss = loss_fn(config.loss, self.pos_weight)
@@ -142,12 +143,13 @@ class TrainingRun:
         Everything is reduced to one small tensor and read with a single `tolist()`, which keeps
         the engine's overhead per epoch small next to the update itself.
         """
-        test_scores = self.evaluate(self.dataset.x_test)
-        correct = (torch.cat([train_scores, test_scores]) >= _logit(self.config.threshold)) == targets
-        counts = correct.float() @ self._split_indicator  # (2,): correct points in train, in test
-        weights = torch.cat([p.detach().view(-1) for p in self.model.parameters()]).sum()  # nan/inf if any is
-        values = torch.cat([torch.stack([train_loss, self._loss(test_scores, self.dataset.y_test), weights]),
-                            counts]).tolist()
+        with torch.no_grad():
+            test_scores = self.evaluate(self.dataset.x_test)
+            correct = (torch.cat([train_scores, test_scores]) >= _logit(self.config.threshold)) == targets
+            counts = correct.float() @ self._split_indicator  # (2,): correct points in train, in test
+            weights = torch.cat([p.view(-1) for p in self._parameters]).sum()  # nan or inf if any weight is
+            values = torch.cat([torch.stack([train_loss, self._loss(test_scores, self.dataset.y_test), weights]),
+                                counts]).tolist()
         if not all(math.isfinite(v) for v in values):
             self._stop_diverged()
             return

@@ -1,8 +1,10 @@
 // The live charts and metrics: created once per mount, then updated in place with Plotly.react on every
 // new `data`, so a chart never blanks and keeps the user's zoom (layout.uirevision is fixed).
 // Streamlit calls the default export on mount and again whenever `data` changes; state lives
-// on the parent element. plotly.js is loaded once from Streamlit's static files (browser-cached).
-const PLOTLY_URL = new URL("app/static/plotly.min.js", window.location.href).href;
+// on the parent element. plotly.js is loaded once from Streamlit's static files (./static).
+// plotly.js's own "basic" bundle (scatter, bar, pie; 1.2 MB instead of the full 4.6 MB), the
+// same version plotly.py ships: the browser parses it in a quarter of the time.
+const PLOTLY_URL = new URL("app/static/plotly-basic.min.js", window.location.href).href;
 const CHARTS = ["boundary", "curves"];
 const METRICS = [["accuracy", "Test accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"],
                  ["roc_auc", "ROC AUC"]];

@@ -6,15 +6,11 @@ component keeps two graph divs for the life of the page and calls `Plotly.react`
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import plotly
 import streamlit as st
 
 HERE = Path(__file__).parent
-STATIC = HERE.parent / "static"  # served by Streamlit at app/static/ (server.enableStaticServing)
-PLOTLY_JS = "plotly.min.js"
 KEY = "live_charts"
 
 # Registered once at import. isolate_styles=False: plotly.js puts its CSS in document.head,
@@ -27,18 +23,12 @@ _component = st.components.v2.component(
 )
 
 
-def publish_plotly_js() -> None:
-    """Copy the plotly package's own plotly.min.js to ./static, where the browser can cache it."""
-    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-    target = STATIC / PLOTLY_JS
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        STATIC.mkdir(exist_ok=True)
-        shutil.copy2(source, target)  # keeps the old mtime: browsers then cache it for longer
-
-
 def preload_plotly() -> None:
-    """Mount the component without charts, so the browser fetches plotly.js while the server imports torch."""
-    publish_plotly_js()
+    """Mount the component without charts, so the browser fetches plotly.js while the server imports torch.
+
+    plotly.js is ./static/plotly-basic.min.js (served by server.enableStaticServing), plotly.js's
+    own basic bundle at the version plotly.py ships, MIT licensed (static/plotly-basic.LICENSE).
+    """
     _component(key="plotly_preload", data={"preload": True})
 
 
