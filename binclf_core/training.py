@@ -81,7 +81,7 @@ class TrainingRun:
         """Built on first use: a process's first optimizer imports torch._dynamo (~1 s here), which a
         page that only shows a new run at epoch 0 should not wait for."""
         if self._optimizer is None:
-            self._optimizer = OPTIMIZERS[self.config.optimizer](self.model.parameters(), lr=self.config.lr)
+            self._optimizer = OPTIMIZERS[self.config.optimizer](self._parameters, lr=self.config.lr)
         return self._optimizer
 
     def _resolve_pos_weight(self) -> float | None:
@@ -220,19 +220,15 @@ class TrainingRun:
             self._grids[size] = (gx, gy, points)
         return self._grids[size]
 
-    def losses_now(self) -> tuple[float | None, float | None]:
-        """(train, test) loss of the current model; None where it is not finite."""
+    def final_metrics(self) -> dict:
+        """The CLI's `final` block: losses now (None where not finite), train accuracy and the test
+        metrics at the threshold, all from one forward pass over every point."""
         with self._lock:
             n = self._n_train
             scores = self.evaluate(self._x_all)
             losses = [self._loss(scores[:n], self._y_all[:n]).item(), self._loss(scores[n:], self._y_all[n:]).item()]
-            return tuple(v if math.isfinite(v) else None for v in losses)
-
-    def final_metrics(self) -> dict:
-        """The CLI's `final` block: losses now, train accuracy and the test metrics at the threshold."""
-        train_loss, test_loss = self.losses_now()
-        with self._lock:
-            metrics = self._split_metrics(_probabilities(self.evaluate(self._x_all)), ("train", "test"))
+            metrics = self._split_metrics(_probabilities(scores), ("train", "test"))
+        train_loss, test_loss = (v if math.isfinite(v) else None for v in losses)
         test = metrics["test"]
         return {
             "train_loss": train_loss, "test_loss": test_loss,

@@ -61,7 +61,7 @@ def live_panel(speed: str) -> None:
             advance(run, speed)
         draw(run)
         if session.is_playing() and run.finished:
-            session.stop_playing()
+            session.pause()
             st.rerun(scope="app")  # re-register the fragment without its timer
 
     panel()

@@ -93,10 +93,6 @@ def is_playing() -> bool:
     return bool(st.session_state.get(PLAYING))
 
 
-def stop_playing() -> None:
-    st.session_state[PLAYING] = False
-
-
 def mark_page_run() -> None:
     """Called by the page before its live fragment: this run draws, it does not train."""
     st.session_state[PAGE_RUN] = True
