@@ -10,6 +10,7 @@ from binclf_core.training import TrainingRun
 
 CELL_GRID = 40  # a 40x40 probability grid per small boundary, drawn at 2x as a ~6 kB PNG
 GAP = 0.012  # space between cells, as a share of the figure
+LABEL_ROOM = 34  # px above each row of cells for its two-line labels
 
 
 def _layout(title: str, height: int) -> dict:
@@ -20,12 +21,14 @@ def _layout(title: str, height: int) -> dict:
 def boundaries_figure(runs: list[TrainingRun], labels: list[str], columns: int) -> dict:
     """One small probability picture, threshold contour included, per run, in a grid of `columns`, labelled."""
     rows = math.ceil(len(runs) / columns)
-    width, height = (1 - GAP * (columns - 1)) / columns, (1 - GAP * 2 * (rows - 1)) / rows
-    layout = _layout("Decision boundaries (shading: P(positive), dark line: the threshold)", 60 + 150 * rows)
+    figure_height = 60 + (130 + LABEL_ROOM) * rows
+    row_gap = LABEL_ROOM / (figure_height - 60)  # the share of the plot area a row's labels take
+    width, height = (1 - GAP * (columns - 1)) / columns, (1 - row_gap * rows) / rows
+    layout = _layout("Decision boundaries (shading: P(positive), dark line: the threshold)", figure_height)
     layout["images"], layout["annotations"], data = [], [], []
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         row, column = divmod(i, columns)
-        x0, y1 = column * (width + GAP), 1 - row * (height + GAP * 2)
+        x0, y1 = column * (width + GAP), 1 - row_gap - row * (height + row_gap)
         y0 = max(0.0, y1 - height)  # not a hair below 0 from rounding: plotly refuses that
         snapshot = run.snapshot(CELL_GRID, metric_splits=())
         gx, gy = snapshot.grid_x, snapshot.grid_y
@@ -39,7 +42,7 @@ def boundaries_figure(runs: list[TrainingRun], labels: list[str], columns: int) 
                                  "sizex": float(gx[-1] - gx[0]), "sizey": float(gy[-1] - gy[0]),
                                  "sizing": "stretch", "layer": "below"})
         status = "" if run.status == "completed" else f" ({run.status})"
-        layout["annotations"].append({"text": label + status, "xref": "paper", "yref": "paper",
+        layout["annotations"].append({"text": label.replace(" · ", "<br>") + status, "xref": "paper", "yref": "paper",
                                       "x": x0 + width / 2, "y": y1, "yanchor": "bottom", "showarrow": False,
                                       "font": {"size": 10}})
         data.append({"type": "scatter", "x": [None], "y": [None], "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",

@@ -33,7 +33,7 @@ def test_a_small_sweep_shows_boundaries_heatmap_curves_and_a_csv(app):
     assert len(charts) == 3
     boundaries = json.loads(charts[0].proto.spec)["layout"]
     assert len(boundaries["images"]) == 6 and boundaries["images"][0]["source"].startswith("data:image/png;base64")
-    assert [a["text"] for a in boundaries["annotations"]][::5] == ["lr 0.01 · seed 1", "lr 0.1 · seed 3"]
+    assert [a["text"] for a in boundaries["annotations"]][::5] == ["lr 0.01<br>seed 1", "lr 0.1<br>seed 3"]
     assert app.get("download_button")[0].proto.label == "Download results (CSV)"
     result = app.session_state["sweep_result"]
     assert [(r["lr"], r["seed"]) for r in result["rows"]] == [(lr, s) for lr in (0.01, 0.1) for s in (1, 2, 3)]
