@@ -66,8 +66,8 @@ BUGS: dict[str, Bug] = {
         step=False),
     "no_zero_grad": Bug(
         "Never zeroing the gradients",
-        "The updates grow batch after batch, because each gradient is added to all the earlier ones, "
-        "so the loss overshoots, oscillates and may diverge.",
+        "The updates grow: each step adds the new gradient to all the earlier ones, so the steps stay large "
+        "instead of shrinking, the loss swings up and down instead of settling, and a larger lr diverges.",
         "Call optimizer.zero_grad() before each loss.backward().",
         zero_grad=False),
     "sigmoid_twice": Bug(
@@ -78,8 +78,8 @@ BUGS: dict[str, Bug] = {
         make_loss=sigmoid_twice),
     "weight_for_pos_weight": Bug(
         "Per-element weight instead of a class weight",
-        "The minority class gets no more attention than with plain BCE: weight= multiplies every point's "
-        "loss, positives and negatives alike, which only scales the loss (and the step size).",
+        "The minority class gets no more attention than with plain BCE: weight= multiplies every point's loss "
+        "by the same number, positives and negatives alike, which acts like a larger learning rate and no more.",
         "Pass the class weight as pos_weight= (or weight each point by its class yourself).",
         make_loss=weight_for_pos_weight, needs_pos_weight=True),
     "hinge_embedding": Bug(
