@@ -242,6 +242,11 @@ class TrainingRun:
             "test_f1": test["f1"], "test_roc_auc": test["roc_auc"],
         }
 
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """A copy of the model's weights, taken between updates (a download may ask from another thread)."""
+        with self._lock:
+            return {name: value.detach().clone() for name, value in self.model.state_dict().items()}
+
     def history_columns(self) -> dict[str, list[float]]:
         """The history as one list per key, each with one entry per epoch."""
         return {key: [record[key] for record in self.history] for key in HISTORY_KEYS}
