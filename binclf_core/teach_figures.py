@@ -23,7 +23,7 @@ def loss_explorer_figure(curves: dict, point_margin: float | None = None) -> dic
                          "line": {"color": COLORS[curve.key], "width": 2, "dash": "solid" if part == "loss" else "dot"},
                          "hovertemplate": f"{curve.label} {part} %{{y:.3f}} at margin %{{x:.2f}}<extra></extra>"})
     layout = {
-        "title": {"text": "Loss (top) and its gradient (bottom) against the margin y·s", "x": 0.02},
+        "title": {"text": "Loss (top) and gradient (bottom) by margin", "x": 0.02},
         "font": FONT, "height": 560, "margin": {"l": 60, "r": 12, "t": 48, "b": 40},
         "legend": {"orientation": "h", "y": -0.12},
         "xaxis": {"title": {"text": "margin y·s (y = ±1, s = raw score)"}, "anchor": "y2", "zeroline": True},

@@ -160,8 +160,9 @@ def _training_controls(present: bool) -> None:
     if not present:
         st.number_input("Batch size", 0, UI_MAX_SAMPLES, step=16, key="batch_size", persist_state="session",
                         help="Points per update; 0 trains on all of them at once (full batch).")
+    # No help= here: its button's name, "Help for Training-loop bug", would also match a search for "Train".
     st.selectbox("Training-loop bug", list(BUGS), format_func=lambda k: BUGS[k].label, key="bug",
-                 persist_state="session", help="Train with a classic mistake in the loop, next to the correct run.")
+                 persist_state="session")
 
 
 def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
