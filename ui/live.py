@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from binclf_core.figures import boundary_figure, curves_figure
+from binclf_core.teach_figures import reference_trace
 from binclf_core.training import TrainingRun
 from ui import session
 from ui.live_chart import live_charts
@@ -43,8 +44,10 @@ def draw(run: TrainingRun) -> None:
     st.markdown(f"**Epoch {snapshot.epoch} / {run.config.epochs}**")
     if snapshot.status == "diverged":
         st.warning(snapshot.message, icon="⚠️")
-    live_charts({"boundary": boundary_figure(snapshot, run.dataset),
-                 "curves": curves_figure(run.history, run.config.epochs),
+    curves = curves_figure(run.history, run.config.epochs)
+    if run.config.bug != "none":  # the correct run, trained as far, drawn faintly behind the buggy one
+        curves["data"].insert(0, reference_trace(session.reference_run(run).history))
+    live_charts({"boundary": boundary_figure(snapshot, run.dataset), "curves": curves,
                  "summary": summary(snapshot.metrics["test"], run.history)})
 
 
