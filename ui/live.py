@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from binclf_core.config import DRAWN
 from binclf_core.figures import boundary_figure, curves_figure
 from binclf_core.training import TrainingRun
-from ui import session
+from ui import own_data, session
 from ui.live_chart import live_charts
 from ui.pacing import TICK_SECONDS, plan_tick
 
@@ -45,7 +46,8 @@ def draw(run: TrainingRun) -> None:
         st.warning(snapshot.message, icon="⚠️")
     live_charts({"boundary": boundary_figure(snapshot, run.dataset),
                  "curves": curves_figure(run.history, run.config.epochs),
-                 "summary": summary(snapshot.metrics["test"], run.history)})
+                 "summary": summary(snapshot.metrics["test"], run.history),
+                 "clickable": run.config.dataset == DRAWN}, on_click=own_data.on_chart_click)
 
 
 def live_panel(speed: str) -> None:
@@ -56,6 +58,8 @@ def live_panel(speed: str) -> None:
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def panel() -> None:
+        if own_data.take_redraw():
+            st.rerun(scope="app")  # a click added a drawn point: the page splits the points again
         run = session.current_run(None)
         if session.is_timer_tick() and session.is_playing():
             advance(run, speed)
