@@ -9,6 +9,9 @@ const CHARTS = ["boundary", "curves"];
 const METRICS = [["accuracy", "Test accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"],
                  ["roc_auc", "ROC AUC"]];
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// A chart that takes clicks: Plotly counts two quick clicks anywhere as a double click and rescales
+// the axes to the points, which would move the canvas under the user's next click.
+const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
 
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -87,7 +90,8 @@ function render(state) {
   for (const name of CHARTS) {
     if (!figures[name]) continue;
     reuseUnchanged(state.divs[name], figures[name], state.lastBytes[name]);
-    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, CONFIG);
+    const config = name === "boundary" && state.clickable ? CLICK_CONFIG : CONFIG;
+    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, config);
   }
   if (figures.summary) showMetrics(state.metrics, figures.summary);
   stats.renders += 1;
@@ -108,7 +112,7 @@ function clickedPoint(div, event) {
 
 function listenForClicks(state) {
   state.divs.boundary.addEventListener("click", (event) => {
-    if (!state.clickable || event.detail > 1) return;  // the second click of a double click resets the zoom
+    if (!state.clickable || event.detail > 1) return;  // a double click on one spot adds one point
     const point = clickedPoint(state.divs.boundary, event);
     if (point) {
       stats.clicks = (stats.clicks || 0) + 1;
