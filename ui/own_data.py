@@ -51,7 +51,7 @@ def _on_upload() -> None:
     """Parse a new upload once, refusing a file over the limit by its size before reading it."""
     own, uploaded = _own(), st.session_state.get("csv_file")
     own.csv_name, own.csv, own.csv_error, own.split_cache = None, None, None, None
-    if uploaded is None:
+    if not hasattr(uploaded, "getvalue"):  # None, or a DeletedFile whose bytes the server no longer holds
         return
     try:
         check_size(uploaded.size)
