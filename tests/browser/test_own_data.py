@@ -83,17 +83,29 @@ def test_a_bad_csv_shows_its_sentence_and_keeps_the_previous_run(page, app_url, 
     assert page.locator(EXCEPTION).count() == 0
 
 
+def plot_area_box(page: Page) -> dict:
+    """The clickable plot area's box, once there is exactly one (not a chart on its way out) and it is drawn."""
+    plot_area = page.locator('[data-chart="boundary"].binclf-clickable .nsewdrag')
+    for _ in range(50):
+        expect(plot_area).to_have_count(1, timeout=LONG)
+        box = plot_area.bounding_box()  # None while plotly.js redraws the layer
+        if box is not None:
+            return box
+        page.wait_for_timeout(100)
+    raise AssertionError("the chart's plot area never settled")
+
+
 def click_plot(page: Page, clicks: list[tuple[float, float]], label: str, done_before: int) -> None:
-    """Click at each fraction of the boundary chart's plot area, waiting for each point to arrive."""
+    """Click at each fraction of the boundary chart's plot area, waiting for each point to be drawn."""
     page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
     for n, (fx, fy) in enumerate(clicks, start=done_before + 1):
-        plot_area = page.locator('[data-chart="boundary"] .nsewdrag')
-        plot_area.wait_for(state="visible", timeout=LONG)
-        box = plot_area.bounding_box()
+        renders = page.evaluate("window.binclfLive.renders")
+        box = plot_area_box(page)
         page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
         page.wait_for_function(f"window.binclfLive.clicks >= {n}", timeout=LONG)
         expect(page.get_by_text(f"{n} negative and" if label == "negative" else f"and {n - 5} positive",
                                 exact=False)).to_be_visible(timeout=LONG)
+        page.wait_for_function(f"window.binclfLive.renders > {renders}", timeout=LONG)  # the new point drawn
 
 
 def drawn_points(page: Page) -> np.ndarray:
