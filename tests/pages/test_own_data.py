@@ -128,3 +128,11 @@ def test_enough_drawn_points_train_and_clear_points_starts_over(app):
     app.button(key="clear_points").click().run()
     assert app.info[0].value.startswith("Add 4 more negative points and 4 more positive points")
     assert any(c.value.startswith("0 negative and 0 positive points drawn") for c in app.caption)
+
+
+def test_the_sweep_page_refuses_own_data_with_a_sentence_not_a_traceback(app):
+    app.run()
+    choose(app, "drawn")
+    app.switch_page("pages/sweep.py").run()
+    assert not app.exception and app.button(key="run_sweep").disabled
+    assert any("A sweep trains generated data" in info.value for info in app.info)
