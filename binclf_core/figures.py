@@ -103,7 +103,7 @@ def _base_layout(title: str) -> dict:
     }
 
 
-def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative", "positive")) -> dict:
+def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str, str] | None = None) -> dict:
     """The probability, with its threshold contour, as a picture behind the points, and the points
     coloured by predicted class: training points circles, test points diamonds, a ring around
     every misclassified point.
@@ -132,7 +132,7 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative
     data.append({"type": "scatter", "mode": "markers", "name": "misclassified", "hoverinfo": "skip",
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": LINE, "line": {"width": 1.5}}})
-    negative, positive = (html.escape(str(name)) for name in class_names)  # names may come from a user's CSV
+    negative, positive = (html.escape(str(name)) for name in class_names or dataset.class_names)  # maybe a CSV's
     layout = _base_layout(f"Decision boundary<br><sub>blue: predicted {negative} · orange: predicted {positive} · "
                           "shading: P(positive)</sub>")
     layout["margin"] = {**layout["margin"], "t": 56}
@@ -184,4 +184,18 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
     layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
                         "tickformat": ".0%"}
+    return {"data": data, "layout": layout}
+
+
+def drawing_figure(x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float],
+                   class_names=("negative", "positive")) -> dict:
+    """Points x (N, 2) coloured by their label y (N,) on fixed axes, before there is a model to shade them:
+    the chart a user clicks on to add points."""
+    x0, x1, y0, y1 = extent
+    data = [_points_trace(html.escape(str(name)), x[y == value], "circle", color, show_legend=True)
+            for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True))]
+    layout = _base_layout("Drawn points<br><sub>click on the chart to add a point of the chosen class</sub>")
+    layout["margin"] = {**layout["margin"], "t": 56}
+    layout["xaxis"] = {"range": [x0, x1], "showgrid": True, "zeroline": False}
+    layout["yaxis"] = {"range": [y0, y1], "showgrid": True, "zeroline": False}
     return {"data": data, "layout": layout}

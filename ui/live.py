@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from binclf_core.config import DRAWN
 from binclf_core.figures import boundary_figure, curves_figure
 from binclf_core.teach_figures import reference_trace
 from binclf_core.training import TrainingRun
-from ui import session
+from ui import own_data, session
 from ui.live_chart import live_charts
 from ui.pacing import TICK_SECONDS, plan_tick
 
@@ -48,7 +49,8 @@ def draw(run: TrainingRun) -> None:
     if run.config.bug != "none":  # the correct run, trained as far, drawn faintly behind the buggy one
         curves["data"].insert(0, reference_trace(session.reference_run(run).history))
     live_charts({"boundary": boundary_figure(snapshot, run.dataset), "curves": curves,
-                 "summary": summary(snapshot.metrics["test"], run.history)})
+                 "summary": summary(snapshot.metrics["test"], run.history),
+                 "clickable": run.config.dataset == DRAWN}, on_click=own_data.on_chart_click)
 
 
 def live_panel(speed: str) -> None:
@@ -59,6 +61,8 @@ def live_panel(speed: str) -> None:
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def panel() -> None:
+        if own_data.take_redraw():
+            st.rerun(scope="app")  # a click added a drawn point: the page splits the points again
         run = session.current_run(None)
         if session.is_timer_tick() and session.is_playing():
             advance(run, speed)

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.datasets import DATASETS
+from binclf_core.datasets import DATASETS, Dataset
 from binclf_core.presets import PRESETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui.controls import FIELDS, config_from_values, preset_values, url_text
@@ -72,6 +72,8 @@ def pop_url_notices() -> list[str]:
 def sync_url() -> None:
     """Make the URL hold every field whose widget differs from its default, so it can be shared."""
     values = {key: st.session_state[key] for key in FIELDS if key in st.session_state}
+    if values.get("dataset") not in DATASETS:  # a CSV or drawn points cannot travel in a link (the page says so)
+        values.pop("dataset", None)
     wanted = {key: url_text(values[key]) for key, field in FIELDS.items()
               if key in values and url_text(values[key]) != url_text(field.default)}
     if st.session_state.get(PRESENT):
@@ -116,13 +118,17 @@ def reference_run(run: TrainingRun) -> TrainingRun:
     return reference
 
 
-def current_run(config: RunConfig | None) -> TrainingRun:
-    """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live."""
+def current_run(config: RunConfig | None, dataset: Dataset | None = None) -> TrainingRun:
+    """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live.
+
+    `dataset` is the split of the user's own data (a CSV, drawn points), a new object when it changed.
+    """
     run: TrainingRun | None = st.session_state.get(RUN)
     if config is None:
         return run if run is not None else _new_run(RunConfig())
-    if run is None or _structure(run.config) != _structure(config):
-        return _new_run(config)
+    new_data = dataset is not None and run is not None and run.dataset is not dataset
+    if run is None or new_data or _structure(run.config) != _structure(config):
+        return _new_run(config, dataset)
     live = {key: getattr(config, key) for key in LIVE_SETTINGS if getattr(run.config, key) != getattr(config, key)}
     if live:
         run.update_live(**live)
@@ -134,8 +140,8 @@ def _structure(config: RunConfig) -> dict[str, Any]:
     return {k: v for k, v in config.to_dict().items() if k not in LIVE_SETTINGS}
 
 
-def _new_run(config: RunConfig) -> TrainingRun:
-    st.session_state[RUN] = TrainingRun(config)
+def _new_run(config: RunConfig, dataset: Dataset | None = None) -> TrainingRun:
+    st.session_state[RUN] = TrainingRun(config, dataset)
     st.session_state[PLAYING] = False
     return st.session_state[RUN]
 
@@ -171,7 +177,7 @@ def train() -> None:
     """Start or resume; a finished run starts over (raise Epochs to continue it instead)."""
     run: TrainingRun = st.session_state[RUN]
     if run.finished:
-        _new_run(run.config)
+        _new_run(run.config, run.dataset)
     st.session_state[PLAYING] = True
     st.session_state[LAST_TICK] = None
 
@@ -187,4 +193,5 @@ def step() -> None:
 
 
 def reset() -> None:
-    _new_run(st.session_state[RUN].config)
+    run: TrainingRun = st.session_state[RUN]
+    _new_run(run.config, run.dataset)
