@@ -38,6 +38,7 @@ from bench.stclient import Session
 QUERY = "epochs=20000"
 WARM_UP_SECONDS = 3.0
 CHANGE_EVERY_SECONDS = 4.0
+NO_ANSWER_SECONDS = 10.0  # a change whose page did not come back within this counts as this long
 
 
 @dataclass
@@ -78,10 +79,12 @@ async def keep_changing(session: Session, until: float, latencies: list[float]) 
         if time.perf_counter() >= until:
             return
         flip = not flip
-        if random.random() < 0.5:
-            latencies.append(await session.change("lr", 0.05 if flip else 0.1))
-        else:
-            latencies.append(await session.change("threshold", 0.6 if flip else 0.5, slider=True))
+        change = (session.change("lr", 0.05 if flip else 0.1) if random.random() < 0.5
+                  else session.change("threshold", 0.6 if flip else 0.5, slider=True))
+        try:
+            latencies.append(await asyncio.wait_for(change, NO_ANSWER_SECONDS))
+        except TimeoutError:
+            latencies.append(NO_ANSWER_SECONDS)
 
 
 async def measure(server, app: str, n: int, seconds: float) -> Row:

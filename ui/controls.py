@@ -17,6 +17,8 @@ from binclf_core.config import (
     ACTIVATIONS,
     FIELD_NAMES,
     LOSSES,
+    MAX_LAYERS,
+    MAX_UNITS,
     MODELS,
     OPTIMIZERS,
     ConfigError,
@@ -145,6 +147,20 @@ def _training_controls() -> None:
                     help="Points per update; 0 trains on all of them at once (full batch).")
 
 
+def limits_note() -> None:
+    """The caps that keep one tab from taking a shared server, said where the controls are."""
+    with st.expander("About these limits"):
+        st.markdown(
+            f"This server is shared by everyone in the room, so one run stays small: at most "
+            f"{UI_MAX_SAMPLES:,} points, {UI_MAX_EPOCHS:,} epochs, {MAX_LAYERS} hidden layers of at most "
+            f"{MAX_UNITS} units, and uploads of at most {max_upload_mb()} MB. When many tabs train at once, "
+            "each one's charts update less often and it trains a little slower, all tabs alike.")
+
+
+def max_upload_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def sidebar_controls() -> tuple[RunConfig | None, str]:
     """Draw the controls; return the config they describe (None, with an error shown, if invalid)."""
     with st.sidebar:
@@ -158,6 +174,7 @@ def sidebar_controls() -> tuple[RunConfig | None, str]:
                   help="Probability at or above which a point is called positive, for the metrics.")
         st.select_slider("Speed", list(SPEEDS), key="speed", persist_state="session",
                          help="Slow for explaining, Flat out to train as fast as the server can.")
+        limits_note()
         try:
             return config_from_values(dict(st.session_state)), st.session_state["speed"]
         except ConfigError as error:
