@@ -38,7 +38,8 @@ text = text.replace("__PREFIX__", prefix).replace("__LISTEN__", f"127.0.0.1:{por
 Path(prefix, "nginx.conf").write_text(text)
 PY
 nginx -p "$PREFIX" -c "$PREFIX/nginx.conf" -g "daemon off;" &
-PIDS+=("$!")
+NGINX="$!"
+PIDS+=("$NGINX")
 
 for port in "${REPLICA_PORTS[@]}"; do
     for _ in $(seq 120); do
@@ -46,5 +47,6 @@ for port in "${REPLICA_PORTS[@]}"; do
         sleep 0.5
     done
 done
+kill -0 "$NGINX" 2>/dev/null || { echo "nginx did not start: see the lines above" >&2; exit 1; }
 echo "ready: http://127.0.0.1:$PROXY_PORT/ (replicas on ${REPLICA_PORTS[*]})"
 wait -n "${PIDS[@]}"

@@ -51,8 +51,8 @@ def get(url: str, cookie: str | None = None) -> tuple[str, str]:
     """(the replica that answered, the route cookie nginx set)."""
     request = urllib.request.Request(url + "_stcore/health", headers={"Cookie": cookie} if cookie else {})
     with urllib.request.urlopen(request, timeout=30) as response:
-        set_cookie = response.headers["Set-Cookie"].split(";")[0]
-        return response.headers[UPSTREAM], set_cookie
+        route = next(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") if c.startswith("binclf_route="))
+        return response.headers[UPSTREAM], route
 
 
 def test_both_replicas_answer_through_nginx(proxy):
