@@ -89,6 +89,9 @@ def build_parser() -> ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_run_flags(train)
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
+
+    add_sweep_command(commands)
     return parser
 
 
@@ -145,6 +148,10 @@ def summary(out: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        from binclf_core.sweep_cli import sweep_main
+
+        return sweep_main(args, parser)
     try:
         run = TrainingRun(config_from_args(args))
     except ConfigError as exc:

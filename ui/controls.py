@@ -163,6 +163,9 @@ def max_upload_mb() -> int:
 
 def sidebar_controls() -> tuple[RunConfig | None, str]:
     """Draw the controls; return the config they describe (None, with an error shown, if invalid)."""
+    for key in FIELDS:  # each page draws its own copy of these widgets: hand it the values the last page left
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     with st.sidebar:
         st.subheader("Data")
         _data_controls()
