@@ -28,6 +28,7 @@ def test_closing_a_tab_stops_its_training(app_server, new_page):
 def test_a_dropped_connection_stops_its_training(app_server):
     """A tab whose network drops (the socket closed without a websocket goodbye) stops training too."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from bench.stclient import Session
 
@@ -39,7 +40,8 @@ def test_a_dropped_connection_stops_its_training(app_server):
         await session.close(abrupt=True)
         return training
 
-    training = asyncio.run(train_then_drop())
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        training = pool.submit(asyncio.run, train_then_drop()).result()
     time.sleep(1.5)  # the tick in flight finishes
     idle = cpu_per_second(app_server, 2.0)
     assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
