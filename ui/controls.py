@@ -18,6 +18,8 @@ from binclf_core.config import (
     ACTIVATIONS,
     FIELD_NAMES,
     LOSSES,
+    MAX_LAYERS,
+    MAX_UNITS,
     MODELS,
     OPTIMIZERS,
     ConfigError,
@@ -27,6 +29,7 @@ from binclf_core.config import (
 )
 from binclf_core.datasets import DATASETS
 from binclf_core.presets import PRESETS
+from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
 from ui import own_data
 from ui.pacing import DEFAULT_SPEED, SPEEDS
 
@@ -177,6 +180,21 @@ def _training_controls(present: bool) -> None:
                  persist_state="session")
 
 
+def limits_note() -> None:
+    """The caps that keep one tab from taking a shared server, said where the controls are."""
+    with st.expander("About these limits"):
+        st.markdown(
+            f"This server is shared by everyone in the room, so one run stays small: at most "
+            f"{UI_MAX_SAMPLES:,} points, {UI_MAX_EPOCHS:,} epochs, {MAX_LAYERS} hidden layers of at most "
+            f"{MAX_UNITS} units, sweeps of at most {MAX_SWEEP_COMBINATIONS} combinations, and uploads of at "
+            f"most {max_upload_mb()} MB. When many tabs train at once, each one's charts update less often "
+            "and it trains a little slower, all tabs alike.")
+
+
+def max_upload_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
     """Draw the controls (in presenter mode without the secondary ones); return the config they
     describe (None, with an error shown, if invalid)."""
@@ -194,6 +212,7 @@ def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
                   help="Probability at or above which a point is called positive, for the metrics.")
         st.select_slider("Speed", list(SPEEDS), key="speed", persist_state="session",
                          help="Slow for explaining, Flat out to train as fast as the server can.")
+        limits_note()
         if not own_data.ready():  # no good CSV yet: own_data shows why under the uploader
             return None, st.session_state["speed"]
         try:

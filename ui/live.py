@@ -2,9 +2,14 @@
 
 Only the fragment reruns on each tick, never the page, so every widget stays responsive. The
 run's lock makes sure a widget's script run and a tick never step the model at the same time.
+Ticks share the server through ui/budget.py. A fault inside a tick pauses the run with a message
+in the user's words; the run and the page stay as they were.
 """
 
 from __future__ import annotations
+
+import logging
+import time
 
 import streamlit as st
 
@@ -13,16 +18,41 @@ from binclf_core.figures import boundary_figure, curves_figure
 from binclf_core.teach_figures import reference_trace
 from binclf_core.training import TrainingRun
 from ui import own_data, session
+from ui.budget import BUDGET, Share
 from ui.live_chart import live_charts
 from ui.pacing import TICK_SECONDS, plan_tick
 
 GRID_SIZE = 60
+BUSY_GRID_SIZE = 40  # when the server is shared by several training tabs: half the drawing work
+LOG = logging.getLogger(__name__)
 
 
-def advance(run: TrainingRun, speed: str) -> None:
-    """Train for one tick: as many epochs as the speed allows and the time budget fits."""
+def advance(run: TrainingRun, speed: str) -> Share:
+    """Train for one tick: as many epochs as the speed allows and this tab's share of the server fits."""
+    share = BUDGET.check_in(session.tab_id())
     plan = plan_tick(speed, run.config.epochs, session.seconds_since_last_tick())
-    run.step_for(plan.train_seconds, plan.max_epochs)
+    run.step_for(min(plan.train_seconds, share.train_seconds), plan.max_epochs)
+    return share
+
+
+def tick(run: TrainingRun, speed: str) -> Share | None:
+    """Train and draw one tick (the share it got, None if it only drew); a fault in it pauses the run
+    with a message, and the page goes on."""
+    share = None
+    try:
+        if session.is_timer_tick() and session.is_playing():
+            share = advance(run, speed)
+        started = time.thread_time()
+        draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE)
+        BUDGET.record_draw(time.thread_time() - started)
+    except Exception:  # whatever went wrong, the tab must stay usable
+        LOG.exception("a live tick failed at epoch %s", run.epoch)
+        session.pause()
+        session.set_fault(f"Training stopped at epoch {run.epoch}: something went wrong while training or "
+                          "drawing this run. Press Train to try again, or Reset to start over; "
+                          "if it happens again, change a setting such as the learning rate or the model.")
+        st.error(session.fault(), icon="🛑")
+    return share
 
 
 def summary(metrics: dict, history: list[dict]) -> dict:
@@ -35,14 +65,16 @@ def summary(metrics: dict, history: list[dict]) -> dict:
     return {"metrics": metrics, "losses": losses}
 
 
-def draw(run: TrainingRun) -> None:
+def draw(run: TrainingRun, grid_size: int = GRID_SIZE) -> None:
     """Progress text, status, charts and metrics of the run as it is now.
 
     The metrics travel with the charts and are drawn by the component: re-rendering Streamlit
     metric elements on every tick cost the browser more than the numbers are worth.
     """
-    snapshot = run.snapshot(GRID_SIZE, metric_splits=("test",))
+    snapshot = run.snapshot(grid_size, metric_splits=("test",))
     st.markdown(f"**Epoch {snapshot.epoch} / {run.config.epochs}**")
+    if session.fault():
+        st.error(session.fault(), icon="🛑")
     if snapshot.status == "diverged":
         st.warning(snapshot.message, icon="⚠️")
     curves = curves_figure(run.history, run.config.epochs)
@@ -54,21 +86,23 @@ def draw(run: TrainingRun) -> None:
 
 
 def live_panel(speed: str) -> None:
-    """The fragment: a timer ticks it while playing; it stops the timer when the run ends."""
+    """The fragment: a timer ticks it while playing, at the pace the shared budget sets; it stops the
+    timer when the run ends, and sets it anew when the server's load changed."""
     playing = session.is_playing()
-
+    interval = BUDGET.check_in(session.tab_id()).interval if playing else TICK_SECONDS
     session.mark_page_run()
 
-    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    @st.fragment(run_every=interval if playing else None)
     def panel() -> None:
         if own_data.take_redraw():
             st.rerun(scope="app")  # a click added a drawn point: the page splits the points again
         run = session.current_run(None)
-        if session.is_timer_tick() and session.is_playing():
-            advance(run, speed)
-        draw(run)
+        share = tick(run, speed)
         if session.is_playing() and run.finished:
             session.pause()
+        if playing and not session.is_playing():  # the run ended, or a fault paused it
             st.rerun(scope="app")  # re-register the fragment without its timer
+        if share is not None and BUDGET.needs_retime(interval, share.interval):
+            st.rerun(scope="app")  # re-register the fragment with a timer at the new pace
 
     panel()

@@ -1,7 +1,8 @@
 """The only code that touches st.session_state's run keys and st.query_params.
 
 Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
-`url_notices` (what the URL asked for that could not be used), and one widget key per field.
+`url_notices` (what the URL asked for that could not be used), `fault` (what stopped the run, shown
+until the next Train or Reset), and one widget key per field.
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings).
 """
@@ -12,6 +13,7 @@ import time
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
 from binclf_core.datasets import DATASETS, Dataset
@@ -21,7 +23,7 @@ from ui.controls import FIELDS, config_from_values, preset_values, url_text
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
-PAGE_RUN = "page_run"
+PAGE_RUN, FAULT = "page_run", "fault"
 PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
 
 
@@ -143,6 +145,7 @@ def _structure(config: RunConfig) -> dict[str, Any]:
 def _new_run(config: RunConfig, dataset: Dataset | None = None) -> TrainingRun:
     st.session_state[RUN] = TrainingRun(config, dataset)
     st.session_state[PLAYING] = False
+    st.session_state.pop(FAULT, None)
     return st.session_state[RUN]
 
 
@@ -164,6 +167,20 @@ def is_timer_tick() -> bool:
     return not st.session_state.pop(PAGE_RUN, False)
 
 
+def tab_id() -> str:
+    """This tab's Streamlit session id, the key of its share of the server (ui/budget.py)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def fault() -> str | None:
+    return st.session_state.get(FAULT)
+
+
+def set_fault(message: str) -> None:
+    st.session_state[FAULT] = message
+
+
 def seconds_since_last_tick() -> float | None:
     """Wall time since the previous training tick of this tab (None on the first), and mark now."""
     now = time.perf_counter()
@@ -180,6 +197,7 @@ def train() -> None:
         _new_run(run.config, run.dataset)
     st.session_state[PLAYING] = True
     st.session_state[LAST_TICK] = None
+    st.session_state.pop(FAULT, None)
 
 
 def pause() -> None:
