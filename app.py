@@ -10,4 +10,7 @@ preload_plotly()  # first, so the browser loads plotly.js while the imports belo
 from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
 
 prepare_process()
-st.navigation([st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True)]).run()
+st.navigation([
+    st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
+    st.Page("pages/compare.py", title="Compare", icon="🗂️"),
+]).run()

@@ -185,3 +185,10 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
                         "tickformat": ".0%"}
     return {"data": data, "layout": layout}
+
+
+def with_epoch_line(figure: dict, epoch: int) -> dict:
+    """`figure` (a curves_figure) with a vertical line at `epoch`: where a replay stands."""
+    line = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch, "y0": 0, "y1": 1,
+            "line": {"color": LINE, "width": 1.5, "dash": "dot"}}
+    return {**figure, "layout": {**figure["layout"], "shapes": [line]}}

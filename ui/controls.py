@@ -97,6 +97,14 @@ def config_from_values(values: dict[str, Any]) -> RunConfig:
     return RunConfig(**settings)
 
 
+def widget_values(config: RunConfig) -> dict[str, Any]:
+    """The widget values that describe `config` (the inverse of config_from_values)."""
+    values = {key: getattr(config, key) for key in FIELDS if key in FIELD_NAMES}
+    values["hidden"] = ",".join(map(str, config.hidden))
+    values["pos_weight"] = _pos_weight_text(str(config.pos_weight))
+    return values
+
+
 def url_text(value: Any) -> str:
     """A widget value as it appears in the URL: 0.1 rather than 0.1000, 8,8 as is."""
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from binclf_core.figures import boundary_figure, curves_figure
+from binclf_core.figures import boundary_figure, curves_figure, with_epoch_line
 from binclf_core.training import TrainingRun
-from ui import session
+from ui import runs, session
 from ui.live_chart import live_charts
 from ui.pacing import TICK_SECONDS, plan_tick
+from ui.replay import replay_controls
 
 GRID_SIZE = 60
 
@@ -33,35 +34,42 @@ def summary(metrics: dict, history: list[dict]) -> dict:
     return {"metrics": metrics, "losses": losses}
 
 
-def draw(run: TrainingRun) -> None:
-    """Progress text, status, charts and metrics of the run as it is now.
+def draw(run: TrainingRun, tick: bool = False) -> None:
+    """Progress text, status, replay controls, charts and metrics of the run as it is now (or, in a
+    replay, as it was).
 
     The metrics travel with the charts and are drawn by the component: re-rendering Streamlit
     metric elements on every tick cost the browser more than the numbers are worth.
     """
-    snapshot = run.snapshot(GRID_SIZE, metric_splits=("test",))
-    st.markdown(f"**Epoch {snapshot.epoch} / {run.config.epochs}**")
-    if snapshot.status == "diverged":
-        st.warning(snapshot.message, icon="⚠️")
+    st.markdown(f"**Epoch {run.epoch} / {run.config.epochs}**")
+    if run.status == "diverged":
+        st.warning(run.message, icon="⚠️")
+    epoch = replay_controls(run, tick)
+    snapshot = run.snapshot(GRID_SIZE, metric_splits=("test",), epoch=epoch)
+    curves = curves_figure(run.history, run.config.epochs)
     live_charts({"boundary": boundary_figure(snapshot, run.dataset),
-                 "curves": curves_figure(run.history, run.config.epochs),
-                 "summary": summary(snapshot.metrics["test"], run.history)})
+                 "curves": curves if epoch is None else with_epoch_line(curves, epoch),
+                 "summary": summary(snapshot.metrics["test"], run.history if epoch is None else run.history[:epoch])})
 
 
 def live_panel(speed: str) -> None:
-    """The fragment: a timer ticks it while playing; it stops the timer when the run ends."""
-    playing = session.is_playing()
+    """The fragment: a timer ticks it while playing or replaying; it stops the timer when they end."""
+    timed = session.needs_timer()
 
     session.mark_page_run()
 
-    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    @st.fragment(run_every=TICK_SECONDS if timed else None)
     def panel() -> None:
         run = session.current_run(None)
-        if session.is_timer_tick() and session.is_playing():
+        tick = session.is_timer_tick()
+        if tick and session.is_playing():
             advance(run, speed)
-        draw(run)
-        if session.is_playing() and run.finished:
-            session.pause()
-            st.rerun(scope="app")  # re-register the fragment without its timer
+        draw(run, tick)
+        if run.finished:
+            runs.keep(run)
+            if session.is_playing():
+                session.pause()
+        if session.needs_timer() != timed:
+            st.rerun(scope="app")  # re-register the fragment with or without its timer
 
     panel()

@@ -1,7 +1,8 @@
 """The only code that touches st.session_state's run keys and st.query_params.
 
 Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
-`url_notices` (what the URL asked for that could not be used), and one widget key per field.
+`url_notices` (what the URL asked for that could not be used), one widget key per field, and the
+replay's: `replaying` (whether its timer animates it), `replay_epoch` (its slider) and `replay_of`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import streamlit as st
 from binclf_core.config import ConfigError, RunConfig
 from binclf_core.datasets import DATASETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
-from ui.controls import FIELDS, config_from_values, url_text
+from ui import runs
+from ui.controls import FIELDS, config_from_values, url_text, widget_values
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
 PAGE_RUN = "page_run"
+REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
 
 
 def start_session() -> None:
@@ -84,13 +87,41 @@ def _structure(config: RunConfig) -> dict[str, Any]:
 
 
 def _new_run(config: RunConfig) -> TrainingRun:
-    st.session_state[RUN] = TrainingRun(config)
-    st.session_state[PLAYING] = False
-    return st.session_state[RUN]
+    return _replace_run(TrainingRun(config))
+
+
+def _replace_run(run: TrainingRun) -> TrainingRun:
+    """Make `run` this tab's run, paused; the run it replaces is kept for the Compare page."""
+    old: TrainingRun | None = st.session_state.get(RUN)
+    if old is not None:
+        runs.keep(old)
+    st.session_state[RUN] = run
+    st.session_state[PLAYING] = st.session_state[REPLAYING] = False
+    return run
+
+
+def existing_run() -> TrainingRun | None:
+    return st.session_state.get(RUN)
+
+
+def open_run(run: TrainingRun) -> None:
+    """Make `run` (a kept run reopened) this tab's run, with the Playground's widgets set to its settings."""
+    for key, value in widget_values(run.config).items():
+        st.session_state[key] = value
+    _replace_run(run)
 
 
 def is_playing() -> bool:
     return bool(st.session_state.get(PLAYING))
+
+
+def is_replaying() -> bool:
+    return bool(st.session_state.get(REPLAYING))
+
+
+def needs_timer() -> bool:
+    """Whether the live panel's timer should tick: while training or while animating the replay."""
+    return is_playing() or is_replaying()
 
 
 def mark_page_run() -> None:
@@ -121,12 +152,37 @@ def train() -> None:
     run: TrainingRun = st.session_state[RUN]
     if run.finished:
         _new_run(run.config)
-    st.session_state[PLAYING] = True
+    st.session_state[PLAYING], st.session_state[REPLAYING] = True, False
     st.session_state[LAST_TICK] = None
 
 
 def pause() -> None:
-    st.session_state[PLAYING] = False
+    st.session_state[PLAYING] = st.session_state[REPLAYING] = False
+
+
+# ---- replay: the slider's epoch is reset to the run's latest whenever the run trained or changed ----
+def replay_epoch(run: TrainingRun, epochs: list[int]) -> int:
+    """The epoch the replay slider is to show, one of `epochs`; the latest one for a run that moved on."""
+    if st.session_state.get(REPLAY_OF) != (id(run), run.epoch) or st.session_state.get(REPLAY_EPOCH) not in epochs:
+        st.session_state[REPLAY_OF] = (id(run), run.epoch)
+        st.session_state[REPLAY_EPOCH] = epochs[-1]
+    return st.session_state[REPLAY_EPOCH]
+
+
+def show_replay_epoch(epoch: int) -> None:
+    """Move the replay slider (called before the slider is drawn)."""
+    st.session_state[REPLAY_EPOCH] = epoch
+
+
+def play_replay(epochs: list[int]) -> None:
+    """Animate from where the slider stands, or from the start when it is at the end."""
+    if st.session_state.get(REPLAY_EPOCH) == epochs[-1]:
+        st.session_state[REPLAY_EPOCH] = epochs[0]
+    st.session_state[REPLAYING] = True
+
+
+def stop_replay() -> None:
+    st.session_state[REPLAYING] = False
 
 
 def step() -> None:
