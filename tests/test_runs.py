@@ -61,7 +61,8 @@ def test_the_store_keeps_trained_runs_once_and_updates_them_in_place():
     store.keep(run)
     assert [(r.number, r.epoch) for r in store.records] == [(1, 7)]
     store.keep(trained(RunConfig(lr=0.5), 2))
-    assert [r.label for r in store.records] == ["#1 blobs · logistic · bce · lr 0.1", "#2 blobs · logistic · bce · lr 0.5"]
+    assert [r.label for r in store.records] == ["#1 blobs · logistic · bce · lr 0.1",
+                                                "#2 blobs · logistic · bce · lr 0.5"]
 
 
 def test_the_store_holds_the_last_runs_and_hands_back_the_oldest_it_drops():
