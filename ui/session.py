@@ -2,11 +2,14 @@
 
 Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
 `url_notices` (what the URL asked for that could not be used), one widget key per field, and the
-replay's: `replaying` (whether its timer animates it), `replay_epoch` (its slider) and `replay_of`.
+replay's: `replaying` (whether its timer animates it), `replay_epoch_<n>` (its slider), `replay_of`
+(the run and epoch the slider was set up for, n, and its starting epoch), `replay_frame` (the slider
+shown while animating) and `replay_frame_at` (the animation's position).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -22,6 +25,8 @@ from ui.pacing import epochs_per_step
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
 PAGE_RUN = "page_run"
 REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
+REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
+REPLAY_FRAMES = 50  # a whole animated replay, at the timer's 10 ticks a second: about 5 s
 
 
 def start_session() -> None:
@@ -157,32 +162,8 @@ def train() -> None:
 
 
 def pause() -> None:
-    st.session_state[PLAYING] = st.session_state[REPLAYING] = False
-
-
-# ---- replay: the slider's epoch is reset to the run's latest whenever the run trained or changed ----
-def replay_epoch(run: TrainingRun, epochs: list[int]) -> int:
-    """The epoch the replay slider is to show, one of `epochs`; the latest one for a run that moved on."""
-    if st.session_state.get(REPLAY_OF) != (id(run), run.epoch) or st.session_state.get(REPLAY_EPOCH) not in epochs:
-        st.session_state[REPLAY_OF] = (id(run), run.epoch)
-        st.session_state[REPLAY_EPOCH] = epochs[-1]
-    return st.session_state[REPLAY_EPOCH]
-
-
-def show_replay_epoch(epoch: int) -> None:
-    """Move the replay slider (called before the slider is drawn)."""
-    st.session_state[REPLAY_EPOCH] = epoch
-
-
-def play_replay(epochs: list[int]) -> None:
-    """Animate from where the slider stands, or from the start when it is at the end."""
-    if st.session_state.get(REPLAY_EPOCH) == epochs[-1]:
-        st.session_state[REPLAY_EPOCH] = epochs[0]
-    st.session_state[REPLAYING] = True
-
-
-def stop_replay() -> None:
-    st.session_state[REPLAYING] = False
+    stop_replay()
+    st.session_state[PLAYING] = False
 
 
 def step() -> None:
@@ -193,3 +174,47 @@ def step() -> None:
 
 def reset() -> None:
     _new_run(st.session_state[RUN].config)
+
+
+# ---- replay ----
+# The server never moves the replay slider by writing its value: the browser reports a slider's value
+# a tick late, and a slider it was only just sent may come back at its default. Instead the slider
+# gets a new key (a new slider, starting at the epoch wanted) when the run moved on or an animation
+# stopped, and an animation shows its own disabled slider, whose reported value is never read.
+def replay_stride(epochs: list[int]) -> int:
+    """How many kept epochs one frame of an animated replay moves on: about REPLAY_FRAMES frames in all."""
+    return math.ceil(len(epochs) / REPLAY_FRAMES)
+
+
+def replay_slider(run: TrainingRun) -> tuple[str, int]:
+    """The replay slider's key, and the epoch a new slider under it starts at (the latest, at first)."""
+    setup = st.session_state.get(REPLAY_OF, {"run": None, "version": 0})
+    if setup["run"] != (id(run), run.epoch):
+        setup = {"run": (id(run), run.epoch), "version": setup["version"] + 1, "start": run.epoch}
+        st.session_state[REPLAY_OF] = setup
+    return f"{REPLAY_EPOCH}_{setup['version']}", setup["start"]
+
+
+def show_replay_frame(epochs: list[int], advance: bool) -> int:
+    """The epoch an animated replay shows now, one frame further if `advance` (before its slider is drawn)."""
+    epoch = st.session_state.get(REPLAY_FRAME_AT, epochs[0])
+    if advance:
+        epoch = epochs[min(epochs.index(epoch) + replay_stride(epochs), len(epochs) - 1)]
+    st.session_state[REPLAY_FRAME] = st.session_state[REPLAY_FRAME_AT] = epoch
+    return epoch
+
+
+def play_replay(key: str, epochs: list[int]) -> None:
+    """Animate from where the slider stands, or from the start when it is at the end."""
+    start = st.session_state.get(key, epochs[-1])
+    st.session_state[REPLAY_FRAME_AT] = epochs[0] if start == epochs[-1] else start
+    st.session_state[REPLAYING] = True
+
+
+def stop_replay() -> None:
+    """Stop an animation where it stands: the slider comes back there."""
+    if st.session_state.get(REPLAYING) and REPLAY_OF in st.session_state:
+        setup = st.session_state[REPLAY_OF]
+        st.session_state[REPLAY_OF] = {**setup, "version": setup["version"] + 1,
+                                       "start": st.session_state[REPLAY_FRAME_AT]}
+    st.session_state[REPLAYING] = False

@@ -1,12 +1,16 @@
+import math
+
 import numpy as np
 
 from tests.pages.conftest import epoch_text
 from tests.pages.test_playground import live_data, widget
-from ui.replay import REPLAY_FRAMES, _next_frame, replay_epochs
+from ui.replay import replay_epochs
+from ui.session import REPLAY_FRAMES, replay_stride
 
 
-def replay_slider(app):
-    return next((s for s in app.select_slider if s.key == "replay_epoch"), None)
+def replay_slider(app, animating: bool = False):
+    """The Replay epoch slider (while animating: the disabled one the animation moves)."""
+    return next((s for s in app.select_slider if s.label == "Replay epoch" and s.disabled == animating), None)
 
 
 def boundary_picture(app) -> str:
@@ -68,17 +72,19 @@ def test_play_replay_starts_the_animation_from_the_start_and_pause_stops_it(app)
     stepped(app)
     app.button(key="play_replay").click().run()
     assert not app.exception and app.session_state["replaying"] is True
-    assert replay_slider(app).value == 0
+    frame = replay_slider(app, animating=True)  # the animation's own slider: what the browser sends back is ignored
+    assert frame.value == 0 and replay_slider(app) is None
+    app.button(key="stop_replay").click().run()
+    assert app.session_state["replaying"] is False and replay_slider(app).value == 0
+    app.button(key="play_replay").click().run()
     app.button(key="pause").click().run()
     assert app.session_state["replaying"] is False
 
 
-def test_a_replay_runs_through_every_kept_epoch_in_about_replay_frames_steps():
-    for epochs in ([0, 1, 2, 3], list(range(0, 200, 2))):
-        frames, epoch = 0, epochs[0]
-        while epoch != epochs[-1]:
-            epoch, frames = _next_frame(epochs, epoch), frames + 1
-        assert frames <= REPLAY_FRAMES
+def test_an_animated_replay_takes_at_most_replay_frames_frames():
+    assert replay_stride(list(range(4))) == 1
+    for n in (4, 50, 51, 100, 101):
+        assert math.ceil(n / replay_stride(list(range(n)))) <= REPLAY_FRAMES
 
 
 def test_the_slider_ends_at_the_runs_own_epoch(app):
