@@ -13,4 +13,6 @@ prepare_process()
 st.navigation([
     st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
     st.Page("pages/compare.py", title="Compare", icon="🗂️"),
+    st.Page("pages/sweep.py", title="Sweep", icon="🧮"),
+    st.Page("pages/losses.py", title="Loss explorer", icon="📉", url_path="loss-explorer"),
 ]).run()

@@ -1,4 +1,5 @@
-"""`python -m binclf_core train [flags] [--json]`: train one run from the command line.
+"""`python -m binclf_core train [flags] [--json]`: train one run from the command line;
+`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script.
 
 The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
 public contract that other tools rely on.
@@ -9,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import NoReturn
 
+from binclf_core.bugs import BUGS
 from binclf_core.config import (
     ACTIVATIONS,
     DATASET_CHOICES,
@@ -24,6 +27,7 @@ from binclf_core.config import (
     parse_pos_weight,
 )
 from binclf_core.datasets import DATASETS
+from binclf_core.export import export_script
 from binclf_core.training import TrainingRun
 
 DEFAULTS = RunConfig()
@@ -80,6 +84,7 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add("--batch-size", type=int, default=d.batch_size, metavar="INT", help="points per update; 0 = full batch")
     add("--threshold", type=float, default=d.threshold, metavar="FLOAT",
         help="probability above which a point counts as positive, for the metrics")
+    add("--bug", choices=tuple(BUGS), default=d.bug, help="train with a classic training-loop mistake (bugs.py)")
 
 
 def build_parser() -> ArgumentParser:
@@ -89,6 +94,13 @@ def build_parser() -> ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_run_flags(train)
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    export = commands.add_parser("export", help="write the run as a standalone PyTorch script",
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_run_flags(export)
+    export.add_argument("--output", required=True, metavar="FILE.py", help="where to write the script")
+    from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
+
+    add_sweep_command(commands)
     return parser
 
 
@@ -142,9 +154,28 @@ def summary(out: dict) -> str:
     return "\n".join(lines)
 
 
+def export(parser: ArgumentParser, args: argparse.Namespace) -> int:
+    """Write the script; bad settings or an unwritable path end with one `error:` line."""
+    path = Path(args.output)
+    try:
+        path.write_text(export_script(config_from_args(args), file_name=path.name), encoding="utf-8")
+    except ConfigError as exc:
+        parser.error(str(exc))
+    except OSError as exc:
+        parser.error(f"cannot write {args.output}: {exc.strerror}; pass --output a path in a folder you can write to")
+    print(f"wrote {path}: run it with `python {path}`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return export(parser, args)
+    if args.command == "sweep":
+        from binclf_core.sweep_cli import sweep_main
+
+        return sweep_main(args, parser)
     try:
         run = TrainingRun(config_from_args(args))
     except ConfigError as exc:

@@ -111,6 +111,6 @@ def boundaries_side_by_side(records: list[RunRecord], columns: int = BOUNDARY_CO
         layout[f"yaxis{suffix}"] = {"domain": y_domain, "range": y_range, "anchor": f"x{suffix}",
                                     "showgrid": False, "zeroline": False, **({"matches": "y"} if index else {})}
         annotations.append({"text": record.label, "xref": "paper", "yref": "paper", "showarrow": False,
-                            "x": sum(x_domain) / 2, "y": y_domain[1], "yanchor": "bottom", "font": {"size": 13}})
+                            "x": sum(x_domain) / 2, "y": y_domain[1], "yanchor": "bottom", "font": {"size": 11}})
     layout["images"], layout["annotations"] = images, annotations
     return {"data": data, "layout": layout}

@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from binclf_core.bugs import BUGS
 from binclf_core.datasets import DATASETS, class_counts
 from binclf_core.errors import ConfigError
 
@@ -45,6 +46,7 @@ class RunConfig:
     epochs: int = 300
     batch_size: int = 0  # 0: full batch
     threshold: float = 0.5  # probability above which a point is called positive
+    bug: str = "none"  # a classic training-loop mistake to train with (binclf_core/bugs.py)
 
     def __post_init__(self) -> None:
         if self.dataset in DATASETS and self.noise is None:
@@ -116,6 +118,7 @@ def validate(cfg: RunConfig) -> None:
     _one_of("activation", cfg.activation, ACTIVATIONS)
     _one_of("loss", cfg.loss, tuple(LOSSES))
     _one_of("optimizer", cfg.optimizer, tuple(OPTIMIZERS))
+    _one_of("bug", cfg.bug, tuple(BUGS))
     _require(cfg.dataset != "csv" or bool(cfg.csv), "the csv dataset needs a file: pass --csv PATH")
     _require(isinstance(cfg.n_samples, int) and 10 <= cfg.n_samples <= MAX_SAMPLES,
              f"n-samples must be a whole number from 10 to {MAX_SAMPLES} (got {cfg.n_samples})")

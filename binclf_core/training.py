@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
+from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset, load_dataset
 from binclf_core.losses import balanced_pos_weight, loss_fn
@@ -49,13 +50,15 @@ class TrainingRun:
     def __init__(self, config: RunConfig, dataset: Dataset | None = None):
         self.config = config
         self.dataset = dataset if dataset is not None else load_dataset(config)
+        self.bug = BUGS[config.bug]
         self.pos_weight = self._resolve_pos_weight()
         self.model = build_model(config.model, config.hidden, config.activation, config.seed)
         self._optimizer: torch.optim.Optimizer | None = None
         self._parameters = list(self.model.parameters())
         self.history: list[dict] = []
         self.message = ""
-        self._loss = loss_fn(config.loss, self.pos_weight)
+        make_loss = self.bug.make_loss or (lambda pos_weight: loss_fn(config.loss, pos_weight))
+        self._loss = make_loss(self.pos_weight)
         self._batch_order = torch.Generator().manual_seed(config.seed)
         self._x_all, self._y_all = self.dataset.x_all, self.dataset.y_all  # (N, 2), (N,): train first
         self._n_train = len(self.dataset.y_train)
@@ -90,7 +93,7 @@ class TrainingRun:
         return self._optimizer
 
     def _resolve_pos_weight(self) -> float | None:
-        if self.config.loss != "weighted_bce":
+        if self.config.loss != "weighted_bce" and not self.bug.needs_pos_weight:
             return None
         if self.config.pos_weight == "balanced":
             return balanced_pos_weight(self.dataset.y_train)
@@ -134,11 +137,13 @@ class TrainingRun:
 
     def _update(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step on a batch; returns its loss () and scores (B,) from before the step."""
-        self.optimizer.zero_grad(set_to_none=True)  # forward / backward / update
+        if self.bug.zero_grad:  # forward / backward / update, unless the run trains with a bug (bugs.py)
+            self.optimizer.zero_grad(set_to_none=True)
         scores = self.model(x)
         loss = self._loss(scores, y)
         loss.backward()
-        self.optimizer.step()
+        if self.bug.step:
+            self.optimizer.step()
         return loss.detach(), scores.detach()
 
     def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, targets: torch.Tensor) -> None:
@@ -269,6 +274,11 @@ class TrainingRun:
             self._diverged, self.message = checkpoint["diverged"], checkpoint["message"]
             self.history = [dict(record) for record in history]
             self.replay.start(self.epoch)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """A copy of the model's weights, taken between updates (a download may ask from another thread)."""
+        with self._lock:
+            return {name: value.detach().clone() for name, value in self.model.state_dict().items()}
 
     def history_columns(self) -> dict[str, list[float]]:
         """The history as one list per key, each with one entry per epoch."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from binclf_core.bugs import BUGS
 from binclf_core.config import (
     ACTIVATIONS,
     FIELD_NAMES,
@@ -25,6 +26,7 @@ from binclf_core.config import (
     parse_pos_weight,
 )
 from binclf_core.datasets import DATASETS
+from binclf_core.presets import PRESETS
 from ui.pacing import DEFAULT_SPEED, SPEEDS
 
 DEFAULTS = RunConfig()
@@ -85,6 +87,7 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
     Field("epochs", DEFAULTS.epochs, _number(int, 1, UI_MAX_EPOCHS)),
     Field("batch_size", DEFAULTS.batch_size, _number(int, 0, UI_MAX_SAMPLES)),
     Field("threshold", DEFAULTS.threshold, _number(float, 0.01, 0.99)),
+    Field("bug", DEFAULTS.bug, _choice(tuple(BUGS))),
     Field("speed", DEFAULT_SPEED, _choice(tuple(SPEEDS))),
 ]}
 
@@ -95,6 +98,11 @@ def config_from_values(values: dict[str, Any]) -> RunConfig:
     settings["hidden"] = parse_hidden(settings["hidden"])
     settings["pos_weight"] = parse_pos_weight(settings["pos_weight"])
     return RunConfig(**settings)
+
+
+def preset_values(name: str) -> dict[str, Any]:
+    """The widget values of a workshop preset: its settings, every other field at its default (Speed kept)."""
+    return widget_values(PRESETS[name].config())
 
 
 def widget_values(config: RunConfig) -> dict[str, Any]:
@@ -115,30 +123,34 @@ def _on_dataset_change() -> None:
     st.session_state["noise"] = DATASETS[st.session_state["dataset"]].default_noise
 
 
-def _data_controls() -> None:
+def _data_controls(present: bool) -> None:
+    """In presenter mode only Dataset and Positive fraction show; the others keep their values, out of sight."""
     st.selectbox("Dataset", list(DATASETS), format_func=lambda k: DATASETS[k].label, key="dataset",
                  on_change=_on_dataset_change, persist_state="session")
     spec = DATASETS[st.session_state["dataset"]]
-    st.slider("Noise", 0.0, spec.max_noise, step=spec.max_noise / 100, key="noise", persist_state="session",
-              help=f"For {spec.label}: {spec.noise_meaning}.")
-    st.slider("Samples", 20, UI_MAX_SAMPLES, step=10, key="n_samples", persist_state="session")
+    if not present:
+        st.slider("Noise", 0.0, spec.max_noise, step=spec.max_noise / 100, key="noise", persist_state="session",
+                  help=f"For {spec.label}: {spec.noise_meaning}.")
+        st.slider("Samples", 20, UI_MAX_SAMPLES, step=10, key="n_samples", persist_state="session")
     st.slider("Positive fraction", 0.05, 0.95, step=0.05, key="positive_fraction", persist_state="session",
               help="Share of points in the positive class: lower it to make the positives a minority.")
-    st.slider("Test fraction", 0.1, 0.9, step=0.05, key="test_fraction", persist_state="session",
-              help="Share of points held out for testing, drawn class by class (stratified).")
-    st.number_input("Seed", 0, 2**31 - 1, step=1, key="seed", persist_state="session",
-                    help="Decides the points, the initial weights and the batch order.")
+    if not present:
+        st.slider("Test fraction", 0.1, 0.9, step=0.05, key="test_fraction", persist_state="session",
+                  help="Share of points held out for testing, drawn class by class (stratified).")
+        st.number_input("Seed", 0, 2**31 - 1, step=1, key="seed", persist_state="session",
+                        help="Decides the points, the initial weights and the batch order.")
 
 
-def _model_controls() -> None:
+def _model_controls(present: bool) -> None:
     st.selectbox("Model", list(MODELS), format_func=MODELS.get, key="model", persist_state="session")
     if st.session_state["model"] == "mlp":
         st.selectbox("Hidden layers", HIDDEN_PRESETS, key="hidden", accept_new_options=True,
                      persist_state="session", help="Units per hidden layer, comma-separated; type your own.")
-        st.selectbox("Activation", ACTIVATIONS, key="activation", persist_state="session")
+        if not present:
+            st.selectbox("Activation", ACTIVATIONS, key="activation", persist_state="session")
 
 
-def _training_controls() -> None:
+def _training_controls(present: bool) -> None:
     st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key="loss", persist_state="session")
     if st.session_state["loss"] == "weighted_bce":
         st.selectbox("Positive weight", POS_WEIGHT_PRESETS, key="pos_weight", accept_new_options=True,
@@ -149,19 +161,27 @@ def _training_controls() -> None:
                     help="Takes effect at once, even while training.")
     st.number_input("Epochs", 1, UI_MAX_EPOCHS, step=100, key="epochs", persist_state="session",
                     help="Passes over the training points. Raise it to continue a finished run.")
-    st.number_input("Batch size", 0, UI_MAX_SAMPLES, step=16, key="batch_size", persist_state="session",
-                    help="Points per update; 0 trains on all of them at once (full batch).")
+    if not present:
+        st.number_input("Batch size", 0, UI_MAX_SAMPLES, step=16, key="batch_size", persist_state="session",
+                        help="Points per update; 0 trains on all of them at once (full batch).")
+    # No help= here: its button's name, "Help for Training-loop bug", would also match a search for "Train".
+    st.selectbox("Training-loop bug", list(BUGS), format_func=lambda k: BUGS[k].label, key="bug",
+                 persist_state="session")
 
 
-def sidebar_controls() -> tuple[RunConfig | None, str]:
-    """Draw the controls; return the config they describe (None, with an error shown, if invalid)."""
+def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
+    """Draw the controls (in presenter mode without the secondary ones); return the config they
+    describe (None, with an error shown, if invalid)."""
+    for key in FIELDS:  # each page draws its own copy of these widgets: hand it the values the last page left
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     with st.sidebar:
         st.subheader("Data")
-        _data_controls()
+        _data_controls(present)
         st.subheader("Model")
-        _model_controls()
+        _model_controls(present)
         st.subheader("Training")
-        _training_controls()
+        _training_controls(present)
         st.slider("Threshold", 0.01, 0.99, step=0.01, key="threshold", persist_state="session",
                   help="Probability at or above which a point is called positive, for the metrics.")
         st.select_slider("Speed", list(SPEEDS), key="speed", persist_state="session",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from binclf_core.figures import boundary_figure, curves_figure, with_epoch_line
+from binclf_core.teach_figures import reference_trace
 from binclf_core.training import TrainingRun
 from ui import runs, session
 from ui.live_chart import live_charts
@@ -47,6 +48,8 @@ def draw(run: TrainingRun, tick: bool = False) -> None:
     epoch = replay_controls(run, tick)
     snapshot = run.snapshot(GRID_SIZE, metric_splits=("test",), epoch=epoch)
     curves = curves_figure(run.history, run.config.epochs)
+    if run.config.bug != "none":  # the correct run, trained as far, drawn faintly behind the buggy one
+        curves["data"].insert(0, reference_trace(session.reference_run(run).history))
     live_charts({"boundary": boundary_figure(snapshot, run.dataset),
                  "curves": curves if epoch is None else with_epoch_line(curves, epoch),
                  "summary": summary(snapshot.metrics["test"], run.history if epoch is None else run.history[:epoch])})

@@ -26,9 +26,9 @@ def replay_epochs(run: TrainingRun) -> list[int]:
 def replay_controls(run: TrainingRun, tick: bool) -> int | None:
     """While the run is paused or finished: the slider and its button; the past epoch to draw, or
     None to draw the run as it is now. A timer tick of an animated replay moves one frame on."""
-    if session.is_playing() or run.epoch == 0:
-        return None
     epochs = replay_epochs(run)
+    if session.is_playing() or len(epochs) < 2:  # nothing trained yet (here: a reopened run starts its replay anew)
+        return None
     key, start = session.replay_slider(run)
     slider, button = st.columns([6, 1], vertical_alignment="bottom")
     if session.is_replaying():

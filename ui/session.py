@@ -5,6 +5,8 @@ Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer 
 replay's: `replaying` (whether its timer animates it), `replay_epoch_<n>` (its slider), `replay_of`
 (the run and epoch the slider was set up for, n, and its starting epoch), `replay_frame` (the slider
 shown while animating) and `replay_frame_at` (the animation's position).
+Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
+preset, kept in the URL while the widgets still hold its settings).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import streamlit as st
 
 from binclf_core.config import ConfigError, RunConfig
 from binclf_core.datasets import DATASETS
+from binclf_core.presets import PRESETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui import runs
-from ui.controls import FIELDS, config_from_values, url_text, widget_values
+from ui.controls import FIELDS, config_from_values, preset_values, url_text, widget_values
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
 PAGE_RUN = "page_run"
+PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
 REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
 REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
 REPLAY_FRAMES = 50  # a whole animated replay, at the timer's 10 ticks a second: about 5 s
@@ -35,7 +39,16 @@ def start_session() -> None:
         return
     st.session_state[STARTED] = True
     values = {key: field.default for key, field in FIELDS.items()}
-    values.update(_url_values(dict(st.query_params), values, notices := []))
+    params = dict(st.query_params)
+    st.session_state[PRESENT] = params.pop(PRESENT, None) == "1"
+    preset = params.pop(PRESET, None)
+    notices: list[str] = []
+    if preset in PRESETS:
+        values.update(preset_values(preset))
+        st.session_state[PRESET] = preset
+    elif preset is not None:
+        notices.append(f"`preset={preset}` is not a workshop preset here, so it was ignored.")
+    values.update(_url_values(params, values, notices))
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state[NOTICES] = notices
@@ -69,8 +82,46 @@ def sync_url() -> None:
     values = {key: st.session_state[key] for key in FIELDS if key in st.session_state}
     wanted = {key: url_text(values[key]) for key, field in FIELDS.items()
               if key in values and url_text(values[key]) != url_text(field.default)}
+    if st.session_state.get(PRESENT):
+        wanted[PRESENT] = "1"
+    if _preset_still_applies(values):
+        wanted[PRESET] = st.session_state[PRESET]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _preset_still_applies(values: dict[str, Any]) -> bool:
+    name = st.session_state.get(PRESET)
+    if name not in PRESETS:
+        return False
+    try:
+        return config_from_values(values) == PRESETS[name].config()
+    except ConfigError:
+        return False
+
+
+def is_presenting() -> bool:
+    return bool(st.session_state.get(PRESENT))
+
+
+def apply_preset() -> None:
+    """The Preset select's callback: every control to the preset's value (the rest to its default)."""
+    name = st.session_state.get(PRESET)
+    if name in PRESETS:
+        for key, value in preset_values(name).items():
+            st.session_state[key] = value
+
+
+def reference_run(run: TrainingRun) -> TrainingRun:
+    """The same run without its bug, trained as far as `run`, on the same data: its loss is drawn faintly."""
+    reference: TrainingRun | None = st.session_state.get(REFERENCE)
+    correct = run.config.with_changes(bug="none")
+    if reference is None or _structure(reference.config) != _structure(correct) or reference.epoch > run.epoch:
+        reference = st.session_state[REFERENCE] = TrainingRun(correct, dataset=run.dataset)
+    elif reference.config != correct:
+        reference.update_live(**{key: getattr(correct, key) for key in LIVE_SETTINGS})
+    reference.step(run.epoch - reference.epoch)
+    return reference
 
 
 def current_run(config: RunConfig | None) -> TrainingRun:

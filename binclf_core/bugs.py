@@ -1,0 +1,91 @@
+"""Classic training-loop mistakes, each a switch a run honours so a room can watch its symptom.
+
+A bug either leaves a line out of the loop (`zero_grad`, `step`) or replaces the configured loss
+with a wrong one (`make_loss`). The wrong losses are plain functions so that the exported script
+can show them as they are written here (binclf_core/export.py copies their source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from binclf_core.losses import LossFn
+
+
+def sigmoid_twice(pos_weight: float | None = None) -> LossFn:
+    """BCE on logits fed with probabilities: sigmoid is applied here and again inside the loss."""
+
+    def loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(torch.sigmoid(scores), targets)  # BUG: sigmoid twice
+
+    return loss
+
+
+def weight_for_pos_weight(pos_weight: float) -> LossFn:
+    """A per-element `weight` where the class weight `pos_weight` was meant: every point gets it."""
+    weight = torch.tensor([float(pos_weight)])
+
+    def loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(scores, targets, weight=weight)  # BUG: weight, not pos_weight
+
+    return loss
+
+
+def hinge_embedding(pos_weight: float | None = None) -> LossFn:
+    """torch's HingeEmbeddingLoss, which expects distances, used as if it were the SVM hinge on scores."""
+
+    def loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.hinge_embedding_loss(scores, 2 * targets - 1)  # BUG: not max(0, 1 - y·s)
+
+    return loss
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A mistake in the training loop, what it looks like in the charts, and how to fix it."""
+
+    label: str
+    symptom: str
+    fix: str
+    zero_grad: bool = True  # does the loop zero the gradients before each backward?
+    step: bool = True  # does the loop call optimizer.step()?
+    make_loss: Callable[[float | None], LossFn] | None = None  # replaces the configured loss
+    needs_pos_weight: bool = False  # make_loss takes the resolved positive weight
+
+
+BUGS: dict[str, Bug] = {
+    "none": Bug("None: the correct loop", "", ""),
+    "no_step": Bug(
+        "Forgetting optimizer.step()",
+        "The loss stays exactly flat: the gradients are computed every batch but the weights never move.",
+        "Call optimizer.step() after loss.backward().",
+        step=False),
+    "no_zero_grad": Bug(
+        "Never zeroing the gradients",
+        "The updates grow: each step adds the new gradient to all the earlier ones, so the steps stay large "
+        "instead of shrinking, the loss swings up and down instead of settling, and a larger lr diverges.",
+        "Call optimizer.zero_grad() before each loss.backward().",
+        zero_grad=False),
+    "sigmoid_twice": Bug(
+        "Applying sigmoid twice",
+        "The loss stalls far above zero and learning crawls: BCEWithLogits squashes the already squashed "
+        "probabilities again, so no score can reach a confident prediction.",
+        "Feed the raw scores (logits) to BCEWithLogitsLoss, or use BCELoss on probabilities, never both.",
+        make_loss=sigmoid_twice),
+    "weight_for_pos_weight": Bug(
+        "Per-element weight instead of a class weight",
+        "The minority class gets no more attention than with plain BCE: weight= multiplies every point's loss "
+        "by the same number, positives and negatives alike, which acts like a larger learning rate and no more.",
+        "Pass the class weight as pos_weight= (or weight each point by its class yourself).",
+        make_loss=weight_for_pos_weight, needs_pos_weight=True),
+    "hinge_embedding": Bug(
+        "HingeEmbeddingLoss used as the SVM hinge",
+        "The loss turns negative and falls without bound: for y = +1 HingeEmbeddingLoss is the score itself, "
+        "so it pushes the positive points' scores down towards minus infinity.",
+        "Write the SVM hinge yourself: clamp(1 - y·s, min=0).mean() with y in {-1, +1}.",
+        make_loss=hinge_embedding),
+}

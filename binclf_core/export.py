@@ -1,0 +1,254 @@
+"""A run as a standalone PyTorch script: `python -m binclf_core export [train flags] --output FILE.py`.
+
+The script imports only torch, numpy, scikit-learn and the standard library. Its data generator,
+model class and loss are the engine's own source (inspect.getsource), so there is one source of
+truth; the rest is the templates below with the run's values written in. Run anywhere, it trains
+the same run as `train --json` and prints, as its last line, a flat JSON object of the final metrics.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from string import Template
+
+from binclf_core import bugs, datasets, losses
+from binclf_core.config import RunConfig
+from binclf_core.errors import ConfigError
+from binclf_core.models import ACTIVATION_LAYERS, ScoreModel
+
+HEADER = Template('''\
+"""Binary classification, exported from the binary-classification playground.
+
+$summary
+
+Run it with `python $file_name` (needs torch, numpy and scikit-learn). It rebuilds the data, trains
+the run and prints, as its last line, one JSON object with the final losses and accuracies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+${sklearn_import}from sklearn.model_selection import train_test_split
+from torch import nn
+
+torch.set_num_threads(1)  # the playground trains on one thread: the same sums in the same order
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+# ---- settings -------------------------------------------------------------------------------------
+SETTINGS = $settings
+''')
+
+DATA = Template('''
+
+# ---- data: the generator, then a stratified train/test split ------------------------------------
+$sources
+
+def make_data():
+    """(x_train, y_train, x_test, y_test) as float32 tensors: x (N, 2), y (N,) holding 0.0 or 1.0."""
+    n_negative, n_positive = class_counts(SETTINGS["n_samples"], SETTINGS["positive_fraction"])
+    x, y = $generator(n_negative, n_positive, SETTINGS["noise"], SETTINGS["seed"])
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=SETTINGS["test_fraction"], stratify=y, random_state=SETTINGS["seed"])
+    return tuple(torch.as_tensor(a, dtype=torch.float32) for a in (x_train, y_train, x_test, y_test))
+''')
+
+MODEL = Template('''
+
+# ---- model: 2-D points in, one raw score (logit) out --------------------------------------------
+$source
+
+def make_model() -> ScoreModel:
+    """The seed alone decides the initial weights."""
+    torch.manual_seed(SETTINGS["seed"])
+    return ScoreModel(nn.Sequential($layers))
+''')
+
+LOSS = Template('''
+
+# ---- loss: raw scores and 0/1 targets in, the mean over the points out ---------------------------
+$sources''')
+
+TRAIN = Template('''
+
+# ---- training -------------------------------------------------------------------------------------
+def train_one_epoch(model, optimizer, loss_fn, x, y, batch_order) -> torch.Tensor:
+    """One pass over the training points; returns the mean of the batches' losses."""
+$batches
+    losses, sizes = [], []
+    for batch in batches:
+$zero_grad
+        scores = model(x[batch])  # forward   (B,)
+        loss = loss_fn(scores, y[batch])
+        loss.backward()  # backward
+$step
+        losses.append(loss.detach())
+        sizes.append(len(y[batch]))
+    return torch.stack(losses) @ torch.tensor(sizes, dtype=torch.float32) / len(y)
+
+
+def finite(*values: torch.Tensor) -> bool:
+    return all(math.isfinite(float(v)) for v in values)
+
+
+def main() -> None:
+    x_train, y_train, x_test, y_test = make_data()
+    model = make_model()
+$make_loss
+    optimizer = torch.optim.$optimizer(model.parameters(), lr=SETTINGS["lr"])
+    batch_order = torch.Generator().manual_seed(SETTINGS["seed"])  # shuffles the mini-batches
+    status, epochs = "completed", SETTINGS["epochs"]
+    for epoch in range(1, epochs + 1):
+        train_loss = train_one_epoch(model, optimizer, loss_fn, x_train, y_train, batch_order)
+        with torch.no_grad():
+            test_loss = loss_fn(model(x_test), y_test)
+            weights = torch.cat([p.view(-1) for p in model.parameters()]).sum()
+        if not finite(train_loss, test_loss, weights):
+            status, epochs = "diverged", epoch - 1
+            print(f"diverged at epoch {epoch}: a loss or a weight became infinite or NaN; lower the lr")
+            break
+        if epoch % max(1, SETTINGS["epochs"] // 10) == 0:
+            print(f"epoch {epoch:>6}  train loss {float(train_loss):.4f}  test loss {float(test_loss):.4f}")
+    print(json.dumps({**final_metrics(model, loss_fn, x_train, y_train, x_test, y_test),
+                      "epochs": epochs, "status": status}))
+
+
+# ---- evaluation -----------------------------------------------------------------------------------
+def final_metrics(model, loss_fn, x_train, y_train, x_test, y_test) -> dict:
+    """Losses (None if not finite) and accuracies at the threshold, from one forward pass over all points."""
+    n = len(y_train)
+    with torch.no_grad():
+        scores = model(torch.cat([x_train, x_test]))
+        losses = [loss_fn(scores[:n], y_train).item(), loss_fn(scores[n:], y_test).item()]
+    probabilities = torch.sigmoid(torch.nan_to_num(scores, nan=0.0)).numpy().astype(np.float32)
+    correct = (probabilities >= SETTINGS["threshold"]) == torch.cat([y_train, y_test]).numpy().astype(bool)
+    train_loss, test_loss = (v if math.isfinite(v) else None for v in losses)
+    return {"train_loss": train_loss, "test_loss": test_loss,
+            "train_accuracy": float(correct[:n].mean()), "test_accuracy": float(correct[n:].mean())}
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+FULL_BATCH = '    batches = [slice(None)]  # full batch: one update on all the training points'
+MINI_BATCHES = '''\
+    order = torch.randperm(len(y), generator=batch_order)
+    batches = order.split(SETTINGS["batch_size"])  # mini-batches in a new random order each epoch'''
+POS_WEIGHT = '''\
+    pos_weight = SETTINGS["pos_weight"]
+    if pos_weight == "balanced":
+        pos_weight = balanced_pos_weight(y_train)  # negatives / positives of the training points
+'''
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam"}
+
+
+def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
+    """The standalone script of `config` as text; ConfigError if the run cannot travel as a script."""
+    if config.dataset == "csv":
+        raise ConfigError("export needs a generated dataset: a CSV file's points do not travel inside the "
+                          "script; pick one of the generated datasets, or train the CSV with `train`")
+    generator = datasets.DATASETS[config.dataset].generate
+    helpers, sklearn_names = _generator_needs(generator)
+    bug = bugs.BUGS[config.bug]
+    parts = [
+        HEADER.substitute(summary=_summary(config), file_name=file_name, settings=_settings(config),
+                          sklearn_import=_sklearn_import(sklearn_names)),
+        DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator), generator=generator.__name__),
+        MODEL.substitute(source=_sources(ScoreModel), layers=_layers(config)),
+        LOSS.substitute(sources=_loss_sources(config, bug)),
+        TRAIN.substitute(
+            batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
+            zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
+                       else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
+            step=(" " * 8 + "optimizer.step()  # update" if bug.step
+                  else " " * 8 + "# BUG: no update (optimizer.step() is missing)"),
+            make_loss=_make_loss(config, bug), optimizer=OPTIMIZER_CLASSES[config.optimizer]),
+    ]
+    return "".join(parts)
+
+
+def _summary(config: RunConfig) -> str:
+    model = "logistic regression" if config.model == "logistic" else (
+        f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
+    text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}, "
+            f"{config.epochs} epochs.")
+    if config.bug != "none":
+        text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."
+    return text
+
+
+def _settings(config: RunConfig) -> str:
+    """The run's settings as a dict literal, one per line (the playground's RunConfig fields)."""
+    values = config.to_dict()
+    lines = [f"    {key!r}: {value!r}," for key, value in values.items() if key != "csv"]
+    return "{\n" + "\n".join(lines) + "\n}"
+
+
+def _code_objects(code: types.CodeType):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def _generator_needs(generator) -> tuple[list, list[str]]:
+    """The datasets.py helper functions a generator calls, and the scikit-learn names it uses."""
+    names = sorted({name for code in _code_objects(generator.__code__) for name in code.co_names})
+    module = vars(datasets)
+    helpers = [module[n] for n in names
+               if inspect.isfunction(module.get(n)) and module[n].__module__ == datasets.__name__]
+    sklearn = [n for n in names if getattr(module.get(n), "__module__", "").startswith("sklearn")]
+    return helpers, sklearn
+
+
+def _sklearn_import(names: list[str]) -> str:
+    return f"from sklearn.datasets import {', '.join(names)}\n" if names else ""
+
+
+def _sources(*objects) -> str:
+    return "\n\n".join(inspect.getsource(obj) for obj in objects)
+
+
+def _layers(config: RunConfig) -> str:
+    """The nn.Sequential arguments, built in the same order as models.py builds them (same init)."""
+    if config.model == "logistic":
+        return "nn.Linear(2, 1)"
+    activation = ACTIVATION_LAYERS[config.activation].__name__
+    layers, width = [], 2
+    for size in config.hidden:
+        layers += [f"nn.Linear({width}, {size})", f"nn.{activation}()"]
+        width = size
+    return ", ".join([*layers, f"nn.Linear({width}, 1)"])
+
+
+def _loss_function(config: RunConfig, bug: bugs.Bug):
+    if bug.make_loss is not None:
+        return bug.make_loss
+    return {"bce": losses.bce, "weighted_bce": losses.weighted_bce, "hinge": losses.hinge}[config.loss]
+
+
+def _uses_pos_weight(config: RunConfig, bug: bugs.Bug) -> bool:
+    return bug.needs_pos_weight if bug.make_loss else config.loss == "weighted_bce"
+
+
+def _loss_sources(config: RunConfig, bug: bugs.Bug) -> str:
+    needs = [losses.balanced_pos_weight] if _uses_pos_weight(config, bug) else []
+    return _sources(*needs, _loss_function(config, bug))
+
+
+def _make_loss(config: RunConfig, bug: bugs.Bug) -> str:
+    name = _loss_function(config, bug).__name__
+    if _uses_pos_weight(config, bug):
+        return POS_WEIGHT + f"    loss_fn = {name}(pos_weight)"
+    if bug.make_loss is not None:
+        return f"    loss_fn = {name}()"
+    return f"    loss_fn = {name}"

@@ -1,0 +1,172 @@
+"""Sweeps: a list of values for a few settings, their cartesian product as RunConfigs, all trained at once.
+
+Combinations that can share one stacked computation (see batched.batch_key) train together; each
+member's results equal those of the same run trained alone by TrainingRun.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from binclf_core.batched import BatchedRuns, batch_key
+from binclf_core.config import LOSSES, ConfigError, RunConfig, parse_hidden, parse_pos_weight
+from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.training import TrainingRun
+
+MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
+MAX_LOG_STEPS = 20
+PROGRESS_UPDATES = 20  # progress reports per group of runs that train together
+
+
+def _number(text: str) -> float:
+    return float(text)
+
+
+def _whole(text: str) -> int:
+    return int(text)
+
+
+def _loss(text: str) -> str:
+    if text not in LOSSES:
+        raise ConfigError(f"unknown loss {text!r}: choose among {', '.join(LOSSES)}")
+    return text
+
+
+@dataclass(frozen=True)
+class Sweepable:
+    """A setting a sweep may vary: how one item of its list is read, and how items are separated."""
+
+    label: str
+    parse: Callable[[str], Any]
+    kind: str  # "a number", "a whole number", ... for the error message
+    example: str
+    separator: str = ","
+    log_scale: bool = False  # whether a log range makes sense for it
+
+
+SWEEPABLE: dict[str, Sweepable] = {
+    "lr": Sweepable("Learning rate", _number, "a number", "0.01,0.1,1", log_scale=True),
+    "loss": Sweepable("Loss", _loss, "a loss name", "bce,hinge"),
+    "hidden": Sweepable("Hidden layers", parse_hidden, "a list of layer sizes", "8;16,16", separator=";"),
+    "pos_weight": Sweepable("Positive weight", parse_pos_weight, "a number or balanced", "1,2,5", log_scale=True),
+    "batch_size": Sweepable("Batch size", _whole, "a whole number", "0,32"),
+    "noise": Sweepable("Noise", _number, "a number", "0.5,1,2", log_scale=True),
+    "seed": Sweepable("Seed", _whole, "a whole number", "1,2,3"),
+}
+
+
+def flag(field: str) -> str:
+    return field.replace("_", "-")
+
+
+def parse_values(field: str, text: str) -> list:
+    """'0.01, 0.1' -> [0.01, 0.1] for `field`; ConfigError naming the item to fix."""
+    spec = SWEEPABLE[field]
+    values = []
+    for item in (part.strip() for part in str(text).split(spec.separator)):
+        if not item:
+            raise ConfigError(f"{flag(field)} has an empty item in {text!r}: separate the values with "
+                              f"{spec.separator!r}, like {spec.example}")
+        try:
+            values.append(spec.parse(item))
+        except ValueError as error:
+            detail = str(error) if isinstance(error, ConfigError) else f"{item!r} is not {spec.kind}"
+            raise ConfigError(f"{flag(field)} list {text!r}: {detail}; write it like {spec.example}") from None
+    return values
+
+
+def log_range(low: float, high: float, steps: int) -> list[float]:
+    """`steps` values from low to high evenly spaced on a log scale, each to 3 significant digits."""
+    if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
+        raise ConfigError(f"a log range needs 0 < from < to (got from {low:g}, to {high:g})")
+    if not 2 <= steps <= MAX_LOG_STEPS:
+        raise ConfigError(f"a log range takes 2 to {MAX_LOG_STEPS} steps (got {steps})")
+    ratio = math.log(high / low) / (steps - 1)
+    return [float(f"{low * math.exp(ratio * i):.3g}") for i in range(steps)]
+
+
+def combinations(base: RunConfig, varied: dict[str, list]) -> list[RunConfig]:
+    """The cartesian product of the varied lists over `base`, the first field slowest; ConfigError if too many."""
+    count = math.prod(len(values) for values in varied.values())
+    if count > MAX_SWEEP_COMBINATIONS:
+        sizes = " × ".join(str(len(values)) for values in varied.values())
+        raise ConfigError(f"{sizes} = {count} combinations is too many: a sweep takes at most "
+                          f"{MAX_SWEEP_COMBINATIONS}; shorten a list")
+    return [base.with_changes(**dict(zip(varied, values, strict=True)))
+            for values in itertools.product(*varied.values())]
+
+
+def fitting_base(base: RunConfig, fields) -> tuple[RunConfig, list[str]]:
+    """The base with the model or loss a varied setting needs to matter, and a note for each change."""
+    notes = []
+    if "hidden" in fields and base.model != "mlp":
+        base = base.with_changes(model="mlp")
+        notes.append("Hidden layers apply to the MLP: the sweep uses it.")
+    if "pos_weight" in fields and "loss" not in fields and base.loss != "weighted_bce":
+        base = base.with_changes(loss="weighted_bce")
+        notes.append("Positive weight applies to weighted BCE: the sweep uses it.")
+    return base, notes
+
+
+def _datasets(configs: list[RunConfig]) -> list[Dataset]:
+    """Each config's dataset, loaded once per distinct data setting (a sweep over lr shares one)."""
+    loaded: dict[tuple, Dataset] = {}
+    keys = [(c.dataset, c.csv, c.n_samples, c.noise, c.positive_fraction, c.test_fraction, c.seed) for c in configs]
+    for key, config in zip(keys, configs, strict=True):
+        if key not in loaded:
+            loaded[key] = load_dataset(config)
+    return [loaded[key] for key in keys]
+
+
+def run_sweep(configs: list[RunConfig], progress: Callable[[float], None] | None = None) -> list[TrainingRun]:
+    """Train every config to its last epoch, in batched groups; finished runs in the order given.
+
+    `progress(fraction)` is called as the groups advance, from 0 to 1.
+    """
+    if len(configs) > MAX_SWEEP_COMBINATIONS:
+        raise ConfigError(f"{len(configs)} runs is too many: a sweep takes at most {MAX_SWEEP_COMBINATIONS}")
+    datasets = _datasets(configs)
+    groups: dict[tuple, list[int]] = {}
+    for index, config in enumerate(configs):
+        groups.setdefault(batch_key(config), []).append(index)
+    total, done = max(1, sum(c.epochs for c in configs)), 0
+    runs: list[TrainingRun] = [None] * len(configs)  # type: ignore[list-item] - every slot is filled below
+    for members in groups.values():
+        batch = BatchedRuns([configs[i] for i in members], [datasets[i] for i in members])
+        for epochs in _chunks(configs[members[0]].epochs):
+            batch.train(epochs)
+            done += epochs * len(members)
+            if progress is not None:
+                progress(done / total)
+        for index, run in zip(members, batch.results(), strict=True):
+            runs[index] = run
+    return runs
+
+
+def _chunks(epochs: int) -> list[int]:
+    """epochs split into about PROGRESS_UPDATES parts."""
+    size = max(1, math.ceil(epochs / PROGRESS_UPDATES))
+    return [min(size, epochs - start) for start in range(0, epochs, size)]
+
+
+def describe(config: RunConfig, fields) -> str:
+    """A short label of the varied settings, like 'lr 0.01 · seed 3'."""
+    def text(value) -> str:
+        if isinstance(value, tuple):
+            return ",".join(map(str, value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return " · ".join(f"{flag(field)} {text(getattr(config, field))}" for field in fields)
+
+
+def result_rows(runs: list[TrainingRun]) -> list[dict]:
+    """One flat row per run: its settings, its final metrics, its status and epochs trained (for CSV)."""
+    rows = []
+    for run in runs:
+        config = run.config.to_dict()
+        config["hidden"] = ",".join(map(str, config["hidden"]))
+        rows.append({**config, **run.final_metrics(), "status": run.status, "epochs_trained": run.epoch})
+    return rows

@@ -1,0 +1,72 @@
+"""The Sweep page through AppTest: a small sweep runs and shows its results; bad lists show an error."""
+
+import csv
+import io
+import json
+
+from ui.sweep_views import results_csv
+
+
+def open_sweep(app):
+    app.run()
+    app.switch_page("pages/sweep.py")
+    app.run()
+    return app
+
+
+def small_sweep(app):
+    open_sweep(app)
+    app.number_input(key="epochs").set_value(30)
+    app.radio(key="sweep_mode_1_lr").set_value("List")
+    app.run()
+    app.text_input(key="sweep_values_1_lr").set_value("0.01,0.1")
+    app.text_input(key="sweep_values_2_seed").set_value("1,2,3")
+    app.run()
+    app.button(key="run_sweep").click().run()
+    return app
+
+
+def test_a_small_sweep_shows_boundaries_heatmap_curves_and_a_csv(app):
+    small_sweep(app)
+    assert not app.exception and not app.error
+    charts = app.get("plotly_chart")
+    assert len(charts) == 3
+    boundaries = json.loads(charts[0].proto.spec)["layout"]
+    assert len(boundaries["images"]) == 6 and boundaries["images"][0]["source"].startswith("data:image/png;base64")
+    assert [a["text"] for a in boundaries["annotations"]][::5] == ["lr 0.01<br>seed 1", "lr 0.1<br>seed 3"]
+    assert app.get("download_button")[0].proto.label == "Download results (CSV)"
+    result = app.session_state["sweep_result"]
+    assert [(r["lr"], r["seed"]) for r in result["rows"]] == [(lr, s) for lr in (0.01, 0.1) for s in (1, 2, 3)]
+    assert all(r["epochs_trained"] == 30 and r["status"] == "completed" for r in result["rows"])
+    table = list(csv.DictReader(io.StringIO(results_csv(result["rows"]))))
+    assert len(table) == 6 and {"lr", "seed", "test_accuracy", "status"} <= set(table[0])
+
+
+def test_the_base_run_is_the_playgrounds_settings(app):
+    app.run()
+    app.selectbox(key="dataset").set_value("moons").run()
+    app.switch_page("pages/sweep.py")
+    app.run()
+    app.number_input(key="epochs").set_value(10).run()
+    app.button(key="run_sweep").click().run()
+    runs = app.session_state["sweep_result"]["runs"]
+    assert {run.config.dataset for run in runs} == {"moons"} and len(runs) == 64
+
+
+def test_a_bad_list_shows_what_to_fix_and_the_page_keeps_working(app):
+    open_sweep(app)
+    app.radio(key="sweep_mode_1_lr").set_value("List").run()
+    app.text_input(key="sweep_values_1_lr").set_value("0.1,fast").run()
+    assert not app.exception
+    assert "'fast' is not a number" in app.error[0].value
+    assert app.button(key="run_sweep").disabled
+    app.text_input(key="sweep_values_1_lr").set_value("0.1,-1").run()
+    assert "lr must be a number above 0" in app.error[0].value
+    app.text_input(key="sweep_values_1_lr").set_value("0.1").run()
+    assert not app.error and not app.button(key="run_sweep").disabled
+
+
+def test_varying_the_same_setting_twice_is_refused(app):
+    open_sweep(app)
+    app.selectbox(key="sweep_field_2").set_value("lr").run()
+    assert "two different settings" in app.error[0].value

@@ -1,0 +1,97 @@
+"""The export contract: the script, run alone from a folder outside the project, reproduces `train --json`."""
+
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from binclf_core.cli import main
+
+CONFIGS = {  # both models, all three losses, mini-batches, adam, several datasets, a bug
+    "logistic-bce-blobs": ["--epochs", "60"],
+    "mlp-hinge-moons-minibatch": ["--dataset", "moons", "--model", "mlp", "--hidden", "8,4", "--loss", "hinge",
+                                  "--batch-size", "32", "--epochs", "15"],
+    "mlp-weighted-adam-circles": ["--dataset", "circles", "--model", "mlp", "--activation", "tanh",
+                                  "--loss", "weighted_bce", "--positive-fraction", "0.2", "--optimizer", "adam",
+                                  "--lr", "0.01", "--epochs", "40"],
+    "logistic-weighted-number-classification": ["--dataset", "classification", "--loss", "weighted_bce",
+                                                "--pos-weight", "3", "--batch-size", "50", "--epochs", "10"],
+    "mlp-xor-no-zero-grad": ["--dataset", "xor", "--model", "mlp", "--bug", "no_zero_grad", "--epochs", "20"],
+    "diverging-lr": ["--dataset", "spiral", "--model", "mlp", "--lr", "1e12", "--epochs", "20"],
+}
+ALLOWED_IMPORTS = {"torch", "numpy", "sklearn", "__future__", "json", "math", "collections"}
+
+
+def cli_json(capsys, argv: list[str]) -> dict:
+    assert main(["train", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def export(tmp_path, capsys, argv: list[str], name: str = "run.py"):
+    path = tmp_path / name
+    assert main(["export", *argv, "--output", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def run_script(path) -> dict:
+    """Run the script in its own folder, with no path back to the project, and parse its last line."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, path.name], cwd=path.parent, env=env, capture_output=True, text=True,
+                          timeout=240, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", CONFIGS.values(), ids=CONFIGS.keys())
+def test_the_exported_script_reproduces_train_json(tmp_path, capsys, argv):
+    expected = cli_json(capsys, argv)
+    got = run_script(export(tmp_path, capsys, argv))
+    final = expected["final"]
+    assert got["test_accuracy"] == final["test_accuracy"] and got["train_accuracy"] == final["train_accuracy"]
+    for key in ("train_loss", "test_loss"):
+        if final[key] is None:
+            assert got[key] is None
+        else:
+            assert got[key] == pytest.approx(final[key], rel=1e-4)
+    assert got["status"] == expected["status"] and got["epochs"] == len(expected["history"]["train_loss"])
+
+
+def test_the_script_imports_only_torch_numpy_sklearn_and_the_standard_library(tmp_path, capsys):
+    tree = ast.parse(export(tmp_path, capsys, CONFIGS["mlp-weighted-adam-circles"]).read_text())
+    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {m.split(".")[0] for m in modules} <= ALLOWED_IMPORTS
+    assert not any("binclf_core" in (m or "") for m in modules)
+
+
+def test_the_script_carries_only_the_generator_its_dataset_needs(tmp_path, capsys):
+    text = export(tmp_path, capsys, ["--dataset", "xor"]).read_text()
+    assert "def _xor(" in text and "def _moons(" not in text and "sklearn.datasets" not in text
+    moons = export(tmp_path, capsys, ["--dataset", "moons"], "moons.py").read_text()
+    assert "from sklearn.datasets import make_moons\n" in moons and "def _xor(" not in moons
+
+
+def test_a_bug_is_written_into_the_script_where_it_happens(tmp_path, capsys):
+    text = export(tmp_path, capsys, ["--bug", "no_step"]).read_text()
+    assert "# BUG: no update (optimizer.step() is missing)" in text and "optimizer.step()  # update" not in text
+
+
+def test_a_csv_dataset_is_refused_with_a_way_out(tmp_path, capsys):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,label\n" + "\n".join(f"{i},{i % 7},{i % 2}" for i in range(40)))
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--dataset", "csv", "--csv", str(csv), "--output", str(tmp_path / "run.py")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].startswith("error: export needs a generated dataset")
+    assert not (tmp_path / "run.py").exists()
+
+
+def test_an_unwritable_output_is_one_error_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--output", str(tmp_path / "no-such-folder" / "run.py")])
+    assert exit_.value.code == 2
+    assert "error: cannot write" in capsys.readouterr().err

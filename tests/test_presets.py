@@ -1,0 +1,110 @@
+"""Every workshop preset trains to the outcome its text promises, and is a URL that rebuilds it."""
+
+from itertools import pairwise
+from urllib.parse import parse_qsl
+
+import pytest
+import torch
+
+from binclf_core.config import FIELD_NAMES, RunConfig, parse_hidden, parse_pos_weight
+from binclf_core.presets import PRESETS
+from binclf_core.training import TrainingRun
+
+ISSUE_SCENARIOS = {"blobs_logistic", "classification_linear", "circles_logistic", "circles_mlp", "minority_bce",
+                   "minority_weighted_bce", "moons_hinge", "moons_bce", "lr_too_high"}
+
+
+def trained(name: str, **changes) -> TrainingRun:
+    run = TrainingRun(PRESETS[name].config().with_changes(**changes))
+    run.step(run.config.epochs)
+    return run
+
+
+def losses(run: TrainingRun) -> list[float]:
+    return [record["train_loss"] for record in run.history]
+
+
+def config_from_query(query: str) -> RunConfig:
+    """What a link with this query rebuilds (the Playground parses the same keys)."""
+    kinds = {f: type(getattr(RunConfig(), f)) for f in FIELD_NAMES}
+    values = {}
+    for key, text in parse_qsl(query):
+        if key == "hidden":
+            values[key] = parse_hidden(text)
+        elif key == "pos_weight":
+            values[key] = parse_pos_weight(text)
+        else:
+            values[key] = kinds[key](text) if kinds[key] is not type(None) else float(text)
+    return RunConfig(**values)
+
+
+def test_the_issue_scenarios_are_all_there_with_two_or_three_sentences():
+    assert set(PRESETS) >= ISSUE_SCENARIOS
+    for preset in PRESETS.values():
+        assert 2 <= preset.watch.count(". ") + 1 <= 3, preset.title
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_a_preset_url_rebuilds_its_config(name):
+    assert config_from_query(PRESETS[name].query()) == PRESETS[name].config()
+
+
+def test_the_tutorial_preset_is_the_workshop_set():
+    c = PRESETS["blobs_logistic"].config()
+    assert (c.dataset, c.n_samples, c.noise, c.seed, c.model, c.optimizer, c.lr, c.epochs) == (
+        "blobs", 400, 1.4, 2, "logistic", "sgd", 0.01, 5000)
+
+
+def test_blobs_boundary_turns_into_place_slowly_and_the_loss_falls_ever_more_slowly():
+    run = trained("blobs_logistic")
+    history = run.history
+    assert history[-1]["test_accuracy"] >= 0.95 and history[99]["test_accuracy"] <= history[-1]["test_accuracy"] - 0.1
+    first, last = losses(run)[0] - losses(run)[499], losses(run)[2499] - losses(run)[-1]
+    assert first > last > 0
+
+
+def test_linear_classification_generalises_without_a_gap():
+    final = trained("classification_linear").history[-1]
+    assert final["test_accuracy"] >= 0.8 and abs(final["train_accuracy"] - final["test_accuracy"]) <= 0.05
+
+
+def test_the_mlp_beats_logistic_regression_on_circles():
+    logistic, mlp = (trained(name).final_metrics() for name in ("circles_logistic", "circles_mlp"))
+    assert logistic["test_accuracy"] <= 0.65 and logistic["train_loss"] > 0.65
+    assert mlp["test_accuracy"] >= 0.95
+    assert PRESETS["circles_mlp"].config().hidden == (100,) and PRESETS["circles_mlp"].config().test_fraction == 0.5
+
+
+def test_weighted_bce_lifts_minority_recall_at_the_cost_of_precision():
+    plain, weighted = (trained(name).final_metrics() for name in ("minority_bce", "minority_weighted_bce"))
+    assert weighted["test_recall"] >= plain["test_recall"] + 0.2
+    assert weighted["test_precision"] < plain["test_precision"]
+    assert PRESETS["minority_bce"].config().positive_fraction == 0.1
+
+
+def median_margin(run: TrainingRun) -> float:
+    y = 2 * run.dataset.y_train - 1
+    return float((y * run.evaluate(run.dataset.x_train)).median())
+
+
+def test_hinge_stops_pushing_past_the_margin_while_bce_keeps_pushing():
+    hinge, bce = trained("moons_hinge"), trained("moons_bce")
+    assert hinge.history[-1]["test_accuracy"] >= 0.9 and bce.history[-1]["test_accuracy"] >= 0.9
+    assert median_margin(hinge) >= 1 and 1.5 * median_margin(hinge) < median_margin(bce)
+    margins = (2 * hinge.dataset.y_train - 1) * hinge.evaluate(hinge.dataset.x_train)
+    assert float((margins >= 1).float().mean()) >= 0.8  # most points are past the margin: no gradient from them
+
+
+def test_a_too_high_learning_rate_oscillates_and_a_lower_one_settles():
+    run = trained("lr_too_high")
+    values = losses(run)
+    rises = sum(b > a for a, b in pairwise(values)) / (len(values) - 1)
+    assert run.status == "diverged" or (rises >= 0.25 and values[-1] >= 2 * min(values))
+    calm = losses(trained("lr_too_high", lr=0.5))
+    assert calm[-1] < min(values) and calm[-1] < calm[0]
+
+
+def test_presets_carry_no_randomness_of_their_own():
+    first, second = trained("circles_mlp", epochs=20), trained("circles_mlp", epochs=20)
+    assert losses(first) == losses(second)
+    assert torch.equal(first.evaluate(first.dataset.x_test), second.evaluate(second.dataset.x_test))

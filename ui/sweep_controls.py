@@ -1,0 +1,95 @@
+"""The Sweep page's controls: one or two settings to vary, each over a list or a log range, and the
+Run sweep button that trains every combination at once behind a progress bar.
+
+Widget keys start with `sweep_`; the finished sweep lives under the session key `sweep_result`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from binclf_core.config import ConfigError, RunConfig
+from binclf_core.sweep import SWEEPABLE, combinations, fitting_base, log_range, parse_values, result_rows, run_sweep
+
+RESULT = "sweep_result"
+NOTHING = "nothing"
+DEFAULT_LISTS = {"lr": "0.001,0.01,0.1,1", "loss": "bce,weighted_bce,hinge", "hidden": "4;8;8,8;16,16",
+                 "pos_weight": "0.5,1,2,5", "batch_size": "0,16,64", "noise": "0.5,1,1.5,2",
+                 "seed": "1,2,3,4,5,6,7,8"}
+DEFAULT_RANGES = {"lr": (0.001, 1.0), "pos_weight": (0.25, 8.0), "noise": (0.1, 2.0)}
+DEFAULT_STEPS = 8
+
+
+def _label(field: str) -> str:
+    return NOTHING if field == NOTHING else SWEEPABLE[field].label
+
+
+def _values(axis: int, field: str) -> list:
+    """The values one axis asks for, from a list or a log range (ConfigError if they do not parse)."""
+    spec = SWEEPABLE[field]
+    mode = "List"
+    if spec.log_scale:
+        mode = st.radio("Values as", ["Log range", "List"], key=f"sweep_mode_{axis}_{field}", horizontal=True,
+                        index=0 if field == "lr" else 1)
+    if mode == "List":
+        text = st.text_input("Values", DEFAULT_LISTS[field], key=f"sweep_values_{axis}_{field}",
+                             help=f"Separated by {spec.separator!r}, like {spec.example}.")
+        return parse_values(field, text)
+    low, high = DEFAULT_RANGES[field]
+    start, stop, steps = st.columns(3)
+    low = start.number_input("From", min_value=0.0, value=low, format="%g", key=f"sweep_from_{axis}_{field}")
+    high = stop.number_input("To", min_value=0.0, value=high, format="%g", key=f"sweep_to_{axis}_{field}")
+    count = steps.number_input("Steps", 2, 20, DEFAULT_STEPS, key=f"sweep_steps_{axis}_{field}")
+    return log_range(low, high, int(count))
+
+
+def sweep_axes() -> dict[str, list] | None:
+    """Draw the two axis pickers side by side; {field: values}, or None with the reason shown."""
+    first_column, second_column = st.columns(2)
+    fields = list(SWEEPABLE)
+    with first_column:
+        first = st.selectbox("Vary", fields, format_func=_label, key="sweep_field_1")
+    with second_column:
+        second = st.selectbox("And vary", [NOTHING, *fields], format_func=_label, key="sweep_field_2",
+                              index=1 + fields.index("seed"))
+    try:
+        with first_column:
+            axes = {first: _values(1, first)}
+        if second != NOTHING:
+            if second == first:
+                raise ConfigError("choose two different settings to vary, or nothing as the second")
+            with second_column:
+                axes[second] = _values(2, second)
+    except ConfigError as error:
+        st.error(f"{error}.")
+        return None
+    return axes
+
+
+def plan(base: RunConfig, axes: dict[str, list]) -> list[RunConfig] | None:
+    """The combinations to train, with a note for any model or loss the sweep had to pick; None if invalid."""
+    base, notes = fitting_base(base, axes)
+    for note in notes:
+        st.info(note, icon="ℹ️")
+    try:
+        return combinations(base, axes)
+    except ConfigError as error:
+        st.error(f"{error}.")
+        return None
+
+
+def run_with_progress(configs: list[RunConfig], fields: list[str]) -> None:
+    """Train every combination at once behind a progress bar, and keep the results in the session."""
+    bar = st.progress(0.0, text=f"Training {len(configs)} combinations…")
+    start = time.perf_counter()
+    runs = run_sweep(configs, progress=lambda done: bar.progress(done, text=f"Training {len(configs)} "
+                                                                           f"combinations… {done:.0%}"))
+    seconds = time.perf_counter() - start
+    bar.progress(1.0, text=f"Trained {len(configs)} combinations in {seconds:.1f} s")
+    st.session_state[RESULT] = {"runs": runs, "fields": fields, "rows": result_rows(runs)}
+
+
+def last_result() -> dict | None:
+    return st.session_state.get(RESULT)
