@@ -46,6 +46,7 @@ def test_open_in_playground_sets_the_controls_and_continues_the_run(app):
     assert not app.exception
     assert widget(app, "loss").value == "bce" and epoch_text(app) == "**Epoch 5 / 300**"
     assert app.session_state["run"].config.loss == "bce" and app.session_state["run"].epoch == 5
+    assert not [s for s in app.select_slider if s.label == "Replay epoch"]  # its replay starts anew, at epoch 5
     app.switch_page(PLAYGROUND)  # AppTest's next runs would run the page it last switched to itself
     app.button(key="step").click().run()
     assert epoch_text(app) == "**Epoch 10 / 300**"
