@@ -38,7 +38,7 @@ def free_port() -> int:
 class Server:
     """A `streamlit run` process on 127.0.0.1; `started` is when the process was launched."""
 
-    def __init__(self, script: str, log_path: Path | None = None):
+    def __init__(self, script: str, log_path: Path | None = None, root: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed in stop()
@@ -47,7 +47,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
              "--server.port", str(self.port)],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=root, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -67,6 +67,13 @@ class Server:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def rss_mb(self) -> float:
+        """Resident memory of the server process, in MB (Linux /proc)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -78,8 +85,9 @@ class Server:
 
 
 @contextmanager
-def running(script: str, log_path: Path | None = None):
-    server = Server(script, log_path)
+def running(script: str, log_path: Path | None = None, root: Path = ROOT):
+    """A server of `script` in the app folder `root` (this checkout unless told), stopped on exit."""
+    server = Server(script, log_path, root)
     try:
         server.wait_healthy()
         yield server

@@ -18,7 +18,8 @@ MODELS = {"logistic": "Logistic regression", "mlp": "MLP"}
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 LOSSES = {"bce": "BCE", "weighted_bce": "Weighted BCE", "hinge": "Hinge"}
 OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
-DATASET_CHOICES = (*DATASETS, "csv")
+DATASET_CHOICES = (*DATASETS, "csv")  # what the CLI can load
+DRAWN = "drawn"  # points clicked on the app's chart: a run's dataset that no flag can rebuild
 
 # Caps that keep one run small enough for a shared workshop server.
 MAX_SAMPLES = 20_000
@@ -113,7 +114,7 @@ def _one_of(name: str, value: Any, choices) -> None:
 
 def validate(cfg: RunConfig) -> None:
     """Raise ConfigError naming the first setting to change."""
-    _one_of("dataset", cfg.dataset, DATASET_CHOICES)
+    _one_of("dataset", cfg.dataset, (*DATASET_CHOICES, DRAWN))
     _one_of("model", cfg.model, tuple(MODELS))
     _one_of("activation", cfg.activation, ACTIVATIONS)
     _one_of("loss", cfg.loss, tuple(LOSSES))
@@ -137,12 +138,12 @@ def validate(cfg: RunConfig) -> None:
     _require(isinstance(cfg.batch_size, int) and cfg.batch_size >= 0,
              f"batch-size must be 0 (full batch) or a positive whole number (got {cfg.batch_size})")
     _require(_in_open_unit(cfg.threshold), f"threshold must be between 0 and 1, like 0.5 (got {cfg.threshold})")
-    if cfg.dataset != "csv":
+    if cfg.dataset in DATASETS:
         _validate_class_sizes(cfg)
 
 
 def _validate_noise(cfg: RunConfig) -> None:
-    if cfg.dataset == "csv":
+    if cfg.dataset not in DATASETS:
         return
     spec = DATASETS[cfg.dataset]
     _require(_is_number(cfg.noise) and 0 <= cfg.noise <= spec.max_noise,

@@ -39,13 +39,13 @@ def read_csv_file(path: str | Path) -> CsvData:
     path = Path(path)
     if not path.is_file():
         raise CsvError(f"no CSV file at {str(path)!r}: check the path")
-    _check_size(path.stat().st_size)
+    check_size(path.stat().st_size)
     return parse_csv(path.read_bytes())
 
 
 def parse_csv(raw: bytes) -> CsvData:
     """Check and parse CSV bytes (UTF-8, BOM and Windows line endings allowed)."""
-    _check_size(len(raw))
+    check_size(len(raw))
     rows = _rows(_decode(raw))
     if not rows:
         raise CsvError("the CSV file is empty: it needs a header row and data rows")
@@ -63,7 +63,8 @@ def parse_csv(raw: bytes) -> CsvData:
     return CsvData(x, y, (header[feature_cols[0]].strip(), header[feature_cols[1]].strip()), class_names)
 
 
-def _check_size(n_bytes: int) -> None:
+def check_size(n_bytes: int) -> None:
+    """Refuse a file by its size alone, before its bytes are read or parsed."""
     if n_bytes > MAX_CSV_BYTES:
         raise CsvError(f"the CSV is {n_bytes / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB")
 

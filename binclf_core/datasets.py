@@ -7,8 +7,9 @@ count of each class, so class imbalance works the same way for every dataset.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -16,7 +17,8 @@ import torch
 from sklearn.datasets import make_blobs, make_circles, make_classification, make_moons
 from sklearn.model_selection import train_test_split
 
-from binclf_core.csv_data import read_csv_file
+from binclf_core.csv_data import MIN_ROWS_PER_CLASS, read_csv_file
+from binclf_core.errors import ConfigError
 
 Generator = Callable[[int, int, float, int], tuple[np.ndarray, np.ndarray]]
 
@@ -136,6 +138,10 @@ def generate(name: str, n_samples: int, noise: float, positive_fraction: float, 
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.int64)
 
 
+CLASS_NAMES = ("negative", "positive")
+MIN_POINTS_PER_CLASS = MIN_ROWS_PER_CLASS  # two to train on and two to test on, as for a CSV
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A stratified split as float32 tensors: x_* (N, 2), y_* (N,) holding 0.0 or 1.0."""
@@ -144,6 +150,8 @@ class Dataset:
     y_train: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
+    class_names: tuple[str, str] = CLASS_NAMES  # (label 0, label 1) as the legend names them
+    extent: tuple[float, float, float, float] | None = None  # fixed (x0, x1, y0, y1) the points were drawn in
 
     @cached_property
     def x_all(self) -> torch.Tensor:
@@ -155,7 +163,10 @@ class Dataset:
         return torch.cat([self.y_train, self.y_test])
 
     def bounds(self, margin: float = 0.1) -> tuple[float, float, float, float]:
-        """(x_min, x_max, y_min, y_max) of all points, widened by `margin` of each range."""
+        """(x_min, x_max, y_min, y_max) of all points, widened by `margin` of each range, or the fixed
+        extent of drawn points, so the chart a user draws on keeps its axes as points come."""
+        if self.extent is not None:
+            return self.extent
         x = self.x_all
         low, high = x.min(dim=0).values, x.max(dim=0).values
         pad = (high - low).clamp(min=1e-6) * margin
@@ -174,11 +185,48 @@ def split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int) -> Data
     return Dataset(as_tensor(x_tr), as_tensor(y_tr), as_tensor(x_te), as_tensor(y_te))
 
 
+def missing_points(y: np.ndarray, class_names: tuple[str, str] = CLASS_NAMES) -> str | None:
+    """What a set of labels y (N,) lacks to be split, in plain words ("Add 3 more positive points"), or None."""
+    lacking = [(MIN_POINTS_PER_CLASS - int((y == value).sum()), name) for value, name in enumerate(class_names)]
+    wanted = [f"{count} more {name} point{'s' if count > 1 else ''}" for count, name in lacking if count > 0]
+    if not wanted:
+        return None
+    return (f"Add {' and '.join(wanted)}: each class needs at least {MIN_POINTS_PER_CLASS} points "
+            "(two to train on and two to test on).")
+
+
+def _check_split_sizes(n: int, test_fraction: float) -> None:
+    """Each side of the split needs two points, one of each class at the least (scikit-learn's rule)."""
+    n_test = math.ceil(n * test_fraction)
+    if n_test < 2 or n - n_test < 2:
+        raise ConfigError(f"a test fraction of {test_fraction:g} leaves {n - n_test} of {n} points for training "
+                          f"and {n_test} for testing, and each side needs at least 2: "
+                          "move the test fraction towards 0.5, or add points")
+
+
+def dataset_from_arrays(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int,
+                        class_names: tuple[str, str] = CLASS_NAMES,
+                        extent: tuple[float, float, float, float] | None = None) -> Dataset:
+    """The split of given points x (N, 2) with labels y (N,) in {0, 1}: a user's CSV or drawn points.
+
+    ConfigError, saying what to add or change, when a class has too few points or a side of the
+    split would be nearly empty.
+    """
+    x, y = np.asarray(x, dtype=np.float64).reshape(-1, 2), np.asarray(y, dtype=np.int64)
+    problem = missing_points(y, class_names)
+    if problem:
+        raise ConfigError(problem)
+    _check_split_sizes(len(y), test_fraction)
+    return replace(split(x, y, test_fraction, seed), class_names=tuple(class_names), extent=extent)
+
+
 def load_dataset(cfg) -> Dataset:
     """The split dataset a RunConfig asks for: generated, or read from its CSV file."""
     if cfg.dataset == "csv":
         data = read_csv_file(cfg.csv)
-        x, y = data.x, data.y
-    else:
-        x, y = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.positive_fraction, cfg.seed)
+        return dataset_from_arrays(data.x, data.y, cfg.test_fraction, cfg.seed, data.class_names)
+    if cfg.dataset not in DATASETS:
+        raise ConfigError(f"the {cfg.dataset} dataset exists only in the app; from the command line, "
+                          "save the points as a CSV and pass --dataset csv --csv PATH")
+    x, y = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.positive_fraction, cfg.seed)
     return split(x, y, cfg.test_fraction, cfg.seed)

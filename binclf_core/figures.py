@@ -47,7 +47,7 @@ def _png(rgb: np.ndarray) -> bytes:
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 3))
             + chunk(b"IEND", b""))
 
 
@@ -103,7 +103,7 @@ def _base_layout(title: str) -> dict:
     }
 
 
-def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative", "positive")) -> dict:
+def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str, str] | None = None) -> dict:
     """The probability, with its threshold contour, as a picture behind the points, and the points
     coloured by predicted class: training points circles, test points diamonds, a ring around
     every misclassified point.
@@ -132,7 +132,7 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names=("negative
     data.append({"type": "scatter", "mode": "markers", "name": "misclassified", "hoverinfo": "skip",
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": LINE, "line": {"width": 1.5}}})
-    negative, positive = (html.escape(str(name)) for name in class_names)  # names may come from a user's CSV
+    negative, positive = (html.escape(str(name)) for name in class_names or dataset.class_names)  # maybe a CSV's
     layout = _base_layout(f"Decision boundary<br><sub>blue: predicted {negative} · orange: predicted {positive} · "
                           "shading: P(positive)</sub>")
     layout["margin"] = {**layout["margin"], "t": 56}
@@ -192,3 +192,17 @@ def with_epoch_line(figure: dict, epoch: int) -> dict:
     line = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch, "y0": 0, "y1": 1,
             "line": {"color": LINE, "width": 1.5, "dash": "dot"}}
     return {**figure, "layout": {**figure["layout"], "shapes": [line]}}
+
+
+def drawing_figure(x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float],
+                   class_names=("negative", "positive")) -> dict:
+    """Points x (N, 2) coloured by their label y (N,) on fixed axes, before there is a model to shade them:
+    the chart a user clicks on to add points."""
+    x0, x1, y0, y1 = extent
+    data = [_points_trace(html.escape(str(name)), x[y == value], "circle", color, show_legend=True)
+            for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True))]
+    layout = _base_layout("Drawn points<br><sub>click on the chart to add a point of the chosen class</sub>")
+    layout["margin"] = {**layout["margin"], "t": 56}
+    layout["xaxis"] = {"range": [x0, x1], "showgrid": True, "zeroline": False}
+    layout["yaxis"] = {"range": [y0, y1], "showgrid": True, "zeroline": False}
+    return {"data": data, "layout": layout}

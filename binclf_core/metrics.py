@@ -1,18 +1,29 @@
-"""Classification metrics at a probability threshold, from scikit-learn's confusion matrix and ROC AUC.
+"""Classification metrics at a probability threshold: the confusion matrix and ROC AUC in numpy.
 
 Accuracy, precision, recall and F1 are read off the confusion matrix (the same definitions as
-scikit-learn's, with zero_division=0): one sklearn call instead of four keeps a live snapshot
-cheap. Tests compare every value with scikit-learn's own functions.
+scikit-learn's, with zero_division=0). ROC AUC is the Mann-Whitney rank statistic, which equals
+scikit-learn's trapezoidal AUC, ties included. numpy rather than scikit-learn's functions: their
+input checks cost ~4 ms a call, paid by every live chart update of every tab on a shared server.
+Tests compare every value with scikit-learn's own functions.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, roc_auc_score
 
 
 def _ratio(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else 0.0
+
+
+def roc_auc(probabilities: np.ndarray, targets: np.ndarray) -> float:
+    """P(a random positive scores above a random negative), ties counting half; targets hold both classes."""
+    _, inverse, counts = np.unique(probabilities, return_inverse=True, return_counts=True)
+    average_rank = np.cumsum(counts) - (counts - 1) / 2  # 1-based ranks, ties share their mean rank
+    positive = targets == 1
+    n_positive, n_negative = int(positive.sum()), int((~positive).sum())
+    rank_sum = average_rank[inverse.ravel()][positive].sum()
+    return float((rank_sum - n_positive * (n_positive + 1) / 2) / (n_positive * n_negative))
 
 
 def threshold_metrics(probabilities: np.ndarray, targets: np.ndarray, threshold: float) -> dict:
@@ -21,9 +32,10 @@ def threshold_metrics(probabilities: np.ndarray, targets: np.ndarray, threshold:
     A point is predicted positive when its probability is at or above the threshold. ROC AUC
     is None when the targets hold one class only (it is undefined there).
     """
+    probabilities = np.asarray(probabilities, dtype=np.float64)
     targets = np.asarray(targets).astype(np.int64)
-    predicted = (np.asarray(probabilities) >= threshold).astype(np.int64)
-    (tn, fp), (fn, tp) = confusion_matrix(targets, predicted, labels=[0, 1]).tolist()
+    predicted = (probabilities >= threshold).astype(np.int64)
+    tn, fp, fn, tp = np.bincount(2 * targets + predicted, minlength=4).tolist()
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     both_classes = 0 < targets.sum() < len(targets)
     return {
@@ -31,6 +43,6 @@ def threshold_metrics(probabilities: np.ndarray, targets: np.ndarray, threshold:
         "precision": precision,
         "recall": recall,
         "f1": _ratio(2 * tp, 2 * tp + fp + fn),
-        "roc_auc": float(roc_auc_score(targets, probabilities)) if both_classes else None,
+        "roc_auc": roc_auc(probabilities, targets) if both_classes else None,
         "confusion_matrix": [[tn, fp], [fn, tp]],
     }

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import session
 from ui.controls import sidebar_controls
+from ui.own_data import OWN_DATA
 from ui.sweep_controls import last_result, plan, run_with_progress, sweep_axes
 from ui.sweep_views import show_results
 
@@ -12,6 +13,9 @@ base, _ = sidebar_controls()
 st.title("Sweep")
 st.caption("The sidebar holds the base run (the Playground's). Pick one or two settings to vary; every "
            "combination trains at once, then their boundaries, a metric heatmap and the loss curves show.")
+if base is not None and base.dataset in OWN_DATA:
+    st.info("A sweep trains generated data: choose one under Dataset (your own data trains on the Playground).")
+    base = None
 axes = sweep_axes()
 configs = plan(base, axes) if axes is not None and base is not None else None
 if st.button("Run sweep", key="run_sweep", type="primary", disabled=configs is None):

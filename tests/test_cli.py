@@ -73,7 +73,7 @@ BAD_FLAGS = [
     ["--hidden", "8,x"], ["--hidden", ""], ["--loss", "mse"], ["--pos-weight", "heavy"], ["--pos-weight", "-2"],
     ["--model", "svm"], ["--activation", "gelu"], ["--optimizer", "rmsprop"], ["--batch-size", "-1"],
     ["--threshold", "2"], ["--noise", "-1"], ["--dataset", "csv"], ["--dataset", "csv", "--csv", "/no/such.csv"],
-    ["--unknown-flag"],
+    ["--dataset", "drawn"], ["--unknown-flag"],
 ]
 
 
@@ -91,6 +91,14 @@ def test_a_bad_csv_is_an_error_line_not_a_traceback(tmp_path, capsys):
     path.write_text("x,y,label\n1,2,a\n3,4,b\n5,6,c\n")
     code, _, err = run_cli(capsys, "train", "--dataset", "csv", "--csv", str(path))
     assert code == 2 and err.splitlines()[-1].startswith("error: the label column needs exactly 2")
+
+
+def test_a_csv_too_small_for_its_test_fraction_is_an_error_line(tmp_path, capsys):
+    path = tmp_path / "eight.csv"
+    path.write_text("x,y,label\n" + "".join(f"{i},{i % 3},{i // 4}\n" for i in range(8)))
+    code, _, err = run_cli(capsys, "train", "--dataset", "csv", "--csv", str(path), "--test-fraction", "0.1")
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1].startswith("error: a test fraction of 0.1 leaves 7 of 8 points for training")
 
 
 def test_the_module_runs_as_a_real_process():

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from binclf_core.config import ConfigError, RunConfig, parse_hidden, parse_pos_weight
+from binclf_core.config import DRAWN, ConfigError, RunConfig, parse_hidden, parse_pos_weight
 from binclf_core.datasets import DATASETS
 
 
@@ -57,3 +57,8 @@ def test_parse_hidden_and_pos_weight():
     for bad in ("8,x", "", "8,,8", "-8"):
         with pytest.raises(ConfigError):
             parse_hidden(bad)
+
+
+def test_drawn_points_are_a_valid_dataset_without_noise_or_class_size_rules():
+    config = RunConfig(dataset=DRAWN, n_samples=10, positive_fraction=0.05)
+    assert config.noise is None and config.to_dict()["dataset"] == "drawn"

@@ -1,9 +1,19 @@
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import make_blobs
 
-from binclf_core.config import RunConfig
-from binclf_core.datasets import DATASETS, class_counts, generate, load_dataset, split
+from binclf_core.config import DRAWN, RunConfig
+from binclf_core.datasets import (
+    DATASETS,
+    class_counts,
+    dataset_from_arrays,
+    generate,
+    load_dataset,
+    missing_points,
+    split,
+)
+from binclf_core.errors import ConfigError
 
 
 def test_tutorial_blobs_are_exactly_sklearns_make_blobs():
@@ -83,3 +93,54 @@ def test_csv_dataset_loads_through_the_config(tmp_path):
     data = load_dataset(RunConfig(dataset="csv", csv=str(path), test_fraction=0.25))
     assert len(data.y_train) + len(data.y_test) == 40
     assert data.y_all.sum().item() == 20
+
+
+def two_clouds(n_negative: int, n_positive: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(-2, 0.5, (n_negative, 2)), rng.normal(2, 0.5, (n_positive, 2))])
+    return x, np.array([0] * n_negative + [1] * n_positive)
+
+
+def test_arrays_become_the_same_stratified_split_as_generated_data():
+    x, y = two_clouds(30, 10)
+    data = dataset_from_arrays(x, y, 0.25, seed=3, class_names=("cat", "dog"))
+    reference = split(x, y, 0.25, seed=3)
+    assert torch.equal(data.x_train, reference.x_train) and torch.equal(data.y_test, reference.y_test)
+    assert len(data.y_test) == 10 and data.y_test.sum().item() in (2, 3)  # a quarter of each class held out
+    assert data.class_names == ("cat", "dog") and data.extent is None
+
+
+def test_a_fixed_extent_is_the_bounds_of_drawn_points():
+    x, y = two_clouds(5, 5)
+    data = dataset_from_arrays(x, y, 0.25, seed=0, extent=(-6.0, 6.0, -6.0, 6.0))
+    assert data.bounds() == (-6.0, 6.0, -6.0, 6.0)
+
+
+@pytest.mark.parametrize(("n_negative", "n_positive", "wanted"), [
+    (0, 0, "Add 4 more negative points and 4 more positive points:"),
+    (4, 1, "Add 3 more positive points:"),
+    (3, 9, "Add 1 more negative point:"),
+])
+def test_too_few_points_say_how_many_each_class_lacks(n_negative, n_positive, wanted):
+    x, y = two_clouds(n_negative, n_positive)
+    assert missing_points(y).startswith(wanted)
+    with pytest.raises(ConfigError, match=wanted):
+        dataset_from_arrays(x, y, 0.25, seed=0)
+
+
+@pytest.mark.parametrize("test_fraction", [0.1, 0.9])
+def test_a_split_side_under_two_points_is_refused_not_a_crash(test_fraction):
+    x, y = two_clouds(4, 4)  # 8 points: 0.1 holds out 1, 0.9 trains on 0
+    with pytest.raises(ConfigError, match="move the test fraction towards"):
+        dataset_from_arrays(x, y, test_fraction, seed=0)
+
+
+def test_a_csv_split_keeps_the_files_class_names(tmp_path):
+    path = tmp_path / "pets.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 5},{'dog' if i % 2 else 'cat'}\n" for i in range(20)))
+    assert load_dataset(RunConfig(dataset="csv", csv=str(path))).class_names == ("cat", "dog")
+
+
+def test_drawn_points_cannot_be_loaded_from_a_config_alone():
+    with pytest.raises(ConfigError, match="exists only in the app"):
+        load_dataset(RunConfig(dataset=DRAWN))

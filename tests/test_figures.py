@@ -8,12 +8,14 @@ import pytest
 from PIL import Image
 
 from binclf_core.config import RunConfig
+from binclf_core.datasets import dataset_from_arrays
 from binclf_core.figures import (
     HEAT,
     LINE,
     boundary_figure,
     curves_figure,
     downsampled,
+    drawing_figure,
     probability_image,
     typed_array,
 )
@@ -103,3 +105,22 @@ def test_one_frame_of_both_charts_stays_small(trained_run):
     frame = {"boundary": boundary_figure(trained_run.snapshot(60), trained_run.dataset),
              "curves": curves_figure(trained_run.history, 60)}
     assert len(json.dumps(frame)) < 30_000
+
+
+def test_the_legend_names_the_classes_of_a_users_csv_escaped():
+    x = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [2, 2], [3, 3], [2, 3], [3, 2.0]])
+    data = dataset_from_arrays(x, np.array([0, 0, 0, 0, 1, 1, 1, 1]), 0.5, seed=0, class_names=("<b>no", "yes"))
+    run = TrainingRun(RunConfig(epochs=1), dataset=data)
+    title = boundary_figure(run.snapshot(10), data)["layout"]["title"]["text"]
+    assert "predicted &lt;b&gt;no" in title and "predicted yes" in title
+
+
+def test_the_drawing_chart_shows_each_class_on_the_fixed_canvas():
+    x, y = np.array([[-1.0, 2.0], [3.0, -4.0], [0.5, 0.5]]), np.array([0, 1, 1])
+    figure = drawing_figure(x, y, (-6.0, 6.0, -5.0, 5.0), ("cat", "dog"))
+    go.Figure(figure)  # valid Plotly
+    negatives, positives = figure["data"]
+    assert (negatives["name"], positives["name"]) == ("cat", "dog")
+    np.testing.assert_array_equal(decode(negatives["x"]), [-1.0])
+    np.testing.assert_array_equal(decode(positives["y"]), [-4.0, 0.5])
+    assert figure["layout"]["xaxis"]["range"] == [-6.0, 6.0] and figure["layout"]["yaxis"]["range"] == [-5.0, 5.0]

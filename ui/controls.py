@@ -18,6 +18,8 @@ from binclf_core.config import (
     ACTIVATIONS,
     FIELD_NAMES,
     LOSSES,
+    MAX_LAYERS,
+    MAX_UNITS,
     MODELS,
     OPTIMIZERS,
     ConfigError,
@@ -27,6 +29,8 @@ from binclf_core.config import (
 )
 from binclf_core.datasets import DATASETS
 from binclf_core.presets import PRESETS
+from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
+from ui import own_data
 from ui.pacing import DEFAULT_SPEED, SPEEDS
 
 DEFAULTS = RunConfig()
@@ -120,25 +124,36 @@ def url_text(value: Any) -> str:
 
 def _on_dataset_change() -> None:
     """Each dataset has its own noise scale, so a new dataset starts at its own default noise."""
-    st.session_state["noise"] = DATASETS[st.session_state["dataset"]].default_noise
+    if st.session_state["dataset"] in DATASETS:
+        st.session_state["noise"] = DATASETS[st.session_state["dataset"]].default_noise
+
+
+def _dataset_label(key: str) -> str:
+    return DATASETS[key].label if key in DATASETS else own_data.OWN_DATA[key]
 
 
 def _data_controls(present: bool) -> None:
     """In presenter mode only Dataset and Positive fraction show; the others keep their values, out of sight."""
-    st.selectbox("Dataset", list(DATASETS), format_func=lambda k: DATASETS[k].label, key="dataset",
+    st.selectbox("Dataset", [*DATASETS, *own_data.OWN_DATA], format_func=_dataset_label, key="dataset",
                  on_change=_on_dataset_change, persist_state="session")
-    spec = DATASETS[st.session_state["dataset"]]
+    if st.session_state["dataset"] in own_data.OWN_DATA:
+        own_data.controls()
+    else:
+        _generator_controls(DATASETS[st.session_state["dataset"]], present)
+    if not present:
+        st.slider("Test fraction", 0.1, 0.9, step=0.05, key="test_fraction", persist_state="session",
+                  help="Share of points held out for testing, drawn class by class (stratified).")
+        st.number_input("Seed", 0, 2**31 - 1, step=1, key="seed", persist_state="session",
+                        help="Decides the points, the initial weights and the batch order.")
+
+
+def _generator_controls(spec, present: bool) -> None:
     if not present:
         st.slider("Noise", 0.0, spec.max_noise, step=spec.max_noise / 100, key="noise", persist_state="session",
                   help=f"For {spec.label}: {spec.noise_meaning}.")
         st.slider("Samples", 20, UI_MAX_SAMPLES, step=10, key="n_samples", persist_state="session")
     st.slider("Positive fraction", 0.05, 0.95, step=0.05, key="positive_fraction", persist_state="session",
               help="Share of points in the positive class: lower it to make the positives a minority.")
-    if not present:
-        st.slider("Test fraction", 0.1, 0.9, step=0.05, key="test_fraction", persist_state="session",
-                  help="Share of points held out for testing, drawn class by class (stratified).")
-        st.number_input("Seed", 0, 2**31 - 1, step=1, key="seed", persist_state="session",
-                        help="Decides the points, the initial weights and the batch order.")
 
 
 def _model_controls(present: bool) -> None:
@@ -169,6 +184,21 @@ def _training_controls(present: bool) -> None:
                  persist_state="session")
 
 
+def limits_note() -> None:
+    """The caps that keep one tab from taking a shared server, said where the controls are."""
+    with st.expander("About these limits"):
+        st.markdown(
+            f"This server is shared by everyone in the room, so one run stays small: at most "
+            f"{UI_MAX_SAMPLES:,} points, {UI_MAX_EPOCHS:,} epochs, {MAX_LAYERS} hidden layers of at most "
+            f"{MAX_UNITS} units, sweeps of at most {MAX_SWEEP_COMBINATIONS} combinations, and uploads of at "
+            f"most {max_upload_mb()} MB. When many tabs train at once, each one's charts update less often "
+            "and it trains a little slower, all tabs alike.")
+
+
+def max_upload_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
     """Draw the controls (in presenter mode without the secondary ones); return the config they
     describe (None, with an error shown, if invalid)."""
@@ -186,8 +216,11 @@ def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
                   help="Probability at or above which a point is called positive, for the metrics.")
         st.select_slider("Speed", list(SPEEDS), key="speed", persist_state="session",
                          help="Slow for explaining, Flat out to train as fast as the server can.")
+        limits_note()
+        if not own_data.ready():  # no good CSV yet: own_data shows why under the uploader
+            return None, st.session_state["speed"]
         try:
-            return config_from_values(dict(st.session_state)), st.session_state["speed"]
+            return config_from_values({**st.session_state, **own_data.config_values()}), st.session_state["speed"]
         except ConfigError as error:
             st.error(f"{error}. The current run keeps its settings until this is fixed.")
             return None, st.session_state["speed"]

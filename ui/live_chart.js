@@ -9,6 +9,9 @@ const CHARTS = ["boundary", "curves"];
 const METRICS = [["accuracy", "Test accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"],
                  ["roc_auc", "ROC AUC"]];
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// A chart that takes clicks: Plotly counts two quick clicks anywhere as a double click and rescales
+// the axes to the points, which would move the canvas under the user's next click.
+const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
 
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -87,12 +90,35 @@ function render(state) {
   for (const name of CHARTS) {
     if (!figures[name]) continue;
     reuseUnchanged(state.divs[name], figures[name], state.lastBytes[name]);
-    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, CONFIG);
+    const config = name === "boundary" && state.clickable ? CLICK_CONFIG : CONFIG;
+    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, config);
   }
   if (figures.summary) showMetrics(state.metrics, figures.summary);
   stats.renders += 1;
   stats.frames.push(performance.now());
   if (stats.frames.length > 2000) stats.frames.splice(0, 1000);
+}
+
+// A click on the boundary chart's plot area, points or empty space alike, as data coordinates. Plotly's
+// plotly_click fires only on traces, so the mouse position is converted with the axes' p2d (pixel to
+// data) from the drag layer, the rectangle over the plot area that takes every mouse event there.
+function clickedPoint(div, event) {
+  const layout = div._fullLayout;
+  if (!layout || !event.target.classList || !event.target.classList.contains("nsewdrag")) return null;
+  const box = event.target.getBoundingClientRect();
+  const x = layout.xaxis.p2d(event.clientX - box.left), y = layout.yaxis.p2d(event.clientY - box.top);
+  return Number.isFinite(x) && Number.isFinite(y) ? { x, y } : null;
+}
+
+function listenForClicks(state) {
+  state.divs.boundary.addEventListener("click", (event) => {
+    if (!state.clickable || event.detail > 1) return;  // a double click on one spot adds one point
+    const point = clickedPoint(state.divs.boundary, event);
+    if (point) {
+      stats.clicks = (stats.clicks || 0) + 1;
+      state.setTriggerValue("click", point);
+    }
+  });
 }
 
 function schedule(state) {
@@ -104,7 +130,7 @@ function schedule(state) {
 }
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   if (data && data.preload) {
     loadPlotly().catch(() => {});  // the live mount reports a failure where the charts would be
     return;
@@ -124,11 +150,15 @@ export default function (component) {
     }
     parentElement.appendChild(row);
     state.metrics = buildMetrics(parentElement);
+    listenForClicks(state);
     stats.mounts += 1;
     loadPlotly().then(() => { state.ready = true; schedule(state); },
                       (error) => { row.textContent = "The charts could not load: " + error.message; });
   }
+  state.setTriggerValue = setTriggerValue;
   if (data) {
+    state.clickable = Boolean(data.clickable);
+    state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
     state.latest = data;
     schedule(state);
   }

@@ -6,6 +6,7 @@ component keeps two graph divs for the life of the page and calls `Plotly.react`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +33,10 @@ def preload_plotly() -> None:
     _component(key="plotly_preload", data={"preload": True})
 
 
-def live_charts(figures: dict[str, dict]) -> None:
-    """Draw {"boundary": figure, "curves": figure}; the stable key keeps the same element each tick."""
-    _component(key=KEY, data=figures)
+def live_charts(figures: dict[str, dict], on_click: Callable[[], None] | None = None) -> None:
+    """Draw {"boundary": figure, "curves": figure}; the stable key keeps the same element each tick.
+
+    With "clickable": True in `figures`, a click on the boundary chart sends its data coordinates
+    as the trigger `click` ({"x", "y"}), read by `on_click` from st.session_state[KEY]["click"].
+    """
+    _component(key=KEY, data=figures, on_click_change=on_click)

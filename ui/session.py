@@ -1,10 +1,11 @@
 """The only code that touches st.session_state's run keys and st.query_params.
 
 Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
-`url_notices` (what the URL asked for that could not be used), one widget key per field, and the
-replay's: `replaying` (whether its timer animates it), `replay_epoch_<n>` (its slider), `replay_of`
-(the run and epoch the slider was set up for, n, and its starting epoch), `replay_frame` (the slider
-shown while animating) and `replay_frame_at` (the animation's position).
+`url_notices` (what the URL asked for that could not be used), `fault` (what stopped the run, shown
+until the next Train or Reset), one widget key per field, and the replay's: `replaying` (whether its
+timer animates it), `replay_epoch_<n>` (its slider), `replay_of` (the run and epoch the slider was
+set up for, n, and its starting epoch), `replay_frame` (the slider shown while animating) and
+`replay_frame_at` (the animation's position).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings).
 """
@@ -16,9 +17,10 @@ import time
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.datasets import DATASETS
+from binclf_core.datasets import DATASETS, Dataset
 from binclf_core.presets import PRESETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui import runs
@@ -26,7 +28,7 @@ from ui.controls import FIELDS, config_from_values, preset_values, url_text, wid
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
-PAGE_RUN = "page_run"
+PAGE_RUN, FAULT = "page_run", "fault"
 PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
 REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
 REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
@@ -80,6 +82,8 @@ def pop_url_notices() -> list[str]:
 def sync_url() -> None:
     """Make the URL hold every field whose widget differs from its default, so it can be shared."""
     values = {key: st.session_state[key] for key in FIELDS if key in st.session_state}
+    if values.get("dataset") not in DATASETS:  # a CSV or drawn points cannot travel in a link (the page says so)
+        values.pop("dataset", None)
     wanted = {key: url_text(values[key]) for key, field in FIELDS.items()
               if key in values and url_text(values[key]) != url_text(field.default)}
     if st.session_state.get(PRESENT):
@@ -124,13 +128,17 @@ def reference_run(run: TrainingRun) -> TrainingRun:
     return reference
 
 
-def current_run(config: RunConfig | None) -> TrainingRun:
-    """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live."""
+def current_run(config: RunConfig | None, dataset: Dataset | None = None) -> TrainingRun:
+    """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live.
+
+    `dataset` is the split of the user's own data (a CSV, drawn points), a new object when it changed.
+    """
     run: TrainingRun | None = st.session_state.get(RUN)
     if config is None:
         return run if run is not None else _new_run(RunConfig())
-    if run is None or _structure(run.config) != _structure(config):
-        return _new_run(config)
+    new_data = dataset is not None and run is not None and run.dataset is not dataset
+    if run is None or new_data or _structure(run.config) != _structure(config):
+        return _new_run(config, dataset)
     live = {key: getattr(config, key) for key in LIVE_SETTINGS if getattr(run.config, key) != getattr(config, key)}
     if live:
         run.update_live(**live)
@@ -142,8 +150,8 @@ def _structure(config: RunConfig) -> dict[str, Any]:
     return {k: v for k, v in config.to_dict().items() if k not in LIVE_SETTINGS}
 
 
-def _new_run(config: RunConfig) -> TrainingRun:
-    return _replace_run(TrainingRun(config))
+def _new_run(config: RunConfig, dataset: Dataset | None = None) -> TrainingRun:
+    return _replace_run(TrainingRun(config, dataset))
 
 
 def _replace_run(run: TrainingRun) -> TrainingRun:
@@ -153,6 +161,7 @@ def _replace_run(run: TrainingRun) -> TrainingRun:
         runs.keep(old)
     st.session_state[RUN] = run
     st.session_state[PLAYING] = st.session_state[REPLAYING] = False
+    st.session_state.pop(FAULT, None)
     return run
 
 
@@ -194,6 +203,20 @@ def is_timer_tick() -> bool:
     return not st.session_state.pop(PAGE_RUN, False)
 
 
+def tab_id() -> str:
+    """This tab's Streamlit session id, the key of its share of the server (ui/budget.py)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def fault() -> str | None:
+    return st.session_state.get(FAULT)
+
+
+def set_fault(message: str) -> None:
+    st.session_state[FAULT] = message
+
+
 def seconds_since_last_tick() -> float | None:
     """Wall time since the previous training tick of this tab (None on the first), and mark now."""
     now = time.perf_counter()
@@ -207,9 +230,10 @@ def train() -> None:
     """Start or resume; a finished run starts over (raise Epochs to continue it instead)."""
     run: TrainingRun = st.session_state[RUN]
     if run.finished:
-        _new_run(run.config)
+        _new_run(run.config, run.dataset)
     st.session_state[PLAYING], st.session_state[REPLAYING] = True, False
     st.session_state[LAST_TICK] = None
+    st.session_state.pop(FAULT, None)
 
 
 def pause() -> None:
@@ -224,7 +248,8 @@ def step() -> None:
 
 
 def reset() -> None:
-    _new_run(st.session_state[RUN].config)
+    run: TrainingRun = st.session_state[RUN]
+    _new_run(run.config, run.dataset)
 
 
 # ---- replay ----

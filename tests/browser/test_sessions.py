@@ -23,3 +23,26 @@ def test_closing_a_tab_stops_its_training(app_server, new_page):
     idle = cpu_per_second(app_server, 2.0)
     assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
     assert idle < 0.05, f"{idle:.2f} CPU-s a second after the tab closed"
+
+
+def test_a_dropped_connection_stops_its_training(app_server):
+    """A tab whose network drops (the socket closed without a websocket goodbye) stops training too."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.stclient import Session
+
+    async def train_then_drop() -> float:
+        session = await Session.open(app_server.url, "epochs=20000&speed=Flat+out")
+        await session.press("train")
+        await asyncio.sleep(2.0)
+        training = await asyncio.to_thread(cpu_per_second, app_server, 2.0)
+        await session.close(abrupt=True)
+        return training
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        training = pool.submit(asyncio.run, train_then_drop()).result()
+    time.sleep(1.5)  # the tick in flight finishes
+    idle = cpu_per_second(app_server, 2.0)
+    assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
+    assert idle < 0.05, f"{idle:.2f} CPU-s a second after the connection dropped"

@@ -32,7 +32,7 @@ def test_page_loads_with_every_control_and_no_exception(app):
         assert widget(app, key).label == label
     assert [b.label for b in app.button] == ["Train", "Pause", "Step", "Reset"]
     assert widget(app, "dataset").options == ["Blobs", "Classification", "Circles", "Moons", "XOR", "Spiral",
-                                              "Gaussian"]
+                                              "Gaussian", "CSV upload", "Drawn points"]
     assert widget(app, "model").options == ["Logistic regression", "MLP"]
     assert widget(app, "loss").options == ["BCE", "Weighted BCE", "Hinge"]
 
@@ -40,7 +40,8 @@ def test_page_loads_with_every_control_and_no_exception(app):
 def test_the_charts_get_figures_and_test_metrics(app):
     app.run()
     data = live_data(app)
-    assert set(data) == {"boundary", "curves", "summary"}
+    assert set(data) == {"boundary", "curves", "summary", "clickable"}
+    assert data["clickable"] is False  # only drawn points take clicks
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(data["summary"]["metrics"])
     assert data["boundary"]["layout"]["uirevision"] == data["curves"]["layout"]["uirevision"]
 

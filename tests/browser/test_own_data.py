@@ -1,0 +1,143 @@
+"""Your own data in headless Chromium: upload a CSV and train on it; draw points by clicking on the chart.
+
+The clicks are real mouse clicks on the decision-boundary chart's plot area (empty space, not
+points), which ui/live_chart.js turns into data coordinates and sends to Python as a trigger.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.datasets import make_moons
+
+from ui.pacing import epochs_per_step
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
+    expect = None
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+LONG, TRAINING = 60_000, 120_000  # ms
+EXCEPTION = '[data-testid="stException"]'
+# Where to click, as fractions of the plot area from its top-left corner: negatives up left, positives down right.
+NEGATIVE_CLICKS = [(0.15, 0.2), (0.25, 0.3), (0.2, 0.45), (0.35, 0.15), (0.1, 0.35)]
+POSITIVE_CLICKS = [(0.7, 0.7), (0.8, 0.6), (0.75, 0.85), (0.9, 0.75), (0.65, 0.9)]
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=LONG)
+
+
+def choose_dataset(page: Page, label: str) -> None:
+    page.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(page.get_by_role("combobox", name="Dataset")).to_have_value(label)
+
+
+def train_to_the_end(page: Page, total: int = 300) -> None:
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text(f"Epoch {total} / {total}", exact=True)).to_be_visible(timeout=TRAINING)
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def boundary_title(page: Page) -> str:
+    return page.evaluate("document.querySelector('[data-chart=\"boundary\"]').layout.title.text")
+
+
+def test_an_uploaded_csv_trains_to_the_end_with_its_class_names(page, app_url, artifacts, tmp_path):
+    x, y = make_moons(200, noise=0.1, random_state=0)
+    csv = tmp_path / "pets.csv"
+    csv.write_text("width,height,label\n" + "".join(f"{a:.4f},{b:.4f},{'dog' if c else 'cat'}\n"
+                                                    for (a, b), c in zip(x, y, strict=True)))
+    open_app(page, app_url)
+    choose_dataset(page, "CSV upload")
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(csv))
+    expect(page.get_by_text("Training on pets.csv")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible()
+    train_to_the_end(page)
+    assert "predicted cat" in boundary_title(page) and "predicted dog" in boundary_title(page)
+    accuracy = float(page.locator('[data-metric="accuracy"]').inner_text())
+    assert accuracy >= 0.75  # a straight line separates most of two moons
+    assert "dataset=" not in page.url  # the upload cannot travel in the link; the page says so
+    expect(page.get_by_text("Your own data stays in this tab")).to_be_visible()
+    page.screenshot(path=str(artifacts / "own_data_csv.png"))
+
+
+def test_a_bad_csv_shows_its_sentence_and_keeps_the_previous_run(page, app_url, tmp_path):
+    bad = tmp_path / "three.csv"
+    bad.write_text("a,b,label\n" + "".join(f"{i},{i % 7},{'xyz'[i % 3]}\n" for i in range(30)))
+    open_app(page, app_url)
+    page.get_by_role("button", name="Step").click()
+    stepped = page.get_by_text(f"Epoch {epochs_per_step(300)} / 300", exact=True)
+    expect(stepped).to_be_visible(timeout=LONG)
+    choose_dataset(page, "CSV upload")
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(bad))
+    expect(page.get_by_text("the label column needs exactly 2 distinct values")).to_be_visible(timeout=LONG)
+    expect(stepped).to_be_visible()  # the blobs run is still there
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def plot_area_box(page: Page) -> dict:
+    """The clickable plot area's box, once there is exactly one (not a chart on its way out) and it is drawn."""
+    plot_area = page.locator('[data-chart="boundary"].binclf-clickable .nsewdrag')
+    for _ in range(50):
+        expect(plot_area).to_have_count(1, timeout=LONG)
+        box = plot_area.bounding_box()  # None while plotly.js redraws the layer
+        if box is not None:
+            return box
+        page.wait_for_timeout(100)
+    raise AssertionError("the chart's plot area never settled")
+
+
+def click_plot(page: Page, clicks: list[tuple[float, float]], label: str, done_before: int) -> None:
+    """Click at each fraction of the boundary chart's plot area, waiting for each point to be drawn."""
+    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
+    for n, (fx, fy) in enumerate(clicks, start=done_before + 1):
+        renders = page.evaluate("window.binclfLive.renders")
+        box = plot_area_box(page)
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.wait_for_function(f"window.binclfLive.clicks >= {n}", timeout=LONG)
+        expect(page.get_by_text(f"{n} negative and" if label == "negative" else f"and {n - 5} positive",
+                                exact=False)).to_be_visible(timeout=LONG)
+        page.wait_for_function(f"window.binclfLive.renders > {renders}", timeout=LONG)  # the new point drawn
+
+
+def drawn_points(page: Page) -> np.ndarray:
+    """Every point on the boundary chart, (N, 2), from the traces plotly.js holds."""
+    page.wait_for_function("""() => { const div = document.querySelector('[data-chart="boundary"]');
+        return div && div._fullData && div.layout.title.text.startsWith('Decision boundary'); }""", timeout=LONG)
+    values = page.evaluate("""() => document.querySelector('[data-chart="boundary"]')._fullData
+        .filter(t => t.mode === 'markers' && t.name !== 'misclassified')
+        .flatMap(t => Array.from(t.x, (x, i) => [x, t.y[i]]))""")
+    return np.array(values).reshape(-1, 2)
+
+
+def test_clicked_points_of_both_classes_train(page, app_url, artifacts):
+    open_app(page, app_url)
+    choose_dataset(page, "Drawn points")
+    expect(page.get_by_text("Add 4 more negative points and 4 more positive points")).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("button", name="Train")).to_be_disabled()
+    click_plot(page, NEGATIVE_CLICKS, "negative", 0)
+    click_plot(page, POSITIVE_CLICKS[:3], "positive", 5)
+    expect(page.get_by_text("Add 1 more positive point:")).to_be_visible()
+    click_plot(page, POSITIVE_CLICKS[3:], "positive", 8)
+    expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    expected = [(-6 + 12 * fx, 6 - 12 * fy) for fx, fy in NEGATIVE_CLICKS + POSITIVE_CLICKS]
+    shown = drawn_points(page)
+    assert len(shown) == len(expected)
+    for point in expected:  # each click landed where it was made, to within a pixel or two
+        assert np.abs(shown - point).max(axis=1).min() < 0.1
+    train_to_the_end(page)
+    assert float(page.locator('[data-metric="accuracy"]').inner_text()) == 1.0  # two separated clouds
+    page.screenshot(path=str(artifacts / "own_data_drawn.png"))
+    click_plot(page, [(0.5, 0.1)], "negative", 5)  # a click on the live chart adds a point and starts over
+    expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Clear points").click()
+    expect(page.get_by_text("0 negative and 0 positive points drawn")).to_be_visible(timeout=LONG)
+    assert page.locator(EXCEPTION).count() == 0

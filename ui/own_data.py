@@ -1,0 +1,178 @@
+"""Your own data in the Playground: a CSV upload, or points drawn by clicking on the chart.
+
+Everything lives under one session key, `own_data` (an OwnData). The engine parses the CSV
+(csv_data), holds the drawn points (drawn) and splits both (datasets.dataset_from_arrays); this
+module only turns widgets and chart clicks into those calls, and their errors into messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from binclf_core.config import DRAWN, ConfigError, RunConfig
+from binclf_core.csv_data import MAX_CSV_BYTES, CsvData, CsvError, check_size, parse_csv
+from binclf_core.datasets import Dataset, dataset_from_arrays
+from binclf_core.drawn import CANVAS, MAX_POINTS, DrawnPoints
+from binclf_core.figures import curves_figure, drawing_figure
+from ui.live_chart import KEY as CHART_KEY
+from ui.live_chart import live_charts
+
+OWN_DATA = {"csv": "CSV upload", DRAWN: "Drawn points"}  # Dataset choices beyond the generators
+KEY = "own_data"
+CLASSES = ("negative", "positive")  # the "Class to add" options; their index is the label
+NOT_IN_LINK = "Your own data stays in this tab: a shared link keeps the other settings, not these points."
+
+
+@dataclass
+class OwnData:
+    """The session's own data: the last CSV uploaded (or why it was refused) and the drawn points."""
+
+    csv_name: str | None = None
+    csv: CsvData | None = None
+    csv_error: str | None = None
+    points: DrawnPoints = field(default_factory=DrawnPoints)
+    notice: str | None = None  # a click that could not add a point says why on the next run
+    redraw: bool = False  # a click in the live fragment changed the points: the whole page must run
+    split_cache: tuple[tuple, Dataset] | None = None  # ((source, test_fraction, seed), split)
+
+
+def _own() -> OwnData:
+    return st.session_state.setdefault(KEY, OwnData())
+
+
+def choice() -> str:
+    return st.session_state.get("dataset", "")
+
+
+# ---- the CSV --------------------------------------------------------------------------------
+def _on_upload() -> None:
+    """Parse a new upload once, refusing a file over the limit by its size before reading it."""
+    own, uploaded = _own(), st.session_state.get("csv_file")
+    own.csv_name, own.csv, own.csv_error, own.split_cache = None, None, None, None
+    if not hasattr(uploaded, "getvalue"):  # None, or a DeletedFile whose bytes the server no longer holds
+        return
+    try:
+        check_size(uploaded.size)
+        own.csv, own.csv_name = parse_csv(uploaded.getvalue()), uploaded.name
+    except CsvError as error:
+        own.csv_error = f"{uploaded.name}: {error}."
+
+
+def _csv_controls(own: OwnData) -> None:
+    st.file_uploader("CSV file", type="csv", key="csv_file", on_change=_on_upload,
+                     max_upload_size=MAX_CSV_BYTES // 2**20,
+                     help="A header row, two numeric feature columns and a label column (named `label`, else "
+                          "the last) with two distinct values; the one that sorts second is the positive class.")
+    if own.csv_error:
+        st.error(own.csv_error, icon="🚫")
+    elif own.csv is not None:
+        negative, positive = own.csv.class_names
+        st.caption(f"Training on **{own.csv_name}**: {len(own.csv.y)} rows, {negative!r} negative and "
+                   f"{positive!r} positive.")
+    else:
+        st.info("Choose a CSV file to train on. Until then the chart shows the previous run.")
+
+
+# ---- the drawn points -----------------------------------------------------------------------
+def _clear_points() -> None:
+    own = _own()
+    own.points, own.split_cache, own.notice = DrawnPoints(), None, None
+
+
+def on_chart_click() -> None:
+    """The chart's click trigger: add a point of the chosen class where the user clicked."""
+    click = (st.session_state.get(CHART_KEY) or {}).get("click")
+    if choice() != DRAWN or not isinstance(click, dict):
+        return
+    own = _own()
+    try:
+        label = CLASSES.index(st.session_state.get("draw_class", CLASSES[1]))
+        own.points = own.points.add(float(click["x"]), float(click["y"]), label)
+    except (ConfigError, KeyError, TypeError, ValueError) as error:
+        own.notice = f"No point added: {error}."
+        return
+    own.redraw = True
+
+
+def take_redraw() -> bool:
+    """True once after a click in the live fragment changed the points (the page must split them again)."""
+    own = _own()
+    redraw, own.redraw = own.redraw, False
+    return redraw
+
+
+def _drawn_controls(own: OwnData) -> None:
+    st.radio("Class to add", CLASSES, key="draw_class", horizontal=True, persist_state="session",
+             help="Click on the decision-boundary chart to add a point of this class.")
+    st.button("Clear points", key="clear_points", on_click=_clear_points, width="stretch")
+    negative, positive = own.points.counts()
+    st.caption(f"{negative} negative and {positive} positive points drawn (at most {MAX_POINTS}).")
+    if own.notice:
+        st.warning(own.notice)
+        own.notice = None
+
+
+def controls() -> None:
+    """The own-data widgets under the Dataset select, for the chosen kind of own data."""
+    own = _own()
+    if choice() == "csv":
+        _csv_controls(own)
+    else:
+        _drawn_controls(own)
+    st.caption(NOT_IN_LINK)
+
+
+def config_values() -> dict[str, str]:
+    """The config values own data sets beyond the widgets: the CSV's file name."""
+    own = _own()
+    return {"csv": own.csv_name} if choice() == "csv" and own.csv is not None else {}
+
+
+def ready() -> bool:
+    """Whether the chosen data can make a config (a CSV needs a good file; drawn points always can)."""
+    return choice() != "csv" or _own().csv is not None
+
+
+# ---- the split ------------------------------------------------------------------------------
+def _split(own: OwnData, config: RunConfig) -> Dataset:
+    """The same Dataset object while the data, test fraction and seed stay the same (so the run stays)."""
+    source = own.csv if config.dataset == "csv" else own.points
+    key = (id(source), config.test_fraction, config.seed)
+    if own.split_cache is None or own.split_cache[0] != key:
+        if config.dataset == "csv":
+            dataset = dataset_from_arrays(own.csv.x, own.csv.y, config.test_fraction, config.seed,
+                                          own.csv.class_names)
+        else:
+            dataset = own.points.dataset(config.test_fraction, config.seed)
+        own.split_cache = (key, dataset)
+    return own.split_cache[1]
+
+
+def own_dataset(config: RunConfig | None) -> tuple[RunConfig | None, Dataset | None]:
+    """(config, its split) for own data; (config, None) for a generator; (None, None), with the reason
+    shown, when the own data cannot be split yet (the current run then stays)."""
+    if config is None or config.dataset not in OWN_DATA:
+        return config, None
+    own = _own()
+    try:
+        return config, _split(own, config)
+    except ConfigError as error:
+        if config.dataset == DRAWN and own.points.missing():
+            st.info(own.points.missing(), icon="✏️")
+        else:
+            st.error(f"{error}.")
+        return None, None
+
+
+def needs_canvas(dataset: Dataset | None) -> bool:
+    """Drawn points chosen but not yet a split: the page shows the drawing canvas instead of a run."""
+    return choice() == DRAWN and dataset is None
+
+
+def canvas(epochs: int) -> None:
+    """The chart to click on while there are too few points to train: the points in their classes' colours."""
+    x, y = _own().points.arrays()
+    live_charts({"boundary": drawing_figure(x, y, CANVAS, CLASSES), "curves": curves_figure([], epochs),
+                 "clickable": True}, on_click=on_chart_click)
