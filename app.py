@@ -12,6 +12,7 @@ from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-
 prepare_process()
 st.navigation([
     st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
+    st.Page("pages/compare.py", title="Compare", icon="🗂️"),
     st.Page("pages/sweep.py", title="Sweep", icon="🧮"),
     st.Page("pages/losses.py", title="Loss explorer", icon="📉", url_path="loss-explorer"),
 ]).run()

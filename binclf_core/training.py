@@ -6,6 +6,7 @@ so a page's timer tick and a widget's script run can never step the same model a
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
@@ -20,6 +22,7 @@ from binclf_core.datasets import Dataset, load_dataset
 from binclf_core.losses import balanced_pos_weight, loss_fn
 from binclf_core.metrics import threshold_metrics
 from binclf_core.models import build_model
+from binclf_core.replay import Replay
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
@@ -63,6 +66,8 @@ class TrainingRun:
         self._diverged = False
         self._lock = threading.Lock()
         self._grids: dict[int, tuple[np.ndarray, np.ndarray, torch.Tensor]] = {}
+        self.replay = Replay(self.model)  # weight copies every few epochs, for drawing training back
+        self.replay.start(0)
 
     # ---- state -------------------------------------------------------------------------------
     @property
@@ -162,6 +167,7 @@ class TrainingRun:
         self.history.append({"epoch": self.epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
                              "train_accuracy": train_correct / self._n_train,
                              "test_accuracy": test_correct / len(self.dataset.y_test)})
+        self.replay.record(self.epoch)
 
     def _stop_diverged(self) -> None:
         self._diverged = True
@@ -193,17 +199,23 @@ class TrainingRun:
         with torch.no_grad():
             return self.model(x)
 
-    def snapshot(self, grid_size: int = 60, metric_splits: tuple[str, ...] = ("train", "test")) -> Snapshot:
-        """The run now: metrics at the threshold, point probabilities and a grid_size² boundary.
+    def snapshot(self, grid_size: int = 60, metric_splits: tuple[str, ...] = ("train", "test"),
+                 epoch: int | None = None) -> Snapshot:
+        """The run now, or at a past `epoch` of replay.epochs: metrics at the threshold, point
+        probabilities and a grid_size² boundary.
 
         A live view may ask for the test split's metrics only: each split costs ~4 ms here.
         """
         with self._lock:
+            past = epoch is not None and epoch != self.epoch
+            model = self.replay.model_at(epoch) if past else self.model
             grid_x, grid_y, points = self._grid(grid_size)
-            probabilities = _probabilities(self.evaluate(self._x_all))
-            grid = _probabilities(self.evaluate(points)).reshape(grid_size, grid_size)
+            with torch.no_grad():
+                probabilities = _probabilities(model(self._x_all))
+                grid = _probabilities(model(points)).reshape(grid_size, grid_size)
             return Snapshot(
-                epoch=self.epoch, status=self.status, message=self.message,
+                epoch=epoch if past else self.epoch, status="ready" if past else self.status,
+                message="" if past else self.message,
                 threshold=self.config.threshold, metrics=self._split_metrics(probabilities, metric_splits),
                 probabilities=probabilities, grid=grid, grid_x=grid_x, grid_y=grid_y,
             )
@@ -241,6 +253,27 @@ class TrainingRun:
             "test_precision": test["precision"], "test_recall": test["recall"],
             "test_f1": test["f1"], "test_roc_auc": test["roc_auc"],
         }
+
+    def checkpoint(self) -> dict:
+        """Copies of what continuing this run needs besides its config, data and history: the
+        weights (P,), the optimizer's state (None before the first update) and the batch order."""
+        with self._lock:
+            optimizer = None if self._optimizer is None else copy.deepcopy(self._optimizer.state_dict())
+            return {"weights": parameters_to_vector(self._parameters).detach().clone(), "optimizer": optimizer,
+                    "batch_order": self._batch_order.get_state(), "diverged": self._diverged,
+                    "message": self.message}
+
+    def restore(self, checkpoint: dict, history: list[dict]) -> None:
+        """Continue from a checkpoint() of a run with the same config and data, after its `history`."""
+        with self._lock:
+            with torch.no_grad():
+                vector_to_parameters(checkpoint["weights"].clone(), self._parameters)
+            if checkpoint["optimizer"] is not None:
+                self.optimizer.load_state_dict(copy.deepcopy(checkpoint["optimizer"]))
+            self._batch_order.set_state(checkpoint["batch_order"])
+            self._diverged, self.message = checkpoint["diverged"], checkpoint["message"]
+            self.history = [dict(record) for record in history]
+            self.replay.start(self.epoch)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A copy of the model's weights, taken between updates (a download may ask from another thread)."""

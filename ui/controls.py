@@ -106,7 +106,11 @@ def config_from_values(values: dict[str, Any]) -> RunConfig:
 
 def preset_values(name: str) -> dict[str, Any]:
     """The widget values of a workshop preset: its settings, every other field at its default (Speed kept)."""
-    config = PRESETS[name].config()
+    return widget_values(PRESETS[name].config())
+
+
+def widget_values(config: RunConfig) -> dict[str, Any]:
+    """The widget values that describe `config` (the inverse of config_from_values)."""
     values = {key: getattr(config, key) for key in FIELDS if key in FIELD_NAMES}
     values["hidden"] = ",".join(map(str, config.hidden))
     values["pos_weight"] = _pos_weight_text(str(config.pos_weight))

@@ -14,13 +14,14 @@ import time
 import streamlit as st
 
 from binclf_core.config import DRAWN
-from binclf_core.figures import boundary_figure, curves_figure
+from binclf_core.figures import boundary_figure, curves_figure, with_epoch_line
 from binclf_core.teach_figures import reference_trace
 from binclf_core.training import TrainingRun
-from ui import own_data, session
+from ui import own_data, runs, session
 from ui.budget import BUDGET, Share
 from ui.live_chart import live_charts
 from ui.pacing import TICK_SECONDS, plan_tick
+from ui.replay import replay_controls
 
 GRID_SIZE = 60
 BUSY_GRID_SIZE = 40  # when the server is shared by several training tabs: half the drawing work
@@ -40,11 +41,14 @@ def tick(run: TrainingRun, speed: str) -> Share | None:
     with a message, and the page goes on."""
     share = None
     try:
-        if session.is_timer_tick() and session.is_playing():
+        timer_tick = session.is_timer_tick()
+        if timer_tick and session.is_playing():
             share = advance(run, speed)
         started = time.thread_time()
-        draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE)
+        draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE, timer_tick)
         BUDGET.record_draw(time.thread_time() - started)
+        if run.finished:
+            runs.keep(run)  # for the Compare page
     except Exception:  # whatever went wrong, the tab must stay usable
         LOG.exception("a live tick failed at epoch %s", run.epoch)
         session.pause()
@@ -65,34 +69,37 @@ def summary(metrics: dict, history: list[dict]) -> dict:
     return {"metrics": metrics, "losses": losses}
 
 
-def draw(run: TrainingRun, grid_size: int = GRID_SIZE) -> None:
-    """Progress text, status, charts and metrics of the run as it is now.
+def draw(run: TrainingRun, grid_size: int = GRID_SIZE, timer_tick: bool = False) -> None:
+    """Progress text, status, replay controls, charts and metrics of the run as it is now (or, in a
+    replay, as it was).
 
     The metrics travel with the charts and are drawn by the component: re-rendering Streamlit
     metric elements on every tick cost the browser more than the numbers are worth.
     """
-    snapshot = run.snapshot(grid_size, metric_splits=("test",))
-    st.markdown(f"**Epoch {snapshot.epoch} / {run.config.epochs}**")
+    st.markdown(f"**Epoch {run.epoch} / {run.config.epochs}**")
     if session.fault():
         st.error(session.fault(), icon="🛑")
-    if snapshot.status == "diverged":
-        st.warning(snapshot.message, icon="⚠️")
+    if run.status == "diverged":
+        st.warning(run.message, icon="⚠️")
+    epoch = replay_controls(run, timer_tick)
+    snapshot = run.snapshot(grid_size, metric_splits=("test",), epoch=epoch)
     curves = curves_figure(run.history, run.config.epochs)
     if run.config.bug != "none":  # the correct run, trained as far, drawn faintly behind the buggy one
         curves["data"].insert(0, reference_trace(session.reference_run(run).history))
-    live_charts({"boundary": boundary_figure(snapshot, run.dataset), "curves": curves,
-                 "summary": summary(snapshot.metrics["test"], run.history),
+    live_charts({"boundary": boundary_figure(snapshot, run.dataset),
+                 "curves": curves if epoch is None else with_epoch_line(curves, epoch),
+                 "summary": summary(snapshot.metrics["test"], run.history if epoch is None else run.history[:epoch]),
                  "clickable": run.config.dataset == DRAWN}, on_click=own_data.on_chart_click)
 
 
 def live_panel(speed: str) -> None:
-    """The fragment: a timer ticks it while playing, at the pace the shared budget sets; it stops the
-    timer when the run ends, and sets it anew when the server's load changed."""
-    playing = session.is_playing()
+    """The fragment: a timer ticks it while playing (at the pace the shared budget sets) or replaying;
+    it stops the timer when they end, and sets it anew when the server's load changed."""
+    playing, timed = session.is_playing(), session.needs_timer()
     interval = BUDGET.check_in(session.tab_id()).interval if playing else TICK_SECONDS
     session.mark_page_run()
 
-    @st.fragment(run_every=interval if playing else None)
+    @st.fragment(run_every=interval if timed else None)
     def panel() -> None:
         if own_data.take_redraw():
             st.rerun(scope="app")  # a click added a drawn point: the page splits the points again
@@ -100,8 +107,8 @@ def live_panel(speed: str) -> None:
         share = tick(run, speed)
         if session.is_playing() and run.finished:
             session.pause()
-        if playing and not session.is_playing():  # the run ended, or a fault paused it
-            st.rerun(scope="app")  # re-register the fragment without its timer
+        if session.needs_timer() != timed:  # the run ended, a fault paused it, or a replay started or ended
+            st.rerun(scope="app")  # re-register the fragment with or without its timer
         if share is not None and BUDGET.needs_retime(interval, share.interval):
             st.rerun(scope="app")  # re-register the fragment with a timer at the new pace
 

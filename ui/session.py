@@ -2,13 +2,17 @@
 
 Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
 `url_notices` (what the URL asked for that could not be used), `fault` (what stopped the run, shown
-until the next Train or Reset), and one widget key per field.
+until the next Train or Reset), one widget key per field, and the replay's: `replaying` (whether its
+timer animates it), `replay_epoch_<n>` (its slider), `replay_of` (the run and epoch the slider was
+set up for, n, and its starting epoch), `replay_frame` (the slider shown while animating) and
+`replay_frame_at` (the animation's position).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -19,12 +23,16 @@ from binclf_core.config import ConfigError, RunConfig
 from binclf_core.datasets import DATASETS, Dataset
 from binclf_core.presets import PRESETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
-from ui.controls import FIELDS, config_from_values, preset_values, url_text
+from ui import runs
+from ui.controls import FIELDS, config_from_values, preset_values, url_text, widget_values
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
 PAGE_RUN, FAULT = "page_run", "fault"
 PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
+REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
+REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
+REPLAY_FRAMES = 50  # a whole animated replay, at the timer's 10 ticks a second: about 5 s
 
 
 def start_session() -> None:
@@ -143,14 +151,42 @@ def _structure(config: RunConfig) -> dict[str, Any]:
 
 
 def _new_run(config: RunConfig, dataset: Dataset | None = None) -> TrainingRun:
-    st.session_state[RUN] = TrainingRun(config, dataset)
-    st.session_state[PLAYING] = False
+    return _replace_run(TrainingRun(config, dataset))
+
+
+def _replace_run(run: TrainingRun) -> TrainingRun:
+    """Make `run` this tab's run, paused; the run it replaces is kept for the Compare page."""
+    old: TrainingRun | None = st.session_state.get(RUN)
+    if old is not None:
+        runs.keep(old)
+    st.session_state[RUN] = run
+    st.session_state[PLAYING] = st.session_state[REPLAYING] = False
     st.session_state.pop(FAULT, None)
-    return st.session_state[RUN]
+    return run
+
+
+def existing_run() -> TrainingRun | None:
+    return st.session_state.get(RUN)
+
+
+def open_run(run: TrainingRun) -> None:
+    """Make `run` (a kept run reopened) this tab's run, with the Playground's widgets set to its settings."""
+    for key, value in widget_values(run.config).items():
+        st.session_state[key] = value
+    _replace_run(run)
 
 
 def is_playing() -> bool:
     return bool(st.session_state.get(PLAYING))
+
+
+def is_replaying() -> bool:
+    return bool(st.session_state.get(REPLAYING))
+
+
+def needs_timer() -> bool:
+    """Whether the live panel's timer should tick: while training or while animating the replay."""
+    return is_playing() or is_replaying()
 
 
 def mark_page_run() -> None:
@@ -195,12 +231,13 @@ def train() -> None:
     run: TrainingRun = st.session_state[RUN]
     if run.finished:
         _new_run(run.config, run.dataset)
-    st.session_state[PLAYING] = True
+    st.session_state[PLAYING], st.session_state[REPLAYING] = True, False
     st.session_state[LAST_TICK] = None
     st.session_state.pop(FAULT, None)
 
 
 def pause() -> None:
+    stop_replay()
     st.session_state[PLAYING] = False
 
 
@@ -213,3 +250,47 @@ def step() -> None:
 def reset() -> None:
     run: TrainingRun = st.session_state[RUN]
     _new_run(run.config, run.dataset)
+
+
+# ---- replay ----
+# The server never moves the replay slider by writing its value: the browser reports a slider's value
+# a tick late, and a slider it was only just sent may come back at its default. Instead the slider
+# gets a new key (a new slider, starting at the epoch wanted) when the run moved on or an animation
+# stopped, and an animation shows its own disabled slider, whose reported value is never read.
+def replay_stride(epochs: list[int]) -> int:
+    """How many kept epochs one frame of an animated replay moves on: about REPLAY_FRAMES frames in all."""
+    return math.ceil(len(epochs) / REPLAY_FRAMES)
+
+
+def replay_slider(run: TrainingRun) -> tuple[str, int]:
+    """The replay slider's key, and the epoch a new slider under it starts at (the latest, at first)."""
+    setup = st.session_state.get(REPLAY_OF, {"run": None, "version": 0})
+    if setup["run"] != (id(run), run.epoch):
+        setup = {"run": (id(run), run.epoch), "version": setup["version"] + 1, "start": run.epoch}
+        st.session_state[REPLAY_OF] = setup
+    return f"{REPLAY_EPOCH}_{setup['version']}", setup["start"]
+
+
+def show_replay_frame(epochs: list[int], advance: bool) -> int:
+    """The epoch an animated replay shows now, one frame further if `advance` (before its slider is drawn)."""
+    epoch = st.session_state.get(REPLAY_FRAME_AT, epochs[0])
+    if advance:
+        epoch = epochs[min(epochs.index(epoch) + replay_stride(epochs), len(epochs) - 1)]
+    st.session_state[REPLAY_FRAME] = st.session_state[REPLAY_FRAME_AT] = epoch
+    return epoch
+
+
+def play_replay(key: str, epochs: list[int]) -> None:
+    """Animate from where the slider stands, or from the start when it is at the end."""
+    start = st.session_state.get(key, epochs[-1])
+    st.session_state[REPLAY_FRAME_AT] = epochs[0] if start == epochs[-1] else start
+    st.session_state[REPLAYING] = True
+
+
+def stop_replay() -> None:
+    """Stop an animation where it stands: the slider comes back there."""
+    if st.session_state.get(REPLAYING) and REPLAY_OF in st.session_state:
+        setup = st.session_state[REPLAY_OF]
+        st.session_state[REPLAY_OF] = {**setup, "version": setup["version"] + 1,
+                                       "start": st.session_state[REPLAY_FRAME_AT]}
+    st.session_state[REPLAYING] = False

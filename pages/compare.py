@@ -1,0 +1,37 @@
+"""Compare: the runs this session trained, their curves overlaid, their metrics and boundaries side by side."""
+
+import streamlit as st
+
+from binclf_core.compare import boundaries_side_by_side, comparison_rows, curves_overlay
+from ui import runs, session
+
+current = session.existing_run()
+if current is not None:
+    runs.keep(current)  # the Playground's run as it is now, if it trained
+
+st.title("Compare runs")
+kept = runs.records()
+if not kept:
+    st.info("No runs yet: train one in the Playground, and every run you train is kept here to compare.",
+            icon="🗂️")
+    st.stop()
+
+chosen = runs.choose(kept)
+if not chosen:
+    st.info("Choose one or more runs above to compare them.")
+    st.stop()
+
+st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
+st.dataframe(comparison_rows(chosen), hide_index=True, key="compare_table",
+             column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
+                            "train accuracy": st.column_config.NumberColumn(format="percent")})
+st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
+
+st.caption("Open a run in the Playground to continue it where it stopped, or to vary its settings.")
+columns = st.columns(min(len(chosen), 4))
+for index, record in enumerate(chosen):
+    with columns[index % len(columns)]:
+        st.markdown(f"**{record.label}**  \n{record.epoch} epochs, {record.status}")
+        if st.button("Open in Playground", key=f"open_run_{record.number}", icon="🎛️"):
+            session.open_run(runs.opened(record))
+            st.switch_page("pages/playground.py")
