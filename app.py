@@ -10,9 +10,17 @@ preload_plotly()  # first, so the browser loads plotly.js while the imports belo
 from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
 
 prepare_process()
-st.navigation([
-    st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
-    st.Page("pages/compare.py", title="Compare", icon="🗂️"),
-    st.Page("pages/sweep.py", title="Sweep", icon="🧮"),
-    st.Page("pages/losses.py", title="Loss explorer", icon="📉", url_path="loss-explorer"),
-]).run()
+PAGES = [
+    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
+    st.Page("pages/losses.py", title="Loss explorer", icon=":material/show_chart:", url_path="loss-explorer"),
+]
+# The menu is drawn here rather than by Streamlit: its own menu listed the files of pages/
+# (app, compare, losses, ...) for the seconds the first page spends importing torch.
+page = st.navigation(PAGES, position="hidden")
+with st.sidebar:
+    for entry in PAGES:
+        st.page_link(entry)
+    st.divider()
+page.run()
