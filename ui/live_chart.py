@@ -13,6 +13,9 @@ import streamlit as st
 
 HERE = Path(__file__).parent
 KEY = "live_charts"
+# The frontend's code for the widgets of the first page, e.g. Selectbox.7rsxE6LC.js: see preload_plotly.
+FRONTEND_JS = Path(st.__file__).parent / "static" / "static" / "js"
+FIRST_PAGE_WIDGETS = ("PageLink", "Selectbox", "Slider", "NumberInput", "Button", "DownloadButton", "Checkbox")
 
 # Registered once at import. isolate_styles=False: plotly.js puts its CSS in document.head,
 # which a shadow root would keep away from the charts.
@@ -25,12 +28,19 @@ _component = st.components.v2.component(
 
 
 def preload_plotly() -> None:
-    """Mount the component without charts, so the browser fetches plotly.js while the server imports torch.
+    """Mount the component without charts, so the browser fetches plotly.js and the code of the first
+    page's widgets while the server imports torch.
 
     plotly.js is ./static/plotly-basic.min.js (served by server.enableStaticServing), plotly.js's
     own basic bundle at the version plotly.py ships, MIT licensed (static/plotly-basic.LICENSE).
     """
-    _component(key="plotly_preload", data={"preload": True})
+    _component(key="plotly_preload", data={"preload": True, "modules": _widget_modules()})
+
+
+def _widget_modules() -> list[str]:
+    """File names of the frontend's widget modules (their names carry a build hash); none if not found."""
+    names = {path.name.split(".")[0]: path.name for path in FRONTEND_JS.glob("*.js")}
+    return [names[widget] for widget in FIRST_PAGE_WIDGETS if widget in names]
 
 
 def live_charts(figures: dict[str, dict], on_click: Callable[[], None] | None = None) -> None:

@@ -14,13 +14,14 @@ import streamlit as st
 from binclf_core.config import RunConfig
 from binclf_core.training import TrainingRun
 
-WARM_UP_DELAY_SECONDS = 0.5
+WARM_UP_DELAY_SECONDS = 2.5  # after the browser has drawn the first page (~1 s after the script ends)
 
 
 def _warm_up_torch() -> None:
     """The first optimizer of a process imports torch._dynamo (~1 s): pay that before the first Train.
 
-    It waits a moment first: the import holds the GIL, which would stall serving the first page.
+    It waits first: the import holds the GIL and a core, which the first page's serving and the
+    browser drawing it (on the same machine, in a workshop laptop's case) need more.
     """
     time.sleep(WARM_UP_DELAY_SECONDS)
     for optimizer in ("sgd", "adam"):

@@ -1,7 +1,8 @@
 """Take it home: the run as a script, its history, configuration, weights and charts, as downloads.
 
 The heavy files (weights, ~5 MB of HTML charts) are made only when their button is pressed:
-st.download_button calls `data` then, on a thread of its own.
+st.download_button calls `data` then, on a thread of its own. The buttons themselves are drawn only
+once the "Take it home" toggle is on: on the first page they cost the browser ~0.5 s.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ SCRIPT_NAME = "binclf_run.py"
 
 
 def take_home(run: TrainingRun) -> None:
-    with st.expander("Take it home", icon="📦"):
+    if not st.toggle("Take it home", key="take_home", help="The run as a PyTorch script, and its files"):
+        return
+    with st.container(border=True):
         _script(run)
         history, config, weights, charts = st.columns(4)
         history.download_button("History (CSV)", lambda: history_csv(run.history), file_name="history.csv",

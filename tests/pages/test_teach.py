@@ -41,6 +41,8 @@ def test_the_bug_switch_shows_its_symptom_and_the_correct_run_behind_it(app):
 
 def test_take_it_home_offers_the_script_and_the_files(app):
     app.run()
+    assert not app.get("download_button")  # drawn only on demand
+    app.toggle(key="take_home").set_value(True).run()
     labels = [b.proto.label for b in app.get("download_button")]
     assert labels == ["Script (Python)", "History (CSV)", "Configuration (JSON)", "Weights (state_dict)",
                       "Charts (HTML)"]
