@@ -7,7 +7,6 @@ BINCLF_REQUIRE_BROWSER=1 (CI), where they fail like the browser tests.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -62,16 +61,13 @@ def test_both_replicas_answer_through_nginx(proxy):
 
 
 def test_a_browser_stays_on_its_replica_for_pages_and_its_websocket(proxy):
-    from websockets.asyncio.client import connect
+    from websockets.sync.client import connect  # sync: the browser tests leave an event loop running
 
     url, replicas = proxy
     first, cookie = get(url)
     assert first in replicas
     assert {get(url, cookie)[0] for _ in range(10)} == {first}
 
-    async def websocket_upstream() -> str:
-        async with connect(url.replace("http", "ws") + "_stcore/stream", subprotocols=["streamlit"],
-                           additional_headers={"Cookie": cookie}) as websocket:
-            return websocket.response.headers[UPSTREAM]
-
-    assert asyncio.run(websocket_upstream()) == first
+    with connect(url.replace("http", "ws") + "_stcore/stream", subprotocols=["streamlit"],
+                 additional_headers={"Cookie": cookie}) as websocket:
+        assert websocket.response.headers[UPSTREAM] == first

@@ -216,6 +216,7 @@ def test_changing_widgets_while_training_is_safe(page, app_url):
     threshold.focus()
     for _ in range(5):
         threshold.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"[?&]threshold=0\.55(&|$)"))  # the server has the value
     for name in ("Pause", "Train", "Pause", "Train", "Pause", "Train"):
         click(page, name)
 
