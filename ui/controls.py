@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.bugs import BUGS
 from binclf_core.config import (
@@ -37,6 +38,7 @@ DEFAULTS = RunConfig()
 HIDDEN_PRESETS = ["4", "8", "8,8", "16,16", "32,32", "64,64", "100", "8,8,8"]
 POS_WEIGHT_PRESETS = ["balanced", "0.5", "1", "2", "5", "10", "20"]
 UI_MAX_SAMPLES, UI_MAX_EPOCHS = 2000, 20_000
+CONTROLS_PAGE = "controls_page"  # the page whose run last drew the sidebar
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,26 @@ def max_upload_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
+def _keep_values_across_pages() -> None:
+    """Each page draws its own copy of these widgets, and Streamlit drops a widget's value when a page
+    without it runs: on a page's first run, hand its widgets the values the last page left.
+
+    Only then: assigning a widget's key on every run sends the value back to the browser, where it
+    overwrote a newer value the user had just set (a Threshold keypress lost while training).
+    """
+    page = get_script_run_ctx().page_script_hash
+    if st.session_state.get(CONTROLS_PAGE) == page:
+        return
+    st.session_state[CONTROLS_PAGE] = page
+    for key in FIELDS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
     """Draw the controls (in presenter mode without the secondary ones); return the config they
     describe (None, with an error shown, if invalid)."""
-    for key in FIELDS:  # each page draws its own copy of these widgets: hand it the values the last page left
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    _keep_values_across_pages()
     with st.sidebar:
         st.subheader("Data")
         _data_controls(present)
