@@ -41,6 +41,7 @@ class Session:
         self.values: dict[str, WidgetState] = {}  # what this tab has set, sent with every rerun
         self.counters = Counters()
         self._timers: dict[str, asyncio.Task] = {}
+        self._intervals: dict[str, float] = {}  # fragment -> its timer's interval
         self._finished = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
 
@@ -110,17 +111,21 @@ class Session:
                 for timer in self._timers.values():
                     timer.cancel()
                 self._timers.clear()
+                self._intervals.clear()
         elif kind == "page_info_changed":  # the app changed the URL: the frontend sends it from now on
             self.query = message.page_info_changed.query_string
-        elif kind == "auto_rerun":
-            fragment = message.auto_rerun.fragment_id
-            if fragment in self._timers:
-                self._timers[fragment].cancel()
-            self._timers[fragment] = asyncio.create_task(self._timer(fragment, message.auto_rerun.interval))
+        elif kind == "auto_rerun":  # a timer with the same interval keeps running, as in the frontend
+            fragment, interval = message.auto_rerun.fragment_id, message.auto_rerun.interval
+            if self._intervals.get(fragment) != interval:
+                if fragment in self._timers:
+                    self._timers[fragment].cancel()
+                self._timers[fragment] = asyncio.create_task(self._timer(fragment, interval))
+                self._intervals[fragment] = interval
         elif kind == "stop_auto_rerun":
             for fragment in message.stop_auto_rerun.fragment_ids:
                 if fragment in self._timers:
                     self._timers.pop(fragment).cancel()
+                    self._intervals.pop(fragment, None)
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element, now)
         elif kind == "script_finished" and self._ends_full_run(message):

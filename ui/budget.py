@@ -2,12 +2,20 @@
 
 One server process serves every tab, and Python runs one thread at a time, so all the tabs that
 train share about one core. Each timer tick checks in here. From how many tabs ticked in the last
-moments and what a tick's drawing costs (CPU time of the tick's own thread), every tab gets the
+moments and what a tick's drawing costs (the time it holds its turn, below), every tab gets the
 same tick interval (the fragment's run_every, the browser's timer) and the same training time:
 a busy server slows all tabs down evenly, none starves, and some of the core stays free for
 widget changes. A tab alone is paced by ui/pacing.py as before: the budget never binds there.
 (A server-side sleep in each tick was tried first: the browsers' timers kept asking ten times a
 second, and under load most updates never arrived. The timer itself has to slow down.)
+
+Ticks also take turns: one tick trains and draws at a time, in the order they asked. Each torch
+call releases the GIL and must win it back; with thirty tick threads running at once, every such
+hand-back waited behind the others (a GIL convoy), so a tick of 8 ms CPU took a whole second and
+the event loop that sends the pages starved. Waiting for a turn costs no CPU. The draw cost is the
+wall time a tick holds its turn, since that is what the others wait for: when the turns were
+oversubscribed, a tab's timer asked again before its tick was done, Streamlit started the next
+run at once and dropped the previous run's chart before the event loop had sent it.
 """
 
 from __future__ import annotations
@@ -15,6 +23,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ui.pacing import TICK_SECONDS
@@ -23,7 +34,7 @@ CORE_BUDGET = 0.7  # of one core, for the ticks of all tabs together; the rest a
 DRAW_SHARE = 0.6  # of a tab's part of that budget, for drawing; the rest trains
 MAX_TICK_SECONDS = 0.45  # a tab's updates never come slower than this: > 2 per second at any load
 ACTIVE_WINDOW_SECONDS = 1.5  # a tab that ticked within this counts as training
-FIRST_DRAW_COST = 0.01  # seconds of CPU, until the first draws were measured
+FIRST_DRAW_COST = 0.01  # seconds, until the first draws were measured
 SMOOTHING = 0.1  # weight of the newest draw in the running mean of the draw cost
 RETIME_FACTOR = 1.5  # a tab's timer is set anew when its interval is off by more than this factor
 
@@ -37,6 +48,34 @@ class Share:
     active_tabs: int
 
 
+class Turns:
+    """First come, first served: one holder at a time, the others asleep in arrival order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._busy = False
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._lock:
+            wake_up = threading.Event() if self._busy else None
+            if wake_up is None:
+                self._busy = True
+            else:
+                self._waiting.append(wake_up)
+        if wake_up is not None:
+            wake_up.wait()  # the holder before us hands its turn straight to us
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting.popleft().set()
+                else:
+                    self._busy = False
+
+
 class Budget:
     """The process-wide registry of ticking tabs; thread-safe, since every tab has its own thread."""
 
@@ -44,6 +83,7 @@ class Budget:
         self._lock = threading.Lock()
         self._last_tick: dict[str, float] = {}
         self.draw_cost = FIRST_DRAW_COST
+        self.turns = Turns()
 
     def check_in(self, tab: str, now: float | None = None) -> Share:
         """Register a tick (or the start) of `tab`'s training; return its share."""

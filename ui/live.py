@@ -42,11 +42,12 @@ def tick(run: TrainingRun, speed: str) -> Share | None:
     share = None
     try:
         timer_tick = session.is_timer_tick()
-        if timer_tick and session.is_playing():
-            share = advance(run, speed)
-        started = time.thread_time()
-        draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE, timer_tick)
-        BUDGET.record_draw(time.thread_time() - started)
+        with BUDGET.turns.turn():
+            if timer_tick and session.is_playing():
+                share = advance(run, speed)
+            started = time.perf_counter()
+            draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE, timer_tick)
+            BUDGET.record_draw(time.perf_counter() - started)  # the turn's time: what the other tabs wait
         if run.finished:
             runs.keep(run)  # for the Compare page
     except Exception:  # whatever went wrong, the tab must stay usable
