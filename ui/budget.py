@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from ui.pacing import TICK_SECONDS
 
 CORE_BUDGET = 0.7  # of one core, for the ticks of all tabs together; the rest answers widget changes
-DRAW_SHARE = 0.6  # of a tab's part of that budget, for drawing; the rest trains
-MAX_TICK_SECONDS = 0.45  # a tab's updates never come slower than this: > 2 per second at any load
+DRAW_SHARE = 0.4  # of a tab's part of that budget, for drawing; the rest trains
+MAX_TICK_SECONDS = 0.35  # a tab's updates never come slower than this: ~3 per second at any load
 ACTIVE_WINDOW_SECONDS = 1.5  # a tab that ticked within this counts as training
 FIRST_DRAW_COST = 0.01  # seconds, until the first draws were measured
 SMOOTHING = 0.1  # weight of the newest draw in the running mean of the draw cost
