@@ -38,8 +38,8 @@ def free_port() -> int:
 class Server:
     """A `streamlit run` process on 127.0.0.1; `started` is when the process was launched."""
 
-    def __init__(self, script: str, log_path: Path | None = None, root: Path = ROOT):
-        self.port = free_port()
+    def __init__(self, script: str, log_path: Path | None = None, root: Path = ROOT, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed in stop()
         self.started = time.perf_counter()
@@ -85,9 +85,10 @@ class Server:
 
 
 @contextmanager
-def running(script: str, log_path: Path | None = None, root: Path = ROOT):
-    """A server of `script` in the app folder `root` (this checkout unless told), stopped on exit."""
-    server = Server(script, log_path, root)
+def running(script: str, log_path: Path | None = None, root: Path = ROOT, port: int | None = None):
+    """A server of `script` in the app folder `root` (this checkout unless told) on `port` (a free one
+    unless told), stopped on exit."""
+    server = Server(script, log_path, root, port)
     try:
         server.wait_healthy()
         yield server

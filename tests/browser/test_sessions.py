@@ -1,8 +1,13 @@
-"""A tab's training belongs to the tab: closing it leaves no CPU burning on the server."""
+"""A tab's training belongs to the tab: closing it leaves no CPU burning on the server; a server
+restart keeps what the user downloaded and starts clean."""
 
+import json
+import re
 import time
 
 from playwright.sync_api import expect
+
+from bench.harness import running
 
 
 def cpu_per_second(server, seconds: float) -> float:
@@ -46,3 +51,28 @@ def test_a_dropped_connection_stops_its_training(app_server):
     idle = cpu_per_second(app_server, 2.0)
     assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
     assert idle < 0.05, f"{idle:.2f} CPU-s a second after the connection dropped"
+
+
+def test_a_server_restart_keeps_what_was_downloaded_and_starts_clean(new_page, tmp_path, artifacts):
+    """The user downloads a run's configuration while it trains; the server stops and starts again on
+    the same port. The file is theirs, whole; the page reconnects by itself to a fresh session: the
+    same settings, epoch 0, no error, and Train trains."""
+    page = new_page()
+    with running("app.py") as server:
+        page.goto(server.url + "?epochs=20000&lr=0.05")
+        page.get_by_role("button", name="Train").click()
+        expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
+        page.get_by_text("Take it home").click()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Configuration (JSON)").click()
+        saved = tmp_path / "config.json"
+        download.value.save_as(saved)
+    with running("app.py", port=server.port):
+        expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible(timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert re.search(r"lr=0\.05", page.url), f"the settings were lost: {page.url}"
+        page.screenshot(path=str(artifacts / "after-restart.png"))
+        page.get_by_role("button", name="Train").click()
+        expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
+    config = json.loads(saved.read_text())
+    assert config["epochs"] == 20000 and config["lr"] == 0.05, config
