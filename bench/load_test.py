@@ -11,8 +11,12 @@ percentile of widget change -> script finished, and the server's resident memory
 
 The baseline ("untuned") is the same app at git ref --baseline (default deab22f: the Playground
 before issue 7), extracted with `git archive` into a temporary folder and run with the same Python.
+With --replicas 2 it also measures the tuned app as deploy/run_local.sh runs it: two replicas
+behind nginx on loopback (one Python process holds about one core; the second core goes to the
+second replica), CPU and memory summed over the replicas.
 
-    python bench/load_test.py                   # N = 1, 10, 30, tuned and untuned (~5 minutes)
+    python bench/load_test.py                   # N = 1, 10, 30, tuned and untuned (~7 minutes)
+    python bench/load_test.py --replicas 2      # ... and the tuned app as two replicas behind nginx
     python bench/load_test.py --sessions 30 --tuned-only --seconds 30
 """
 
@@ -20,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import ROOT, running
+from bench.harness import ROOT, cpu_seconds, free_port, rss_mb, running
 from bench.stclient import Session
 
 QUERY = "epochs=20000"
@@ -113,10 +119,59 @@ def baseline_tree(ref: str):
         yield Path(folder)
 
 
-def run_app(app: str, root: Path, counts: list[int], seconds: float) -> list[Row]:
+class Replicas:
+    """`count` replicas of the app behind nginx, started by deploy/run_local.sh on free loopback ports;
+    CPU and memory are summed over the replicas."""
+
+    def __init__(self, count: int):
+        port, self.ports = free_port(), [free_port() for _ in range(count)]
+        self.url = f"http://127.0.0.1:{port}/"
+        env = {**os.environ, "BINCLF_PROXY_PORT": str(port), "BINCLF_REPLICA_PORTS": " ".join(map(str, self.ports))}
+        self.process = subprocess.Popen(["bash", "deploy/run_local.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        line = ""
+        while "ready:" not in line and self.process.poll() is None:
+            line = self.process.stdout.readline()
+        if "ready:" not in line:
+            raise RuntimeError(f"deploy/run_local.sh did not start (exit {self.process.poll()})")
+        self.pids = [self._pid_serving(p) for p in self.ports]
+
+    @staticmethod
+    def _pid_serving(port: int) -> int:
+        """The replica started with --server.port `port` (from /proc/*/cmdline)."""
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                args = cmdline.read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in args and str(port).encode() in args:
+                return int(cmdline.parent.name)
+        raise RuntimeError(f"no replica found on port {port}")
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def rss_mb(self) -> float:
+        return sum(rss_mb(pid) for pid in self.pids)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)  # the script's own group: bash, the replicas and nginx
+        self.process.wait(30)
+
+
+@contextmanager
+def replicas(count: int):
+    proxied = Replicas(count)
+    try:
+        yield proxied
+    finally:
+        proxied.stop()
+
+
+def run_app(app: str, root: Path, counts: list[int], seconds: float, replica_count: int = 1) -> list[Row]:
     rows = []
-    for n in counts:
-        with running("app.py", root=root) as server:  # a fresh server per N: memory figures do not carry over
+    for n in counts:  # a fresh server per N: memory figures do not carry over
+        with running("app.py", root=root) if replica_count == 1 else replicas(replica_count) as server:
             rows.append(asyncio.run(measure(server, app, n, seconds)))
         print("  ".join(rows[-1].cells()), flush=True)
     return rows
@@ -136,12 +191,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per N")
     parser.add_argument("--baseline", default="deab22f", help="git ref of the untuned app")
     parser.add_argument("--tuned-only", action="store_true", help="skip the untuned baseline")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="also measure the tuned app as this many replicas behind nginx (needs nginx)")
     args = parser.parse_args()
     rows = run_app("tuned", ROOT, args.sessions, args.seconds)
     if not args.tuned_only:
         with baseline_tree(args.baseline) as folder:
             rows += run_app("untuned", folder, args.sessions, args.seconds)
-    print(f"\n{len(rows)} measurements, {args.seconds:g} s each (N tabs, protocol clients, one server):")
+    if args.replicas > 1:
+        rows += run_app(f"tuned, {args.replicas} replicas", ROOT, args.sessions, args.seconds, args.replicas)
+    print(f"\n{len(rows)} measurements, {args.seconds:g} s each (N tabs, protocol clients, one server "
+          "unless replicas):")
     print(table(rows))
 
 

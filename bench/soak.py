@@ -3,13 +3,13 @@
     python bench/soak.py                        # 10 minutes, 2 Chromium tabs + 8 protocol-level tabs
     python bench/soak.py --minutes 2 --browsers 1 --clients 2
 
-Every tab trains 1,000-epoch runs and presses Train again as soon as one ends, so each session
-fills its store of kept runs (12, for the Compare page) within the first two minutes; from then on
-nothing a session holds should grow. Every 30 s it prints the server's resident memory, that memory
+Every tab trains 300-epoch runs (the default) and presses Train again as soon as one ends, so each
+session soon fills its store of kept runs (12, for the Compare page); from then on nothing a
+session holds should grow. Every 30 s it prints the server's resident memory, that memory
 per session (above the server's own before the tabs opened), and each browser tab's JS heap after a
 forced garbage collection (Chrome DevTools Protocol: HeapProfiler.collectGarbage,
-Runtime.getHeapUsage). At the end: the growth of each from the first sample after the warm-up
-(minute 2) to the last.
+Runtime.getHeapUsage). At the end: the growth of each from the first sample after every session
+could have filled its store (13 runs a session on average) to the last.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import browser, running
 from bench.stclient import Session
+from binclf_core.runs import MAX_RUNS
 
-EPOCHS = 1000
+EPOCHS = 300
 QUERY = f"epochs={EPOCHS}"
 SAMPLE_EVERY_SECONDS = 30
-WARM_UP_SECONDS = 120  # every session's store of kept runs is full by then
 
 
 class BrowserTab:
@@ -86,36 +86,58 @@ class ClientTabs:
         self.thread.join(30)
 
 
+def loaded_server_mb(server) -> float:
+    """The server's memory once it has run the app for one tab (torch and all imported) and that tab left."""
+
+    async def visit() -> None:
+        session = await Session.open(server.url, QUERY)
+        await session.close()
+
+    asyncio.run(visit())
+    time.sleep(5)  # the torch warm-up after the first page runs and ends
+    return server.rss_mb()
+
+
 def soak(minutes: float, browsers: int, clients: int) -> None:
-    with running("app.py") as server, browser() as chromium:
-        time.sleep(5)  # the server's own imports and warm-up settle
-        idle_mb = server.rss_mb()
-        tabs = [BrowserTab(chromium, server.url) for _ in range(browsers)]
-        client_tabs = ClientTabs(server.url, clients) if clients else None
-        sessions = browsers + clients
-        start, samples, next_sample = time.perf_counter(), [], 0.0
-        print(f"server before the tabs: {idle_mb:.0f} MB; {browsers} browser tabs, {clients} protocol tabs")
-        print("   min  server MB  MB/session  runs  JS heap MB per browser tab")
-        while (elapsed := time.perf_counter() - start) < minutes * 60:
-            for tab in tabs:
-                tab.keep_training()
-            if elapsed >= next_sample:
-                rss = server.rss_mb()
-                heaps = [tab.js_heap_mb() for tab in tabs]
-                runs = sum(tab.runs for tab in tabs) + (client_tabs.runs if client_tabs else 0)
-                samples.append((elapsed, rss, heaps))
-                print(f"{elapsed / 60:6.1f}  {rss:9.0f}  {(rss - idle_mb) / sessions:10.1f}  {runs:4d}  "
-                      + "  ".join(f"{h:.1f}" for h in heaps), flush=True)
-                next_sample += SAMPLE_EVERY_SECONDS
-            time.sleep(1.0)
-        if client_tabs:
-            client_tabs.close()
-    report(samples, sessions)
+    with running("app.py") as server:
+        idle_mb = loaded_server_mb(server)  # before Playwright, whose sync API holds this thread's event loop
+        with browser() as chromium:
+            samples = train_and_sample(server, chromium, idle_mb, minutes, browsers, clients)
+    report(samples, browsers + clients)
 
 
-def report(samples: list[tuple[float, float, list[float]]], sessions: int) -> None:
-    warm = [s for s in samples if s[0] >= WARM_UP_SECONDS] or samples
-    (t0, rss0, heaps0), (t1, rss1, heaps1) = warm[0], warm[-1]
+def train_and_sample(server, chromium, idle_mb: float, minutes: float, browsers: int, clients: int) -> list:
+    """Open the tabs, keep them training for `minutes`, and sample memory every 30 s."""
+    tabs = [BrowserTab(chromium, server.url) for _ in range(browsers)]
+    client_tabs = ClientTabs(server.url, clients) if clients else None
+    sessions = browsers + clients
+    start, samples, next_sample = time.perf_counter(), [], 0.0
+    print(f"server with the app loaded, before the tabs: {idle_mb:.0f} MB; "
+          f"{browsers} browser tabs, {clients} protocol tabs")
+    print("   min  server MB  MB/session  runs  JS heap MB per browser tab")
+    while (elapsed := time.perf_counter() - start) < minutes * 60:
+        for tab in tabs:
+            tab.keep_training()
+        if elapsed >= next_sample:
+            rss = server.rss_mb()
+            heaps = [tab.js_heap_mb() for tab in tabs]
+            runs = sum(tab.runs for tab in tabs) + (client_tabs.runs if client_tabs else 0)
+            samples.append((elapsed, rss, heaps, runs))
+            print(f"{elapsed / 60:6.1f}  {rss:9.0f}  {(rss - idle_mb) / sessions:10.1f}  {runs:4d}  "
+                  + "  ".join(f"{h:.1f}" for h in heaps), flush=True)
+            next_sample += SAMPLE_EVERY_SECONDS
+        time.sleep(1.0)
+    if client_tabs:
+        client_tabs.close()
+    return samples
+
+
+def report(samples: list[tuple[float, float, list[float], int]], sessions: int) -> None:
+    full = [s for s in samples if s[3] >= (MAX_RUNS + 1) * sessions]
+    if len(full) < 2:
+        print(f"\n(the stores were not full yet: {samples[-1][3]} runs; growth from the first sample)")
+    warm = full if len(full) >= 2 else samples
+    (t0, rss0, heaps0, _), (t1, rss1, heaps1, _) = warm[0], warm[-1]
     print(f"\nfrom minute {t0 / 60:.1f} to {t1 / 60:.1f}: server {rss0:.0f} -> {rss1:.0f} MB "
           f"({rss1 - rss0:+.1f} MB, {(rss1 - rss0) / sessions:+.2f} MB per session); JS heap per browser tab: "
           + ", ".join(f"{a:.1f} -> {b:.1f} MB ({b - a:+.2f})" for a, b in zip(heaps0, heaps1, strict=True)))
