@@ -90,7 +90,8 @@ def draw(run: TrainingRun, grid_size: int = GRID_SIZE, timer_tick: bool = False)
     live_charts({"boundary": boundary_figure(snapshot, run.dataset),
                  "curves": curves if epoch is None else with_epoch_line(curves, epoch),
                  "summary": summary(snapshot.metrics["test"], run.history if epoch is None else run.history[:epoch]),
-                 "clickable": run.config.dataset == DRAWN}, on_click=own_data.on_chart_click)
+                 "clickable": run.config.dataset == DRAWN, "ticking": session.needs_timer()},
+                on_click=own_data.on_chart_click, on_stalled=session.report_lost_timer)
 
 
 def live_panel(speed: str) -> None:
@@ -104,6 +105,8 @@ def live_panel(speed: str) -> None:
     def panel() -> None:
         if own_data.take_redraw():
             st.rerun(scope="app")  # a click added a drawn point: the page splits the points again
+        if session.take_lost_timer():
+            st.rerun(scope="app")  # the browser had stopped ticking: the page run registers the timer again
         run = session.current_run(None)
         share = tick(run, speed)
         if session.is_playing() and run.finished:

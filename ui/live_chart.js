@@ -132,6 +132,23 @@ function listenForClicks(state) {
   });
 }
 
+// Streamlit can lose a fragment's timer: under load (six Chromium tabs on two cores) a tab now and
+// then stopped training at an early epoch with no error, its Train pressed and no tick arriving.
+// A page that should be ticking and has heard nothing for STALL_MS asks the server, through the
+// trigger `stalled`, to run the page again, which registers the timer anew; it asks again every
+// STALL_MS until frames come. Under the heaviest load measured a tick still came every ~0.3 s.
+const STALL_MS = 5000;
+
+function watchForStall(state, ticking) {
+  clearTimeout(state.stallTimer);
+  if (!ticking) return;
+  state.stallTimer = setTimeout(() => {
+    stats.stalls = (stats.stalls || 0) + 1;
+    state.setTriggerValue("stalled", stats.stalls);
+    watchForStall(state, true);
+  }, STALL_MS);
+}
+
 function schedule(state) {
   // Draw at most once per animation frame, always the latest data.
   if (state.ready && !state.pending) {
@@ -173,5 +190,7 @@ export default function (component) {
     state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
     state.latest = data;
     schedule(state);
+    watchForStall(state, Boolean(data.ticking));
   }
+  return () => watchForStall(state, false);  // unmounted: a chart that is gone waits for nothing
 }

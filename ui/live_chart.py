@@ -43,10 +43,13 @@ def _widget_modules() -> list[str]:
     return [names[widget] for widget in FIRST_PAGE_WIDGETS if widget in names]
 
 
-def live_charts(figures: dict[str, dict], on_click: Callable[[], None] | None = None) -> None:
+def live_charts(figures: dict[str, dict], on_click: Callable[[], None] | None = None,
+                on_stalled: Callable[[], None] | None = None) -> None:
     """Draw {"boundary": figure, "curves": figure}; the stable key keeps the same element each tick.
 
     With "clickable": True in `figures`, a click on the boundary chart sends its data coordinates
     as the trigger `click` ({"x", "y"}), read by `on_click` from st.session_state[KEY]["click"].
+    With "ticking": True, the page expects a new frame every tick: after a few seconds without
+    one (STALL_MS in live_chart.js) it sends the trigger `stalled`, and `on_stalled` is called.
     """
-    _component(key=KEY, data=figures, on_click_change=on_click)
+    _component(key=KEY, data=figures, on_click_change=on_click, on_stalled_change=on_stalled)

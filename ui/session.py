@@ -5,7 +5,7 @@ Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer 
 until the next Train or Reset), one widget key per field, and the replay's: `replaying` (whether its
 timer animates it), `replay_epoch_<n>` (its slider), `replay_of` (the run and epoch the slider was
 set up for, n, and its starting epoch), `replay_frame` (the slider shown while animating) and
-`replay_frame_at` (the animation's position).
+`replay_frame_at` (the animation's position); `timer_lost` (the charts heard no tick for a while).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings).
 """
@@ -28,7 +28,7 @@ from ui.controls import FIELDS, config_from_values, preset_values, url_text, wid
 from ui.pacing import epochs_per_step
 
 RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
-PAGE_RUN, FAULT = "page_run", "fault"
+PAGE_RUN, FAULT, TIMER_LOST = "page_run", "fault", "timer_lost"
 PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
 REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
 REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
@@ -201,6 +201,16 @@ def is_timer_tick() -> bool:
     arrives; Streamlit then drops that run's charts and mounts them again (a blank frame).
     """
     return not st.session_state.pop(PAGE_RUN, False)
+
+
+def report_lost_timer() -> None:
+    """The live charts' `stalled` trigger: the tab should be ticking and heard nothing for seconds."""
+    st.session_state[TIMER_LOST] = True
+
+
+def take_lost_timer() -> bool:
+    """True once after report_lost_timer: the live fragment then runs the page, which sets its timer anew."""
+    return bool(st.session_state.pop(TIMER_LOST, False))
 
 
 def tab_id() -> str:

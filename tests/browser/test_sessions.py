@@ -1,5 +1,5 @@
-"""A tab's training belongs to the tab: closing it leaves no CPU burning on the server; a server
-restart keeps what the user downloaded and starts clean."""
+"""A tab's training belongs to the tab: closing it leaves no CPU burning on the server; a tab whose
+timer was lost starts ticking again; a server restart keeps what the user downloaded and starts clean."""
 
 import json
 import re
@@ -51,6 +51,41 @@ def test_a_dropped_connection_stops_its_training(app_server):
     idle = cpu_per_second(app_server, 2.0)
     assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
     assert idle < 0.05, f"{idle:.2f} CPU-s a second after the connection dropped"
+
+
+# Keeps the ids of the page's short intervals (Streamlit's fragment timers tick every 0.1-0.3 s),
+# so a test can stop them the way a lost timer stops: no message, no error.
+RECORD_TIMERS = """
+window.__shortIntervals = [];
+const setIntervalOfPage = window.setInterval;
+window.setInterval = function (callback, ms, ...args) {
+  const id = setIntervalOfPage.call(window, callback, ms, ...args);
+  if (ms < 1000) window.__shortIntervals.push(id);
+  return id;
+};
+"""
+
+
+def test_a_tab_whose_timer_was_lost_trains_on_by_itself(app_server, new_page):
+    """Under load Streamlit now and then lost a training tab's timer (the tab stopped at an early
+    epoch). The charts notice that no frame came for seconds and the page sets its timer anew."""
+    page = new_page()
+    page.context.add_init_script(RECORD_TIMERS)
+    page.goto(app_server.url + "?epochs=20000&lr=0.01")
+    expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible()
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function("window.binclfLive.renders > 5")
+    page.evaluate("window.__shortIntervals.forEach(clearInterval)")
+    time.sleep(1.0)  # a tick in flight arrives
+    stopped = page.evaluate("window.binclfLive.renders")
+    time.sleep(2.0)
+    assert page.evaluate("window.binclfLive.renders") == stopped, "the tab still ticked: its timer was not stopped"
+    page.wait_for_function(f"window.binclfLive.renders > {stopped + 10}", timeout=20_000)
+    assert page.evaluate("window.binclfLive.stalls") == 1
+    epoch = int(re.search(r"Epoch (\d+) / 20000", page.get_by_text(re.compile(r"Epoch \d+ / 20000")).inner_text())[1])
+    time.sleep(1.0)
+    later = int(re.search(r"Epoch (\d+) / 20000", page.get_by_text(re.compile(r"Epoch \d+ / 20000")).inner_text())[1])
+    assert later > epoch, f"training stood at epoch {epoch}"
 
 
 def test_a_server_restart_keeps_what_was_downloaded_and_starts_clean(new_page, tmp_path, artifacts):

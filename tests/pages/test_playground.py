@@ -40,8 +40,9 @@ def test_page_loads_with_every_control_and_no_exception(app):
 def test_the_charts_get_figures_and_test_metrics(app):
     app.run()
     data = live_data(app)
-    assert set(data) == {"boundary", "curves", "summary", "clickable"}
+    assert set(data) == {"boundary", "curves", "summary", "clickable", "ticking"}
     assert data["clickable"] is False  # only drawn points take clicks
+    assert data["ticking"] is False  # not training: the charts expect no frames
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(data["summary"]["metrics"])
     assert data["boundary"]["layout"]["uirevision"] == data["curves"]["layout"]["uirevision"]
 
@@ -50,10 +51,21 @@ def test_train_starts_playing_but_a_page_run_never_trains(app):
     app.run()
     app.button(key="train").click().run()
     assert app.session_state["playing"] is True
+    assert live_data(app)["ticking"] is True  # the charts watch for a lost timer
     app.run()  # a page run draws; only the fragment's timer ticks train
     assert epoch_text(app) == "**Epoch 0 / 300**"
     app.button(key="pause").click().run()
     assert app.session_state["playing"] is False
+    assert live_data(app)["ticking"] is False
+
+
+def test_a_lost_timer_reported_by_the_charts_runs_the_page_once(app):
+    app.run()
+    app.button(key="train").click().run()
+    app.session_state["timer_lost"] = True  # what the charts' `stalled` trigger reports
+    app.run()
+    assert "timer_lost" not in app.session_state and not app.exception
+    assert app.session_state["playing"] is True and live_data(app)["ticking"] is True
 
 
 def test_step_advances_and_reset_returns_to_zero(app):
