@@ -47,7 +47,7 @@ def tick(run: TrainingRun, speed: str) -> Share | None:
                 share = advance(run, speed)
             started = time.perf_counter()
             draw(run, GRID_SIZE if share is None or share.active_tabs <= 1 else BUSY_GRID_SIZE, timer_tick)
-            BUDGET.record_draw(time.perf_counter() - started)  # the turn's time: what the other tabs wait
+            BUDGET.record_draw(time.perf_counter() - started)  # drawing time in the turn: what the others wait
         if run.finished:
             runs.keep(run)  # for the Compare page
     except Exception:  # whatever went wrong, the tab must stay usable
