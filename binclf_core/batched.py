@@ -18,6 +18,7 @@ from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset
 from binclf_core.losses import balanced_pos_weight
 from binclf_core.models import ACTIVATION_LAYERS, build_model
+from binclf_core.threads import use_engine_threads
 from binclf_core.training import TrainingRun
 
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults, which TrainingRun uses
@@ -111,6 +112,7 @@ class BatchedRuns:
     # ---- epochs ------------------------------------------------------------------------------------
     def train(self, epochs: int) -> None:
         """Train every member `epochs` more epochs, one record each per epoch."""
+        use_engine_threads()  # the Sweep page trains in a Streamlit script thread
         for _ in range(epochs):
             self._train_one_epoch()
 

@@ -23,6 +23,7 @@ from binclf_core.losses import balanced_pos_weight, loss_fn
 from binclf_core.metrics import threshold_metrics
 from binclf_core.models import build_model
 from binclf_core.replay import Replay
+from binclf_core.threads import use_engine_threads
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
@@ -111,6 +112,7 @@ class TrainingRun:
             return self._run_epochs(max_epochs, deadline=time.perf_counter() + seconds)
 
     def _run_epochs(self, n_epochs: int, deadline: float) -> int:
+        use_engine_threads()  # this thread may be a Streamlit script thread or the frame producer
         ran = 0
         while ran < n_epochs and not self.finished and (ran == 0 or time.perf_counter() < deadline):
             self._train_one_epoch()
@@ -206,6 +208,7 @@ class TrainingRun:
 
         A live view may ask for the test split's metrics only: each split costs ~4 ms here.
         """
+        use_engine_threads()
         with self._lock:
             past = epoch is not None and epoch != self.epoch
             model = self.replay.model_at(epoch) if past else self.model
@@ -240,6 +243,7 @@ class TrainingRun:
     def final_metrics(self) -> dict:
         """The CLI's `final` block: losses now (None where not finite), train accuracy and the test
         metrics at the threshold, all from one forward pass over every point."""
+        use_engine_threads()
         with self._lock:
             n = self._n_train
             scores = self.evaluate(self._x_all)

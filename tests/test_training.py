@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -144,3 +146,43 @@ def test_two_threads_stepping_one_run_never_interleave_epochs():
         w.join()
     assert [r["epoch"] for r in run.history] == list(range(1, 401))
     assert run.history == trained(RunConfig(model="mlp", epochs=400)).history
+
+
+def _train_in_a_worker_thread(config: RunConfig) -> tuple[TrainingRun, list[int]]:
+    """Train as the app and the frame producer do: in a thread started after the engine was imported."""
+    calls: list[int] = []
+    result: list[TrainingRun] = []
+    original = torch.set_num_threads
+
+    def recording(n: int) -> None:
+        calls.append(threading.get_ident())
+        original(n)
+
+    def work() -> None:
+        torch.set_num_threads = recording
+        try:
+            result.append(trained(config))
+        finally:
+            torch.set_num_threads = original
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    return result[0], [ident for ident in calls if ident == worker.ident]
+
+
+def test_a_run_trained_in_a_worker_thread_equals_the_main_thread_run_bit_for_bit(tmp_path):
+    from binclf_core.export import export_script
+    from binclf_core.presets import PRESETS
+
+    config = PRESETS["moons_hinge"].config()
+    main_run = trained(config)
+    worker_run, worker_sets = _train_in_a_worker_thread(config)
+    assert worker_sets, "the worker thread trained without setting torch's thread pool for itself"
+    assert worker_run.history == main_run.history
+    script = tmp_path / "run.py"
+    script.write_text(export_script(config))
+    printed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path)
+    final = json.loads(printed.stdout.strip().splitlines()[-1])
+    assert final["test_accuracy"] == worker_run.final_metrics()["test_accuracy"]
+    assert final["train_loss"] == pytest.approx(worker_run.final_metrics()["train_loss"], rel=1e-6)
