@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from binclf_core.figures import FONT, downsampled, typed_array
+from binclf_core.figures import FONT, downsampled, shown_classes, typed_array
 from binclf_core.loss_curves import CURVES
 
 COLORS = {"bce": "#2563eb", "weighted_bce": "#ea580c", "hinge": "#0f766e"}
@@ -52,7 +52,7 @@ def reference_trace(history: list[dict], max_points: int = 150) -> dict:
 def picked_point(selected: list[dict], snapshot, dataset) -> int | None:
     """The dataset index (training points first) of a point clicked on boundary_figure, or None.
 
-    boundary_figure draws traces 1-4 as (train, test) x (predicted negative, positive), in that
+    boundary_figure draws traces 1-4 as (train, test) x (shown negative, positive), in that
     order, and the misclassified rings (trace 5) over them; a click reports (trace, index in it).
     """
     if not selected:
@@ -60,9 +60,9 @@ def picked_point(selected: list[dict], snapshot, dataset) -> int | None:
     point = selected[0]
     curve, index = point.get("curve_number"), point.get("point_index")
     n_train = len(dataset.y_train)
-    predicted = snapshot.probabilities >= snapshot.threshold
+    shown, predicted = shown_classes(snapshot, dataset), snapshot.probabilities >= snapshot.threshold
     in_train = np.arange(len(predicted)) < n_train
-    masks = [in_train & ~predicted, in_train & predicted, ~in_train & ~predicted, ~in_train & predicted,
+    masks = [in_train & ~shown, in_train & shown, ~in_train & ~shown, ~in_train & shown,
              predicted != dataset.y_all.numpy().astype(bool)]
     if curve is None or index is None or not 1 <= curve <= len(masks):
         return None

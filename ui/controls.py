@@ -60,7 +60,10 @@ def _choice(options) -> Callable[[str], str]:
 
 def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
     def parse(text: str):
-        value = kind(text)
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
         if not low <= value <= high:
             raise ValueError(f"the control takes {low:g} to {high:g}")
         return value

@@ -23,7 +23,7 @@ def test_a_preset_url_opens_the_scenario(app):
     app.query_params["preset"] = "lr_too_high"
     app.run()
     assert app.session_state["run"].config == PRESETS["lr_too_high"].config()
-    assert epoch_text(app) == "**Epoch 0 / 300**"
+    assert epoch_text(app) == "**Epoch 0 / 2000**" and app.session_state["speed"] == "Slow"  # paced for the lesson
 
 
 def test_the_bug_switch_shows_its_symptom_and_the_correct_run_behind_it(app):
