@@ -99,20 +99,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tabs", type=int, default=5, help="new tabs measured on the warm server")
     args = parser.parse_args()
-    with browser() as chromium:
-        with running("app.py") as server:
-            cold = first_train(chromium, server.url)
-            print(f"first Train after the server started: {cold['first_epoch']:.0f} ms to the first epoch "
-                  "(target <= 500)")
-            time.sleep(4)  # the torch warm-up thread has run: the server is warm
-            warm = first_train(chromium, server.url)
-            print(f"a Train on the warm server, new tab: {warm['first_epoch']:.0f} ms to the first epoch")
-            rows = [open_and_stamp(chromium, server.url) for _ in range(args.tabs)]
-            print(f"new tab on the warm server, median of {args.tabs}, ms from navigation start (target charts <= 1000):")
-            print("  " + summarize(rows))
-            for row in rows:
-                print("  one tab: " + summarize([row]))
-
+    with browser() as chromium, running("app.py") as server:
+        cold = first_train(chromium, server.url)
+        print(f"first Train after the server started: {cold['first_epoch']:.0f} ms to the first epoch (target <= 500)")
+        time.sleep(4)  # the torch warm-up thread has run: the server is warm
+        warm = first_train(chromium, server.url)
+        print(f"a Train on the warm server, new tab: {warm['first_epoch']:.0f} ms to the first epoch")
+        rows = [open_and_stamp(chromium, server.url) for _ in range(args.tabs)]
+        print(f"new tab on the warm server, median of {args.tabs}, ms from navigation start (target charts <= 1000):")
+        print("  " + summarize(rows))
+        for row in rows:
+            print("  one tab: " + summarize([row]))
 
 if __name__ == "__main__":
     main()

@@ -196,5 +196,6 @@ def test_a_bad_url_value_is_refused_in_the_users_words(app, key, text, said):
     app.query_params[key] = text
     app.run()
     notice = app.info[0].value
-    assert notice == f"The link's `{key}={text}` was not used: {said}. The default ({widget(app, key).value:g}) is shown."
+    default = widget(app, key).value
+    assert notice == f"The link's `{key}={text}` was not used: {said}. The default ({default:g}) is shown."
     assert "convert" not in notice and "invalid literal" not in notice  # no Python in the user's face
