@@ -40,6 +40,15 @@ def loss_explorer_figure(curves: dict, point_margin: float | None = None) -> dic
     return {"data": data, "layout": layout}
 
 
+def with_marked_point(figure: dict, point: tuple[float, float], label: str = "your point") -> dict:
+    """`figure` (a boundary_figure) with one point ringed large: the point the loss explorer reports on.
+    Appended last, so picked_point's trace numbers stay those of boundary_figure."""
+    ring = {"type": "scatter", "mode": "markers+text", "name": label, "x": [point[0]], "y": [point[1]],
+            "text": [label], "textposition": "top center", "hoverinfo": "skip",
+            "marker": {"symbol": "circle-open", "size": 22, "color": "#111827", "line": {"width": 3}}}
+    return {**figure, "data": [*figure["data"], ring]}
+
+
 def reference_trace(history: list[dict], max_points: int = 150) -> dict:
     """The correct run's training loss as a faint line, for the curves chart of a run trained with a bug."""
     rows = [history[i] for i in downsampled(len(history), max_points)]
