@@ -34,6 +34,7 @@ class OwnData:
     csv_error: str | None = None
     points: DrawnPoints = field(default_factory=DrawnPoints)
     notice: str | None = None  # a click that could not add a point says why on the next run
+    toast: str | None = None  # a click that reset a trained run says so on the next page run (a fragment's is lost)
     split_error: str | None = None  # why the chosen data could not be split (a test fraction too big, ...)
     redraw: bool = False  # a click in the live fragment changed the points: the whole page must run
     split_cache: tuple[tuple, Dataset] | None = None  # ((source, test_fraction, seed), split)
@@ -97,8 +98,8 @@ def on_chart_click() -> None:
     own.redraw = True
     run = st.session_state.get("run")
     if run is not None and run.epoch > 0 and run.config.dataset == DRAWN:  # the new data needs a new run
-        st.toast(f"Point added: the data changed, so the run starts over (it had trained {run.epoch} epochs; "
-                 "the Compare page keeps it).", icon="✏️")
+        own.toast = (f"Point added: the data changed, so the run starts over (it had trained {run.epoch} epochs; "
+                     "the Compare page keeps it).")
 
 
 def take_redraw() -> bool:
@@ -117,6 +118,9 @@ def _drawn_controls(own: OwnData) -> None:
     if own.notice:
         st.warning(own.notice)
         own.notice = None
+    if own.toast:
+        st.toast(own.toast, icon="✏️")
+        own.toast = None
 
 
 def controls() -> None:
