@@ -117,3 +117,15 @@ def test_presenter_mode_opens_folded_and_offers_the_room_a_link_without_it(new_p
     assert "present" not in copied and "preset=circles_mlp" in copied and "hidden=100" in copied
     page.wait_for_timeout(600)  # the sidebar slides in
     page.screenshot(path=str(artifacts / "presenter_sidebar_opened.png"))
+
+
+def test_the_bug_selector_shows_its_options_whole(page, app_url):
+    open_app(page, app_url)
+    select = page.get_by_role("combobox", name="Training-loop bug")
+    select.scroll_into_view_if_needed()
+    select.click()
+    expect(page.get_by_role("option")).to_have_count(6)
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('[role="option"]'))
+        .map(option => option.firstElementChild || option)
+        .filter(text => text.scrollWidth > text.clientWidth + 1).map(text => text.textContent)""")
+    assert cut == []
