@@ -40,6 +40,6 @@ else:
 if drawing:
     own_data.canvas(st.session_state["epochs"], teach.chart_font_size())
 elif waiting is None:
-    live_panel(speed)
+    live_panel(run, speed)
     take_home(run)
 warm_up_after_first_page()

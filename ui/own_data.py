@@ -34,9 +34,8 @@ class OwnData:
     csv_error: str | None = None
     points: DrawnPoints = field(default_factory=DrawnPoints)
     notice: str | None = None  # a click that could not add a point says why on the next run
-    toast: str | None = None  # a click that reset a trained run says so on the next page run (a fragment's is lost)
+    toast: str | None = None  # a click that reset a trained run says so when the sidebar is drawn
     split_error: str | None = None  # why the chosen data could not be split (a test fraction too big, ...)
-    redraw: bool = False  # a click in the live fragment changed the points: the whole page must run
     split_cache: tuple[tuple, Dataset] | None = None  # ((source, test_fraction, seed), split)
 
 
@@ -95,18 +94,10 @@ def on_chart_click() -> None:
     except (ConfigError, KeyError, TypeError, ValueError) as error:
         own.notice = f"No point added: {error}."
         return
-    own.redraw = True
     run = st.session_state.get("run")
     if run is not None and run.epoch > 0 and run.config.dataset == DRAWN:  # the new data needs a new run
         own.toast = (f"Point added: the data changed, so the run starts over (it had trained {run.epoch} epochs; "
                      "the Compare page keeps it).")
-
-
-def take_redraw() -> bool:
-    """True once after a click in the live fragment changed the points (the page must split them again)."""
-    own = _own()
-    redraw, own.redraw = own.redraw, False
-    return redraw
 
 
 def _drawn_controls(own: OwnData) -> None:
@@ -196,6 +187,6 @@ def needs_canvas(dataset: Dataset | None) -> bool:
 def canvas(epochs: int, font_size: int = FONT_SIZE) -> None:
     """The chart to click on while there are too few points to train: the points in their classes' colours."""
     x, y = _own().points.arrays()
-    live_charts({"boundary": drawing_figure(x, y, CANVAS, CLASSES, font_size),
-                 "curves": curves_figure([], epochs, font_size=font_size), "clickable": True},
-                on_click=on_chart_click)
+    live_charts({"static": {"boundary": drawing_figure(x, y, CANVAS, CLASSES, font_size),
+                            "curves": curves_figure([], epochs, font_size=font_size)},
+                 "epochs": epochs, "clickable": True}, on_click=on_chart_click)
