@@ -23,7 +23,8 @@ TRAIN, TEST = "#0f766e", "#7c3aed"
 HEAT = [[0.0, "#bfdbfe"], [0.5, "#ffffff"], [1.0, "#fed7aa"]]  # P(positive) 0 -> 1, light under the points
 LINE = "#111827"  # the threshold contour
 UPSAMPLE = 3  # the probability picture has 3x the grid's resolution, so the contour in it is smooth
-FONT_SIZE = 13  # px; presenter mode passes 18, readable from the back of a room
+FONT_SIZE = 13  # px
+PRESENTER_FONT_SIZE = 18  # px: presenter mode's, readable from the back of a room
 FONT = {"family": "system-ui, sans-serif", "size": FONT_SIZE}
 
 
@@ -158,10 +159,11 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": LINE, "line": {"width": 1.5}}})
     negative, positive = (html.escape(str(name)) for name in class_names or dataset.class_names)  # maybe a CSV's
-    colours = (f"blue: {negative} · orange: {positive} (before training)" if snapshot.epoch == 0
-               else f"blue: predicted {negative} · orange: predicted {positive} · shading: P({positive})")
+    # One text for every epoch: frames recolour the points without touching the layout (FRAMES.md).
+    colours = (f"blue: {negative} · orange: {positive} · shading: P({positive})<br>"
+               "points: their predicted class (before training, their own)")
     layout = _base_layout("Decision boundary", colours, font_size)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size}
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 2 * (6 + font_size)}
     _plane_axes(layout, (x0, x1), (y0, y1), dataset.feature_names)
     # Each grid value is the centre of one image pixel.
     layout["images"] = [{"source": probability_image(snapshot.grid, snapshot.threshold), "xref": "x", "yref": "y",

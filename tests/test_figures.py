@@ -114,7 +114,7 @@ def test_the_legend_names_the_classes_of_a_users_csv_escaped():
     run = TrainingRun(RunConfig(epochs=1), dataset=data)
     run.step(1)
     title = boundary_figure(run.snapshot(10), data)["layout"]["title"]["subtitle"]["text"]
-    assert "predicted &lt;b&gt;no" in title and "predicted yes" in title
+    assert "blue: &lt;b&gt;no" in title and "orange: yes" in title and "predicted class" in title
 
 
 def test_a_csvs_column_names_title_the_axes():

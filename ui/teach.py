@@ -7,14 +7,13 @@ import streamlit as st
 
 from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
-from binclf_core.figures import FONT_SIZE
+from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
 from binclf_core.presets import PRESETS
 from binclf_core.training import TrainingRun
 from ui import session
 from ui.controls import widget_values
 
 TITLE = "Binary-classification playground"
-PRESENTER_FONT_PX = 18  # every text on the charts and the metrics, read from the back of a room
 
 # The Playground's header stays compact so the charts start high on a laptop (issue 17: above y = 400 at
 # 1280x720): less space above the title, a smaller title.
@@ -40,7 +39,7 @@ def presenter_style() -> None:
 
 def chart_font_size() -> int:
     """The charts' font size: larger in presenter mode."""
-    return PRESENTER_FONT_PX if session.is_presenting() else FONT_SIZE
+    return PRESENTER_FONT_SIZE if session.is_presenting() else FONT_SIZE
 
 
 def page_title() -> None:

@@ -64,7 +64,7 @@ def test_an_uploaded_csv_trains_to_the_end_with_its_class_names(page, app_url, a
     expect(page.get_by_text("Training on pets.csv")).to_be_visible(timeout=LONG)
     expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible()
     train_to_the_end(page)
-    assert "predicted cat" in boundary_title(page) and "predicted dog" in boundary_title(page)
+    assert "blue: cat · orange: dog" in boundary_title(page)
     axes = page.evaluate("""() => { const layout = document.querySelector('[data-chart="boundary"]')._fullLayout;
         return [layout.xaxis.title.text, layout.yaxis.title.text]; }""")
     assert axes == ["width", "height"]  # the CSV's column names

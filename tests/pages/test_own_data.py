@@ -57,7 +57,7 @@ def test_a_good_csv_trains_with_its_class_names(app):
     assert epoch_text(app) != "**Epoch 0 / 300**"
     reset = FrameEncoder(run).reset_message()  # what the charts get when they connect
     layout = reset["figures"]["boundary"]["layout"]
-    assert "predicted cat" in layout["title"]["subtitle"]["text"]
+    assert "blue: cat · orange: dog" in layout["title"]["subtitle"]["text"]
     assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("a", "b")  # the CSV's columns
     assert reset["class_names"] == ["cat", "dog"]
 
