@@ -163,7 +163,7 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
     colours = (f"blue: {negative} · orange: {positive} · shading: P({positive})<br>"
                "points: their predicted class (before training, their own)")
     layout = _base_layout("Decision boundary", colours, font_size)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 2 * (6 + font_size)}
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 + round(2.6 * font_size)}  # 2 lines
     _plane_axes(layout, (x0, x1), (y0, y1), dataset.feature_names)
     # Each grid value is the centre of one image pixel.
     layout["images"] = [{"source": probability_image(snapshot.grid, snapshot.threshold), "xref": "x", "yref": "y",

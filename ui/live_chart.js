@@ -370,11 +370,12 @@ function receive(state, data) {
   if (!state.reset) return;
   const frame = decode(data, state.reset.points.x.length, state.reset.grid);
   queueCurves(state, frame);
-  if (frame.predictions.length) state.nextPredictions = frame.predictions;
-  if (!frame.predictions.length && state.nextPredictions && state.latest && !state.latest.drawn) {
-    frame.predictions = state.nextPredictions;  // a flip in a frame that was never drawn still counts
+  // A flip in a frame that was never drawn still counts: the newer frame takes its predictions along.
+  // (Keeping them aside in state.nextPredictions lost them: it was cleared as soon as it was set, and
+  // the points then stayed in an old frame's colours, rings included, for the rest of the run.)
+  if (!frame.predictions.length && state.latest && !state.latest.drawn && state.latest.predictions.length) {
+    frame.predictions = state.latest.predictions;
   }
-  if (frame.predictions.length) state.nextPredictions = null;
   state.latest = frame;
   schedule(state);
 }
