@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import COUNT_CHARTS, ROOT, browser, running
+from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, browser, drag_zoom, running
 
 RUNS = {
     "tutorial": "lr=0.01&epochs=5000",
@@ -107,15 +107,8 @@ class Page:
         self.page.close()
 
 
-def zoom_in(page) -> list[float]:
-    """Zoom the boundary chart's x axis as a user would (a relayout from the page), return the range."""
-    return page.evaluate("""() => { const div = document.querySelector('[data-chart="boundary"]');
-        const [a, b] = div._fullLayout.xaxis.range; const r = [a + (b - a) / 4, b - (b - a) / 4];
-        window.Plotly.relayout(div, {'xaxis.range': r}); return r; }""")
-
-
 def boundary_range(page) -> list[float]:
-    return page.evaluate("() => document.querySelector('[data-chart=\"boundary\"]')._fullLayout.xaxis.range")
+    return page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")
 
 
 def producer_stats(server) -> dict | None:
@@ -136,7 +129,7 @@ def measure_frames(design: str, run: str, server, chromium) -> Result:
     page.get_by_text(f"Epoch 0 / {total}").wait_for(timeout=60_000)
     page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
     page.wait_for_timeout(1000)  # the page settles: plotly.js parsed, the first frame drawn
-    zoomed = zoom_in(page)
+    zoomed = drag_zoom(page)
     created, drawn = page.evaluate("[__chartsCreated, window.binclfLive.frames.length]")
     cpu, task, socket_bytes = server.cpu_seconds(), view.task_seconds(), view.socket_bytes
     before = producer_stats(server)
