@@ -8,7 +8,10 @@ Train button drawn, plotly.js ready, both charts drawn. The first Train's wait i
 click's script run (Train's callback and the page drawn with the button pressed) and the wait
 for the first training frame.
 
-    python bench/bench_wait.py [--tabs 5]
+    python bench/bench_wait.py [--tabs 5] [--baseline b562b8a] [--rounds 1]
+
+The app at --baseline (default: main before issue 17's page changes and before the live frames)
+is measured in the same run, alternating with this checkout. Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import browser, running
+from bench.bench_ui import baseline_tree, machine_load
+from bench.harness import ROOT, browser, running
 
 # Stamps (performance.now(), ms since navigation start) of the moments a new tab reaches.
 STAMP_MILESTONES = """
@@ -96,22 +100,42 @@ def summarize(rows: list[dict[str, float]]) -> str:
     return " · ".join(parts)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tabs", type=int, default=5, help="new tabs measured on the warm server")
-    args = parser.parse_args()
-    with browser() as chromium, running("app.py") as server:
+def measure(chromium, root: Path, tabs: int) -> dict:
+    """One fresh server of the app in `root`: its first tab and first Train, then `tabs` new tabs once warm."""
+    with running("app.py", root=root) as server:
         cold = first_train(chromium, server.url)
-        print(f"first tab after the server started: both charts {cold['charts']:.0f} ms from navigation")
-        print(f"first Train after the server started: {cold['first_epoch']:.0f} ms to the first epoch (target <= 500)")
         time.sleep(4)  # the torch warm-up thread has run: the server is warm
         warm = first_train(chromium, server.url)
-        print(f"a Train on the warm server, new tab: {warm['first_epoch']:.0f} ms to the first epoch")
-        rows = [open_and_stamp(chromium, server.url) for _ in range(args.tabs)]
-        print(f"new tab on the warm server, median of {args.tabs}, ms from navigation start (target charts <= 1000):")
-        print("  " + summarize(rows))
-        for row in rows:
-            print("  one tab: " + summarize([row]))
+        rows = [open_and_stamp(chromium, server.url) for _ in range(tabs)]
+    return {"cold": cold, "warm": warm, "rows": rows}
+
+
+def report(name: str, result: dict) -> None:
+    cold, warm, rows = result["cold"], result["warm"], result["rows"]
+    print(f"{name}: first tab of a fresh server, both charts {cold['charts']:.0f} ms from navigation; "
+          f"its Train {cold['first_epoch']:.0f} ms to the first epoch (target <= 500); "
+          f"a Train on the warm server {warm['first_epoch']:.0f} ms")
+    print(f"{name}: new tab on the warm server, median of {len(rows)}, ms from navigation (target charts <= 1000):")
+    print("  " + summarize(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tabs", type=int, default=5, help="new tabs measured on each warm server")
+    parser.add_argument("--baseline", default="b562b8a",
+                        help="git ref measured side by side (default: before issue 17's page and the frames)")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds of the two")
+    args = parser.parse_args()
+    print(machine_load())
+    results: dict[str, list[dict]] = {"before": [], "now": []}
+    with browser() as chromium, baseline_tree(args.baseline) as old:
+        for _ in range(args.rounds):
+            results["before"].append(measure(chromium, old, args.tabs))
+            results["now"].append(measure(chromium, ROOT, args.tabs))
+    for name, runs in results.items():
+        for result in runs:
+            report(f"{name} ({args.baseline if name == 'before' else 'this checkout'})", result)
+    print(machine_load())
 
 if __name__ == "__main__":
     main()
