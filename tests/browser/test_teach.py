@@ -4,6 +4,7 @@ and a workshop preset (and a bug) mid-training. Screenshots go to tests/browser/
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,11 +58,8 @@ def test_a_bug_trains_next_to_the_correct_run(page, app_url, artifacts):
 def losses_line(page) -> dict[str, float]:
     """The numbers of the line under the metrics: {"train loss": 0.0645, "test accuracy": 0.98, ...}."""
     text = page.locator(".binclf-losses").inner_text()
-    values = {}
-    for part in text.split("·"):
-        name, _, number = part.strip().lower().rpartition(" ")
-        values[name] = float(number.rstrip("%")) / 100 if number.endswith("%") else float(number)
-    return values
+    return {name.strip().lower(): float(number) / (100 if percent else 1)
+            for name, number, percent in re.findall(r"([A-Za-z ]+?) (-?[\d.]+)( ?%)?(?: ·|$)", text)}
 
 
 def test_the_take_it_home_script_ends_where_the_page_ended(page, app_url, artifacts, tmp_path):
