@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
 from binclf_core.frames import FrameEncoder
 from binclf_core.threads import use_engine_threads
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
@@ -159,7 +160,8 @@ class Producer:
         pace = self._paces.get(tab.token)
         fresh = pace is None or pace.encoder.run is not run or tab.sent_version == -1
         if fresh:
-            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab)))
+            font_size = PRESENTER_FONT_SIZE if tab.presenting else FONT_SIZE
+            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab), font_size=font_size))
             tab.send(frames.reset_text(pace.encoder.reset_message()))
         return pace
 
