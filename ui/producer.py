@@ -76,12 +76,14 @@ class Producer:
         return min(MAX_TRAIN_SECONDS, max(0.0, per_tab * self.interval(playing_tabs) - self.frame_cost))
 
     def _due(self, tab: frames.FrameTab, now: float, interval: float) -> float | None:
-        """When `tab` needs its next frame (None: not until something changes)."""
+        """When `tab` needs its next frame (None: not until something changes). A new socket or a change
+        on the page comes first (-inf): were it due `now`, a producer running behind, whose playing tabs
+        are all overdue, would never reach it."""
         if not tab.attached or tab.in_flight >= frames.MAX_IN_FLIGHT or tab.run is None:
             return None
         pace = self._paces.get(tab.token)
         if pace is None or tab.version != tab.sent_version or pace.encoder.run is not tab.run:
-            return now
+            return -math.inf
         if tab.animation:
             return pace.last_frame + REPLAY_FRAME_SECONDS
         if tab.playing:
