@@ -23,9 +23,13 @@ if not chosen:
     st.stop()
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
-st.dataframe(percent_scaled(comparison_rows(chosen)), hide_index=True, key="compare_table", width="stretch",
-             column_config={"run": st.column_config.TextColumn(width="medium", pinned=True),
-                            **{title: st.column_config.NumberColumn(format=printf_format(key))
+# Within the page's width: the run by its number (its settings that differ have columns of their own),
+# the metrics in narrow columns, in the one number format (binclf_core/formats.py).
+table = [{**row, "run": row["run"].split(" ")[0]} for row in percent_scaled(comparison_rows(chosen))]
+st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
+             column_config={**{name: st.column_config.Column(width="small") for name in table[0]},
+                            "run": st.column_config.TextColumn(width=44, help="The run's number, as in Runs above"),
+                            **{title: st.column_config.NumberColumn(format=printf_format(key), width="small")
                                for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
 

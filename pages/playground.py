@@ -32,6 +32,7 @@ reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help
              disabled=waiting is not None)
 with lesson:
     teach.lesson()
+teach.lesson_action()
 if waiting is None:
     teach.bug_note(run)
 else:
