@@ -21,6 +21,7 @@ from binclf_core.config import (
     LOSSES,
     MODELS,
     OPTIMIZERS,
+    SCHEDULES,
     ConfigError,
     RunConfig,
     parse_hidden,
@@ -78,7 +79,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add("--loss", choices=tuple(LOSSES), default=d.loss, help="training loss")
     add("--pos-weight", type=_argument_type(parse_pos_weight, "pos-weight"), default=d.pos_weight,
         metavar="FLOAT|balanced", help="weighted_bce: weight of each positive point, or negatives/positives")
-    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer")
+    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer (torch.optim's)")
+    add("--momentum", type=float, default=d.momentum, metavar="FLOAT", help="momentum and nesterov: momentum")
+    add("--schedule", choices=tuple(SCHEDULES), default=d.schedule,
+        help="learning rate over the epochs (torch.optim.lr_scheduler's, stepped per epoch); lr is its peak")
     add("--lr", type=float, default=d.lr, metavar="FLOAT", help="learning rate")
     add("--epochs", type=int, default=d.epochs, metavar="INT", help="passes over the training points")
     add("--batch-size", type=int, default=d.batch_size, metavar="INT", help="points per update; 0 = full batch")

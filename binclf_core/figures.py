@@ -22,6 +22,7 @@ NEGATIVE, POSITIVE = "#2563eb", "#ea580c"  # predicted class 0 / 1
 TRAIN, TEST = "#0f766e", "#7c3aed"
 HEAT = [[0.0, "#bfdbfe"], [0.5, "#ffffff"], [1.0, "#fed7aa"]]  # P(positive) 0 -> 1, light under the points
 LINE = "#111827"  # the threshold contour
+LR = "#b45309"  # the learning rate, on the curves' right-hand axis
 UPSAMPLE = 3  # the probability picture has 3x the grid's resolution, so the contour in it is smooth
 FONT = {"family": "system-ui, sans-serif", "size": 13}
 
@@ -162,7 +163,8 @@ def downsampled(n: int, max_points: int) -> np.ndarray:
 
 
 def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150) -> dict:
-    """Train and test loss (top) and accuracy (bottom) against the epoch, x spanning the whole run."""
+    """Train and test loss (top) and accuracy (bottom) against the epoch, x spanning the whole run;
+    the learning rate on a right-hand axis of the top panel when a schedule changed it."""
     keep = downsampled(len(history), max_points)
     rows = [history[i] for i in keep]
     epochs = typed_array([r["epoch"] for r in rows], "i4")
@@ -184,6 +186,12 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
     layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
                         "tickformat": ".0%"}
+    if len({r.get("lr") for r in rows}) > 1:  # a schedule moved the learning rate
+        data.append(curve("lr", "learning rate", LR, "dot", "y3"))
+        layout["yaxis3"] = {"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
+                            "title": {"text": "learning rate", "font": {"color": LR}}, "tickfont": {"color": LR},
+                            "exponentformat": "e"}
+        layout["margin"] = {**layout["margin"], "r": 56}
     return {"data": data, "layout": layout}
 
 
