@@ -1,5 +1,6 @@
 """`python -m binclf_core train [flags] [--json]`: train one run from the command line;
-`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script.
+`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script;
+`sweep`, `landscape` and `pull` live in sweep_cli.py and landscape_cli.py.
 
 The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
 public contract that other tools rely on.
@@ -105,6 +106,9 @@ def build_parser() -> ArgumentParser:
     from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
 
     add_sweep_command(commands)
+    from binclf_core.landscape_cli import add_explore_commands  # it builds on this module's flags too
+
+    add_explore_commands(commands)
     return parser
 
 
@@ -180,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         from binclf_core.sweep_cli import sweep_main
 
         return sweep_main(args, parser)
+    if args.command in ("landscape", "pull"):
+        from binclf_core import landscape_cli
+
+        return getattr(landscape_cli, f"{args.command}_main")(args, parser)
     try:
         run = TrainingRun(config_from_args(args))
     except ConfigError as exc:

@@ -11,6 +11,7 @@ A point's coordinates in the plane are its least-squares projection onto the two
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,14 @@ def _filter_normalised(model: torch.nn.Module, generator: torch.Generator) -> to
             d *= parameter.norm(dim=1, keepdim=True) / (d.norm(dim=1, keepdim=True) + 1e-10)
             parts.append(d.flatten())
     return torch.cat(parts)
+
+
+def as_parameters(model: torch.nn.Module, vector: torch.Tensor) -> dict[str, torch.Tensor]:
+    """A weight vector (P,), or a stack of them (K, P), as the model's named parameters for functional_call."""
+    names, shapes = zip(*((n, p.shape) for n, p in model.named_parameters()), strict=True)
+    lead = vector.shape[:-1]
+    parts = vector.split([math.prod(s) for s in shapes], dim=-1)
+    return {n: t.reshape(*lead, *s) for n, t, s in zip(names, parts, shapes, strict=True)}
 
 
 class PathTrace:

@@ -256,6 +256,12 @@ class TrainingRun:
         with torch.no_grad():
             return float(self._loss(self.model(x), y))
 
+    def position(self) -> tuple[torch.Tensor, np.ndarray, list[int]]:
+        """The weights (P,) now, and the path so far ((E, 2) coordinates in self.path.plane and their
+        epochs), taken together between updates."""
+        with self._lock:
+            return parameters_to_vector(self._parameters).detach().clone(), self.path.points, self.path.epochs
+
     def loss_of(self, parameters: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The loss this run trains (its loss function, bug and positive weight included) at the given
         weights, a `named_parameters` dict, on points x (N, 2) with 0/1 targets y (N,); vmap-able."""
