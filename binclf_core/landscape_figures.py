@@ -1,0 +1,159 @@
+"""The loss landscape as a plain Plotly figure dict for plotly.js's basic bundle (scatter only).
+
+The loss is a PNG layout image (as figures.probability_image draws the probability), the contour
+lines are one scatter trace traced here with marching squares, and the path, the current point,
+the way down and a Step through update are scatter traces and layout annotations (arrows).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from binclf_core.figures import _base_layout, _png, _upsampling, typed_array
+from binclf_core.landscape import Landscape
+
+LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
+CONTOUR = "rgba(255,255,255,0.55)"
+PATH, NOW, DOWN, UPDATE, BATCH = "#f97316", "#facc15", "#22c55e", "#e11d48", "#111827"
+LEVELS = 12
+UPSAMPLE = 4
+ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
+MIN_SHARE = 0.08  # an update arrow shorter than this share of the view is drawn magnified
+
+
+def loss_levels(loss: np.ndarray, count: int = LEVELS) -> tuple[float, float, np.ndarray]:
+    """(lowest, top of the colour scale, contour levels): levels crowd towards the minimum, and the
+    top is the 95th percentile so that a few huge losses at the edge do not wash the picture out."""
+    finite = loss[np.isfinite(loss)]
+    if finite.size == 0:
+        return 0.0, 1.0, np.array([])
+    low, high = float(finite.min()), float(np.quantile(finite, 0.95))
+    high = high if high > low else low + 1e-6
+    return low, high, low + (high - low) * np.linspace(0, 1, count + 1)[1:-1] ** 2
+
+
+def loss_image(loss: np.ndarray, low: float, high: float, factor: int = UPSAMPLE) -> str:
+    """The (G, G) loss grid, rows along y upwards, as a PNG data URL: dark where low, pale where high."""
+    scaled = np.sqrt(np.clip((np.where(np.isfinite(loss), loss, high) - low) / (high - low), 0, 1))
+    fine = _upsampling(loss.shape[0], factor) @ scaled @ _upsampling(loss.shape[1], factor).T
+    stops = [s for s, _ in LOW_TO_HIGH]
+    colors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in LOW_TO_HIGH], dtype=np.float32)
+    rgb = np.stack([np.interp(fine, stops, colors[:, c]) for c in range(3)], axis=-1)
+    image = np.ascontiguousarray(np.flipud(np.rint(rgb).astype(np.uint8)))
+    return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
+
+
+def contour_segments(x: np.ndarray, y: np.ndarray, values: np.ndarray, level: float) -> tuple[list, list]:
+    """Marching squares: the line segments where `values` (G, G), rows along y, crosses `level`, as
+    plotly x and y lists with None between segments."""
+    above = values >= level
+    corners = [(0, 0), (0, 1), (1, 1), (1, 0)]  # (row, column) offsets around a cell, in order
+    xs, ys = [], []
+    corner = above[:-1, :-1]
+    rows, columns = np.nonzero((corner != above[1:, 1:]) | (corner != above[:-1, 1:]) | (corner != above[1:, :-1]))
+    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
+        crossings = []
+        for (r0, c0), (r1, c1) in zip(corners, corners[1:] + corners[:1], strict=True):
+            v0, v1 = values[i + r0, j + c0], values[i + r1, j + c1]
+            if (v0 >= level) != (v1 >= level):
+                t = (level - v0) / (v1 - v0)
+                crossings.append((x[j + c0] + t * (x[j + c1] - x[j + c0]), y[i + r0] + t * (y[i + r1] - y[i + r0])))
+        for a, b in zip(crossings[::2], crossings[1::2], strict=True):  # 2 crossings, or a saddle's 4
+            xs += [a[0], b[0], None]
+            ys += [a[1], b[1], None]
+    return xs, ys
+
+
+def _arrow(start: np.ndarray, end: np.ndarray, color: str, text: str = "") -> dict:
+    return {"x": float(end[0]), "y": float(end[1]), "ax": float(start[0]), "ay": float(start[1]),
+            "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2,
+            "arrowsize": 1.2, "arrowwidth": 2.5, "arrowcolor": color, "text": text,
+            "font": {"color": color, "size": 12}, "standoff": 0, "startstandoff": 0}
+
+
+def _down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray, color: str, label: str) -> dict | None:
+    """An arrow from `start` along `descent`, ARROW_SHARE of the view long (its length is not to scale)."""
+    norm = float(np.hypot(*descent))
+    if not np.isfinite(norm) or norm == 0:
+        return None
+    span = float(view.x[-1] - view.x[0])
+    return _arrow(start, start + descent / norm * span * ARROW_SHARE, color, label)
+
+
+def _update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> dict:
+    """The update from `before` to `after`; one too short to see is drawn magnified, and says by how much."""
+    length, span = float(np.hypot(*(after - before))), float(view.x[-1] - view.x[0])
+    if not np.isfinite(length) or length == 0 or length >= MIN_SHARE * span:
+        return _arrow(before, after, UPDATE)
+    factor = float(f"{MIN_SHARE * span / length:.2g}")
+    return _arrow(before, before + (after - before) * factor, UPDATE, f"update ×{factor:g}")
+
+
+def _path_trace(points: np.ndarray, name: str, color: str, epochs: list[int] | None = None) -> dict:
+    trace = {"type": "scatter", "mode": "lines+markers", "name": name, "x": typed_array(points[:, 0]),
+             "y": typed_array(points[:, 1]), "line": {"color": color, "width": 2},
+             "marker": {"size": 3, "color": color}}
+    if epochs is not None:
+        trace["customdata"] = typed_array(epochs, "i4")
+        trace["hovertemplate"] = f"{name}: epoch %{{customdata}} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>"
+    else:
+        trace["hoverinfo"] = "skip"
+    return trace
+
+
+def landscape_figure(view: Landscape, names: list[str] | None = None, colors: list[str] | None = None,
+                     step: dict | None = None, title: str | None = None) -> dict:
+    """The loss over the view's plane with contours, each path (named and coloured, the run's own
+    path in PATH by default), the current point, the way down from it, and a Step through update
+    (`step` as landscape.step_in_plane gives it) when there is one."""
+    low, high, levels = loss_levels(view.loss)
+    contour_x, contour_y = [], []
+    for level in levels:
+        xs, ys = contour_segments(view.x, view.y, view.loss, level)
+        contour_x += xs
+        contour_y += ys
+    data = [{"type": "scatter", "mode": "lines", "name": "contours", "x": contour_x, "y": contour_y,
+             "line": {"color": CONTOUR, "width": 1}, "hoverinfo": "skip", "showlegend": False}]
+    names, colors = names or ["path"], colors or [PATH]
+    for index, (points, name, color) in enumerate(zip(view.paths, names, colors, strict=False)):
+        data.append(_path_trace(points, name, color, view.path_epochs if index == 0 else None))
+        data.append({"type": "scatter", "mode": "markers", "x": [float(points[0, 0])], "y": [float(points[0, 1])],
+                     "marker": {"symbol": "circle-open", "size": 9, "color": color, "line": {"width": 2}},
+                     "name": f"{name} start", "showlegend": False, "hoverinfo": "skip"})
+    data.append({"type": "scatter", "mode": "markers", "name": f"now (loss {view.center_loss:.4g})",
+                 "x": [float(view.center[0])], "y": [float(view.center[1])],
+                 "marker": {"symbol": "star", "size": 15, "color": NOW, "line": {"color": "#111827", "width": 1}}})
+    annotations = [a for a in [_down_arrow(view, view.center, view.descent, DOWN, "")] if a]
+    data.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": "way down (−gradient)",
+                 "line": {"color": DOWN, "width": 3}, "hoverinfo": "skip"})
+    if step is not None:
+        annotations.append(_update_arrow(view, step["before"], step["after"]))
+        down = _down_arrow(view, step["before"], step["descent"], DOWN, "batch")
+        annotations += [down] if down else []
+        data.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": "the step's update",
+                     "line": {"color": UPDATE, "width": 3}, "hoverinfo": "skip"})
+    return {"data": data, "layout": _layout(view, low, high, annotations, title)}
+
+
+def _layout(view: Landscape, low: float, high: float, annotations: list[dict], title: str | None) -> dict:
+    step_x, step_y = view.x[1] - view.x[0], view.y[1] - view.y[0]
+    x0, x1, y0, y1 = view.x[0] - step_x / 2, view.x[-1] + step_x / 2, view.y[0] - step_y / 2, view.y[-1] + step_y / 2
+    if title is None:
+        held = f", bias held at {view.bias:.3g}" if view.bias is not None else ", through the current weights"
+        kind = "exact" if view.bias is not None else "a slice along two fixed random directions"
+        title = (f"Training loss over {view.axes[0]} × {view.axes[1]}<br><sub>{kind}{held} · dark: low "
+                 f"({low:.3g}) · pale: high ({high:.3g})</sub>")
+    layout = _base_layout(title)
+    layout["margin"] = {**layout["margin"], "t": 56}
+    layout["uirevision"] = "landscape"
+    layout["xaxis"] = {"range": [float(x0), float(x1)], "showgrid": False, "zeroline": False,
+                       "title": {"text": view.axes[0]}, "constrain": "domain"}
+    layout["yaxis"] = {"range": [float(y0), float(y1)], "showgrid": False, "zeroline": False,
+                       "title": {"text": view.axes[1]}, "scaleanchor": "x", "constrain": "domain"}
+    layout["images"] = [{"source": loss_image(view.loss, low, high), "xref": "x", "yref": "y", "x": float(x0),
+                         "y": float(y1), "sizex": float(x1 - x0), "sizey": float(y1 - y0), "sizing": "stretch",
+                         "layer": "below"}]
+    layout["annotations"] = annotations
+    return layout

@@ -1,0 +1,62 @@
+"""The landscape figure draws with plotly.js's basic bundle: a PNG of the loss, scatter contours, the path."""
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+from binclf_core.config import RunConfig
+from binclf_core.landscape import landscape, step_in_plane
+from binclf_core.landscape_figures import UPDATE, contour_segments, landscape_figure, loss_levels
+from binclf_core.training import TrainingRun
+from tests.test_figures import decode
+
+
+def test_contours_lie_on_their_level():
+    x = y = np.linspace(-2, 2, 41)
+    values = np.add.outer(y**2, x**2)  # rows along y
+    xs, ys = contour_segments(x, y, values, 1.0)
+    points = np.array([(a, b) for a, b in zip(xs, ys, strict=True) if a is not None])
+    assert len(points) > 40
+    np.testing.assert_allclose(np.hypot(points[:, 0], points[:, 1]), 1.0, atol=0.01)
+
+
+def test_levels_crowd_towards_the_minimum_and_ignore_non_finite_losses():
+    loss = np.linspace(0, 10, 100).reshape(10, 10)
+    loss[0, 0] = np.inf
+    low, high, levels = loss_levels(loss)
+    assert low == pytest.approx(10 / 99) and high < 10 and np.all(np.diff(levels) > 0)
+    assert levels[1] - levels[0] < levels[-1] - levels[-2]
+
+
+@pytest.mark.parametrize("model", ["logistic", "mlp"])
+def test_the_figure_uses_only_scatter_traces_and_draws_the_loss_as_a_picture(model):
+    run = TrainingRun(RunConfig(model=model, epochs=30, lr=0.3))
+    run.step(30)
+    view = landscape(run)
+    figure = landscape_figure(view)
+    go.Figure(figure)
+    assert {t["type"] for t in figure["data"]} == {"scatter"}
+    image = figure["layout"]["images"][0]
+    png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
+    assert png.size == (41 * 4, 41 * 4)
+    path = next(t for t in figure["data"] if t["name"] == "path")
+    np.testing.assert_allclose(decode(path["x"]), view.paths[0][:, 0], rtol=1e-5, atol=1e-6)
+    assert len(figure["layout"]["annotations"]) == 1  # the way down from the current point
+
+
+def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended():
+    run = TrainingRun(RunConfig(lr=3.0, batch_size=60, epochs=5))
+    step = run.step_batch()
+    view = landscape(run)
+    moved = step_in_plane(run, view, step)
+    figure = landscape_figure(view, step=moved)
+    update = next(a for a in figure["layout"]["annotations"] if a["arrowcolor"] == UPDATE)
+    assert (update["ax"], update["ay"]) == pytest.approx(tuple(moved["before"]))
+    direction = np.array([update["x"] - update["ax"], update["y"] - update["ay"]])
+    expected = moved["after"] - moved["before"]
+    assert np.dot(direction, expected) == pytest.approx(np.linalg.norm(direction) * np.linalg.norm(expected))
+    assert "the step's update" in {t["name"] for t in figure["data"]}
