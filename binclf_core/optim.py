@@ -13,6 +13,7 @@ import torch
 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov momentum",
               "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
+STATE_PER_WEIGHT = {"sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adam": 2, "adamw": 2}  # buffers kept
 USES_MOMENTUM = frozenset({"momentum", "nesterov"})  # the optimizers the `momentum` setting applies to
 SCHEDULES = {"constant": "Constant", "step": "Step decay (÷10 at 1/3 and 2/3)", "cosine": "Cosine decay",
              "warmup_cosine": "Warm-up, then cosine"}
