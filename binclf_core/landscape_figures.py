@@ -16,7 +16,7 @@ from binclf_core.landscape import Landscape
 
 LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
 CONTOUR = "rgba(255,255,255,0.55)"
-PATH, NOW, DOWN, UPDATE, BATCH = "#f97316", "#facc15", "#22c55e", "#e11d48", "#111827"
+PATH, NOW, DOWN, UPDATE = "#f97316", "#facc15", "#d946ef", "#e11d48"
 LEVELS = 12
 UPSAMPLE = 4
 ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
