@@ -39,7 +39,7 @@ class Landscape:
     path_epochs: list[int]  # the epochs of the run's own path
     center: np.ndarray  # (2,) the current weights
     center_loss: float  # the training loss at the current weights
-    descent: np.ndarray  # (2,) minus the gradient of the loss along the plane at the current weights
+    descent: np.ndarray  # (2,) minus the gradient at the current weights, projected as the path is
     bias: float | None  # the bias held fixed, for ("w1", "w2")
     shift: np.ndarray  # (2,) subtracted from a point's plane coordinates to draw it
 
@@ -69,7 +69,7 @@ def landscape(run: TrainingRun, grid_size: int = GRID_SIZE, paths: list[np.ndarr
     center_loss, gradient = _loss_and_gradient(run, weights)
     return Landscape(axes=plane.axes, x=x, y=y, loss=loss.reshape(grid_size, grid_size), paths=drawn,
                      path_epochs=epochs, center=center, center_loss=center_loss,
-                     descent=-(plane.directions @ gradient).double().numpy(),
+                     descent=-(plane.projector @ gradient).double().numpy(),
                      bias=float(weights[2]) if plane.exact else None, shift=shift)
 
 
@@ -78,7 +78,7 @@ def step_in_plane(run: TrainingRun, view: Landscape, step: BatchStep) -> dict[st
     plane = run.path.plane
     return {"before": plane.coordinates(step.weights_before) - view.shift,
             "after": plane.coordinates(step.weights_after) - view.shift,
-            "descent": -(plane.directions @ step.gradient).double().numpy()}
+            "descent": -(plane.projector @ step.gradient).double().numpy()}
 
 
 def _nice(half: float) -> float:

@@ -11,12 +11,14 @@ import base64
 
 import numpy as np
 
-from binclf_core.figures import _base_layout, _png, _upsampling, typed_array
+from binclf_core.datasets import Dataset
+from binclf_core.figures import NEGATIVE, POSITIVE, _base_layout, _png, _upsampling, typed_array
 from binclf_core.landscape import Landscape
+from binclf_core.training import BatchStep
 
 LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
 CONTOUR = "rgba(255,255,255,0.55)"
-PATH, NOW, DOWN, UPDATE = "#f97316", "#facc15", "#d946ef", "#e11d48"
+PATH, NOW, DOWN, UPDATE, BATCH = "#f97316", "#facc15", "#d946ef", "#e11d48", "#111827"
 LEVELS = 12
 UPSAMPLE = 4
 ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
@@ -66,29 +68,29 @@ def contour_segments(x: np.ndarray, y: np.ndarray, values: np.ndarray, level: fl
     return xs, ys
 
 
-def _arrow(start: np.ndarray, end: np.ndarray, color: str, text: str = "") -> dict:
+def _arrow(start: np.ndarray, end: np.ndarray, color: str) -> dict:
     return {"x": float(end[0]), "y": float(end[1]), "ax": float(start[0]), "ay": float(start[1]),
             "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2,
-            "arrowsize": 1.2, "arrowwidth": 2.5, "arrowcolor": color, "text": text,
-            "font": {"color": color, "size": 12}, "standoff": 0, "startstandoff": 0}
+            "arrowsize": 1.2, "arrowwidth": 2.5, "arrowcolor": color, "text": "", "standoff": 0,
+            "startstandoff": 0}
 
 
-def _down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray, color: str, label: str) -> dict | None:
+def _down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray) -> dict | None:
     """An arrow from `start` along `descent`, ARROW_SHARE of the view long (its length is not to scale)."""
     norm = float(np.hypot(*descent))
     if not np.isfinite(norm) or norm == 0:
         return None
     span = float(view.x[-1] - view.x[0])
-    return _arrow(start, start + descent / norm * span * ARROW_SHARE, color, label)
+    return _arrow(start, start + descent / norm * span * ARROW_SHARE, DOWN)
 
 
-def _update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> dict:
-    """The update from `before` to `after`; one too short to see is drawn magnified, and says by how much."""
+def _update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> tuple[dict, float]:
+    """The update from `before` to `after`, and the factor it is drawn magnified by (one too short to see)."""
     length, span = float(np.hypot(*(after - before))), float(view.x[-1] - view.x[0])
     if not np.isfinite(length) or length == 0 or length >= MIN_SHARE * span:
-        return _arrow(before, after, UPDATE)
+        return _arrow(before, after, UPDATE), 1.0
     factor = float(f"{MIN_SHARE * span / length:.2g}")
-    return _arrow(before, before + (after - before) * factor, UPDATE, f"update ×{factor:g}")
+    return _arrow(before, before + (after - before) * factor, UPDATE), factor
 
 
 def _path_trace(points: np.ndarray, name: str, color: str, epochs: list[int] | None = None) -> dict:
@@ -125,16 +127,20 @@ def landscape_figure(view: Landscape, names: list[str] | None = None, colors: li
     data.append({"type": "scatter", "mode": "markers", "name": f"now (loss {view.center_loss:.4g})",
                  "x": [float(view.center[0])], "y": [float(view.center[1])],
                  "marker": {"symbol": "star", "size": 15, "color": NOW, "line": {"color": "#111827", "width": 1}}})
-    annotations = [a for a in [_down_arrow(view, view.center, view.descent, DOWN, "")] if a]
-    data.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": "way down (−gradient)",
-                 "line": {"color": DOWN, "width": 3}, "hoverinfo": "skip"})
+    start, descent = (view.center, view.descent) if step is None else (step["before"], step["descent"])
+    annotations = [a for a in [_down_arrow(view, start, descent)] if a]
+    data.append(_legend_line("way down (−gradient)" if step is None else "the batch's way down (−gradient)", DOWN))
     if step is not None:
-        annotations.append(_update_arrow(view, step["before"], step["after"]))
-        down = _down_arrow(view, step["before"], step["descent"], DOWN, "batch")
-        annotations += [down] if down else []
-        data.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": "the step's update",
-                     "line": {"color": UPDATE, "width": 3}, "hoverinfo": "skip"})
+        arrow, factor = _update_arrow(view, step["before"], step["after"])
+        annotations.append(arrow)
+        data.append(_legend_line("the step's update" + (f" (drawn ×{factor:g})" if factor != 1 else ""), UPDATE))
     return {"data": data, "layout": _layout(view, low, high, annotations, title)}
+
+
+def _legend_line(name: str, color: str) -> dict:
+    """A legend entry for what an annotation arrow draws."""
+    return {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": name,
+            "line": {"color": color, "width": 3}, "hoverinfo": "skip"}
 
 
 def _layout(view: Landscape, low: float, high: float, annotations: list[dict], title: str | None) -> dict:
@@ -157,3 +163,30 @@ def _layout(view: Landscape, low: float, high: float, annotations: list[dict], t
                          "layer": "below"}]
     layout["annotations"] = annotations
     return layout
+
+
+def step_figure(view: Landscape, moved: dict, step: BatchStep, dataset: Dataset) -> dict:
+    """A Step through update: the landscape with the update and the batch's way down (left), and the
+    training points with the batch's points ringed (right); the title says the loss before and after."""
+    figure = landscape_figure(view, step=moved, title=(
+        f"Step through: batch {step.batch} of {step.batches}, epoch {step.epoch}<br><sub>training loss "
+        f"{step.loss_before:.4f} → {step.loss_after:.4f} · this batch's own {step.batch_loss_before:.4f} → "
+        f"{step.batch_loss_after:.4f}</sub>"))
+    x, y = dataset.x_train.numpy(), dataset.y_train.numpy()
+    for value, color, name in ((0, NEGATIVE, "class 0"), (1, POSITIVE, "class 1")):
+        chosen = x[y == value]
+        figure["data"].append({"type": "scatter", "mode": "markers", "name": f"training points, {name}",
+                               "x": typed_array(chosen[:, 0]), "y": typed_array(chosen[:, 1]), "xaxis": "x2",
+                               "yaxis": "y2", "marker": {"size": 6, "color": color, "opacity": 0.45},
+                               "showlegend": False, "hoverinfo": "skip"})
+    batch = x[step.indices]
+    figure["data"].append({"type": "scatter", "mode": "markers", "name": f"the batch ({len(batch)} points)",
+                           "x": typed_array(batch[:, 0]), "y": typed_array(batch[:, 1]), "xaxis": "x2", "yaxis": "y2",
+                           "marker": {"symbol": "circle-open", "size": 12, "color": BATCH, "line": {"width": 2}},
+                           "hovertemplate": "in the batch (%{x:.2f}, %{y:.2f})<extra></extra>"})
+    layout = figure["layout"]
+    layout["xaxis"]["domain"] = [0.0, 0.56]
+    layout["xaxis2"] = {"domain": [0.64, 1.0], "anchor": "y2", "showgrid": False, "zeroline": False,
+                        "title": {"text": "x1"}}
+    layout["yaxis2"] = {"anchor": "x2", "showgrid": False, "zeroline": False, "title": {"text": "x2"}}
+    return figure

@@ -118,3 +118,11 @@ def test_the_cli_prints_the_landscape_contract(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["axes"] == ["d1", "d2"] and "bias" not in out
     assert out["loss"][2][2] == pytest.approx(out["center_loss"], rel=1e-5)
+
+
+def test_in_a_random_slice_an_sgd_update_follows_the_drawn_way_down():
+    run = TrainingRun(RunConfig(dataset="moons", model="mlp", lr=0.3, batch_size=40, epochs=5))
+    run.step(2)
+    step = run.step_batch()
+    moved = step_in_plane(run, landscape(run), step)
+    np.testing.assert_allclose(moved["after"] - moved["before"], 0.3 * moved["descent"], rtol=1e-4, atol=1e-7)

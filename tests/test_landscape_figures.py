@@ -60,3 +60,18 @@ def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended():
     expected = moved["after"] - moved["before"]
     assert np.dot(direction, expected) == pytest.approx(np.linalg.norm(direction) * np.linalg.norm(expected))
     assert "the step's update" in {t["name"] for t in figure["data"]}
+
+
+def test_a_step_figure_rings_the_batch_beside_the_landscape_and_says_the_losses():
+    from binclf_core.landscape_figures import step_figure
+
+    run = TrainingRun(RunConfig(dataset="moons", model="mlp", lr=0.3, batch_size=40, epochs=5))
+    step = run.step_batch()
+    view = landscape(run)
+    figure = step_figure(view, step_in_plane(run, view, step), step, run.dataset)
+    go.Figure(figure)
+    batch = next(t for t in figure["data"] if t["name"].startswith("the batch ("))
+    points = run.dataset.x_train.numpy()[step.indices]
+    np.testing.assert_allclose(decode(batch["x"]), points[:, 0]) and batch["xaxis"] == "x2"
+    title = figure["layout"]["title"]["text"]
+    assert f"batch 1 of {step.batches}" in title and f"{step.loss_before:.4f} → {step.loss_after:.4f}" in title
