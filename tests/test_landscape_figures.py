@@ -72,6 +72,7 @@ def test_a_step_figure_rings_the_batch_beside_the_landscape_and_says_the_losses(
     go.Figure(figure)
     batch = next(t for t in figure["data"] if t["name"].startswith("the batch ("))
     points = run.dataset.x_train.numpy()[step.indices]
-    np.testing.assert_allclose(decode(batch["x"]), points[:, 0]) and batch["xaxis"] == "x2"
+    np.testing.assert_allclose(decode(batch["x"]), points[:, 0])
+    assert batch["xaxis"] == "x2" and len(points) == 40
     title = figure["layout"]["title"]["text"]
     assert f"batch 1 of {step.batches}" in title and f"{step.loss_before:.4f} → {step.loss_after:.4f}" in title
