@@ -10,6 +10,7 @@ point is evaluated at once: the grid's weights are stacked and `torch.func.vmap`
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 from torch.func import grad, vmap
 
+from binclf_core.config import RunConfig
 from binclf_core.path import as_parameters
 from binclf_core.threads import use_engine_threads
 from binclf_core.training import BatchStep, TrainingRun
@@ -25,6 +27,25 @@ GRID_SIZE = 41
 MARGIN = 1.3  # the grid spans the path and this much more around it
 NICE = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)  # half-widths snap to these times a power of ten: the view rarely jumps
 MAX_FLOATS = 2**24  # activations held at once while evaluating the grid (64 MB)
+
+
+WORK_BUDGET = 7e7  # grid points × training points × weights of one live landscape (≤ ~100 ms here)
+MIN_GRID = 11
+MAX_POINT_WEIGHTS = 2e6  # training points × weights past which a live view would hold the server too long
+
+
+def affordable(config: RunConfig) -> bool:
+    """Whether a live landscape or pull of this run stays within a fraction of a second of CPU."""
+    widths = [2, *(config.hidden if config.model == "mlp" else ()), 1]
+    weights = sum((a + 1) * b for a, b in itertools.pairwise(widths))
+    return config.n_samples * (1 - config.test_fraction) * weights <= MAX_POINT_WEIGHTS
+
+
+def live_grid_size(run: TrainingRun) -> int:
+    """The largest odd grid up to GRID_SIZE whose evaluation fits WORK_BUDGET, at least MIN_GRID."""
+    work = len(run.dataset.y_train) * sum(p.numel() for p in run.model.parameters())
+    side = int(math.sqrt(WORK_BUDGET / max(work, 1)))
+    return max(MIN_GRID, min(GRID_SIZE, side - (side + 1) % 2))
 
 
 @dataclass(frozen=True, eq=False)

@@ -126,3 +126,13 @@ def test_in_a_random_slice_an_sgd_update_follows_the_drawn_way_down():
     step = run.step_batch()
     moved = step_in_plane(run, landscape(run), step)
     np.testing.assert_allclose(moved["after"] - moved["before"], 0.3 * moved["descent"], rtol=1e-4, atol=1e-7)
+
+
+def test_big_models_get_a_coarser_live_grid_and_huge_ones_no_live_view():
+    from binclf_core.landscape import GRID_SIZE, MIN_GRID, affordable, live_grid_size
+
+    assert live_grid_size(TrainingRun(RunConfig())) == GRID_SIZE
+    assert live_grid_size(TrainingRun(RunConfig(model="mlp", hidden=(8, 8)))) == GRID_SIZE
+    coarse = live_grid_size(TrainingRun(RunConfig(model="mlp", hidden=(64, 64))))
+    assert MIN_GRID <= coarse < GRID_SIZE and coarse % 2 == 1
+    assert affordable(RunConfig(model="mlp", hidden=(64, 64))) and not affordable(RunConfig(model="mlp", hidden=(512, 512)))
