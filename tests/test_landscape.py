@@ -135,4 +135,5 @@ def test_big_models_get_a_coarser_live_grid_and_huge_ones_no_live_view():
     assert live_grid_size(TrainingRun(RunConfig(model="mlp", hidden=(8, 8)))) == GRID_SIZE
     coarse = live_grid_size(TrainingRun(RunConfig(model="mlp", hidden=(64, 64))))
     assert MIN_GRID <= coarse < GRID_SIZE and coarse % 2 == 1
-    assert affordable(RunConfig(model="mlp", hidden=(64, 64))) and not affordable(RunConfig(model="mlp", hidden=(512, 512)))
+    assert affordable(RunConfig(model="mlp", hidden=(64, 64)))
+    assert not affordable(RunConfig(model="mlp", hidden=(512, 512)))
