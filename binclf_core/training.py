@@ -139,12 +139,13 @@ class TrainingRun:
             train_loss, train_scores = self._update(x, y)
             self._record_epoch(train_loss, train_scores, self._y_all)
             return
-        while self._train_batch() is not None and self._pending is not None:
-            pass
+        self._train_batch()
+        while self._pending is not None:
+            self._train_batch()
 
-    def _train_batch(self) -> torch.Tensor | None:
-        """One update on the next batch of the epoch in progress (begun here if none is); its indices
-        into the training split, or None for a full batch. The epoch's record follows its last batch."""
+    def _train_batch(self) -> None:
+        """One update on the next batch of the epoch in progress (begun here if none is); the epoch's
+        record follows its last batch."""
         x, y = self.dataset.x_train, self.dataset.y_train
         epoch = self._pending or self._begin_epoch()
         batch = epoch.batches[len(epoch.losses)]
@@ -160,7 +161,6 @@ class TrainingRun:
                 train_loss = torch.stack(epoch.losses) @ sizes / len(y)
                 self._record_epoch(train_loss, torch.cat(epoch.scores),
                                    torch.cat([y[epoch.order], self.dataset.y_test]))
-        return None if isinstance(batch, slice) else batch
 
     def _begin_epoch(self) -> _EpochInProgress:
         n, size = self._n_train, self.config.batch_size
