@@ -7,6 +7,7 @@ A schedule is stepped once per epoch, after the epoch's updates; the run's lr is
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import torch
@@ -56,6 +57,22 @@ def make_schedule(name: str, optimizer: torch.optim.Optimizer, epochs: int):
             torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - warmup)),
         ], milestones=[warmup])
     raise ValueError(f"unknown schedule {name!r}")
+
+
+@functools.lru_cache(maxsize=32)
+def planned_rates(name: str, peak: float, epochs: int) -> tuple[float, ...]:
+    """The lr of each of `epochs` epochs as the schedule sets it for a run starting at `peak`: the
+    very floats training would use (the schedule stepped on a scratch optimizer)."""
+    scratch = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=peak)
+    schedule = make_schedule(name, scratch, epochs)
+    rates = []
+    with warnings.catch_warnings():  # no optimizer.step() here: only the rates are wanted
+        warnings.simplefilter("ignore", UserWarning)
+        for _ in range(epochs):
+            rates.append(float(scratch.param_groups[0]["lr"]))
+            if schedule is not None:
+                schedule.step()
+    return tuple(rates)
 
 
 def restart_schedule(name: str, optimizer: torch.optim.Optimizer, peak: float, epochs: int, done: int):

@@ -14,7 +14,7 @@ import numpy as np
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset
 from binclf_core.optim import STATE_PER_WEIGHT
-from binclf_core.training import HISTORY_KEYS, Snapshot, TrainingRun
+from binclf_core.training import HISTORY_COLUMNS, Snapshot, TrainingRun
 
 MAX_RUNS = 12
 RECORD_GRID = 40  # the final boundary of a record: 40x40 probabilities, 6 kB
@@ -30,7 +30,7 @@ class RunRecord:
     epoch: int
     status: str
     message: str
-    history: dict[str, list[float]]  # one list per HISTORY_KEYS entry, one value per epoch
+    history: dict[str, list[float]]  # one list per HISTORY_COLUMNS entry, one value per epoch
     final: dict  # TrainingRun.final_metrics()
     snapshot: Snapshot  # at RECORD_GRID
     dataset: Dataset  # the run's own, shared rather than copied
@@ -60,7 +60,7 @@ class RunRecord:
         when the record keeps no checkpoint)."""
         run = TrainingRun(self.config, dataset=self.dataset)
         if self.checkpoint is not None:
-            records = [{"epoch": i + 1, **{key: self.history[key][i] for key in HISTORY_KEYS}}
+            records = [{"epoch": i + 1, **{key: self.history[key][i] for key in HISTORY_COLUMNS}}
                        for i in range(self.epoch)]
             run.restore(self.checkpoint, records)
         return run

@@ -23,13 +23,14 @@ from binclf_core.datasets import Dataset, load_dataset
 from binclf_core.losses import balanced_pos_weight, loss_fn
 from binclf_core.metrics import threshold_metrics
 from binclf_core.models import build_model
-from binclf_core.optim import make_optimizer, make_schedule, restart_schedule, step_schedule
+from binclf_core.optim import make_optimizer, make_schedule, planned_rates, restart_schedule, step_schedule
 from binclf_core.path import PathTrace, plane_for
 from binclf_core.replay import Replay
 from binclf_core.threads import use_engine_threads
 
 LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
-HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "lr")
+HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")  # the curves (FRAMES.md)
+HISTORY_COLUMNS = (*HISTORY_KEYS, "lr")  # a record's values: the curves' and the lr the epoch trained with
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,7 +365,14 @@ class TrainingRun:
 
     def history_columns(self) -> dict[str, list[float]]:
         """The history as one list per key, each with one entry per epoch."""
-        return {key: [record[key] for record in self.history] for key in HISTORY_KEYS}
+        return {key: [record[key] for record in self.history] for key in HISTORY_COLUMNS}
+
+    def learning_rates(self) -> list[float]:
+        """The lr of every epoch of the run: those trained as they were, the rest as the schedule plans them."""
+        with self._lock:
+            done = [record["lr"] for record in self.history]
+            c = self.config
+            return done + list(planned_rates(c.schedule, c.lr, c.epochs)[len(done):])
 
 
 @dataclass(frozen=True, eq=False)

@@ -119,3 +119,16 @@ def test_a_restored_run_continues_its_schedule_and_momentum_exactly():
 def test_bad_optimizer_settings_name_what_to_change(changes, says):
     with pytest.raises(ConfigError, match=says):
         RunConfig(**changes)
+
+
+def test_learning_rates_are_the_trained_ones_then_the_plan_and_the_plan_comes_true():
+    config = RunConfig(schedule="warmup_cosine", lr=0.3, epochs=50)
+    run = TrainingRun(config)
+    plan = run.learning_rates()
+    assert len(plan) == 50 and max(plan) == pytest.approx(0.3)
+    run.step(20)
+    run.update_live(lr=0.6)
+    mixed = run.learning_rates()
+    assert mixed[:20] == plan[:20] and mixed[20:] == pytest.approx([2 * r for r in plan[20:]], rel=1e-9)
+    run.step(30)
+    assert [r["lr"] for r in run.history] == pytest.approx(mixed, rel=1e-12)
