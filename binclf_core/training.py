@@ -382,14 +382,14 @@ class BatchStep:
     epoch: int  # the epoch the batch belongs to, from 1
     batch: int  # its place in that epoch, from 1
     batches: int  # batches in the epoch
-    indices: np.ndarray  # (B,) the batch's points, as indices into the training split
+    indices: np.ndarray = field(repr=False)  # (B,) the batch's points, as indices into the training split
     loss_before: float  # the training split's loss before the update
     loss_after: float
     batch_loss_before: float  # the batch's own loss before and after
     batch_loss_after: float
-    weights_before: torch.Tensor  # (P,)
-    weights_after: torch.Tensor  # (P,)
-    gradient: torch.Tensor  # (P,) the gradient the optimizer was given
+    weights_before: torch.Tensor = field(repr=False)  # (P,)
+    weights_after: torch.Tensor = field(repr=False)  # (P,)
+    gradient: torch.Tensor = field(repr=False)  # (P,) the gradient the optimizer was given
 
 
 @dataclass(eq=False)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import own_data, session
+from ui import own_data, session, why_it_learns
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.startup import warm_up_after_first_page
@@ -22,15 +22,19 @@ config, dataset = own_data.own_dataset(config)  # a CSV's or drawn points' split
 run = session.current_run(config, dataset)
 bug_note(run)
 drawing = own_data.needs_canvas(dataset)  # too few drawn points: a canvas to click on, no run to train
-train, pause, step, reset, _ = st.columns([1, 1, 1, 1, 4])
+train, pause, step, reset, step_takes = st.columns([1, 1, 1, 1, 4])
 train.button("Train", key="train", on_click=session.train, type="primary", width="stretch",
              help="Start, or resume a paused run", disabled=drawing)
 pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=drawing)
-step.button("Step", key="step", on_click=session.step, width="stretch", help="Train a few epochs", disabled=drawing)
+step.button("Step", key="step", on_click=why_it_learns.step, width="stretch", disabled=drawing,
+            help="Train a few epochs, or one mini-batch (see beside)")
 reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0", disabled=drawing)
+with step_takes:
+    why_it_learns.step_mode_control()
 if drawing:
     own_data.canvas(st.session_state["epochs"])
 else:
     live_panel(run, speed)
+    why_it_learns.notes(run)
     take_home(run)
 warm_up_after_first_page()
