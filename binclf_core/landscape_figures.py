@@ -147,10 +147,9 @@ def _layout(view: Landscape, low: float, high: float, annotations: list[dict], t
     step_x, step_y = view.x[1] - view.x[0], view.y[1] - view.y[0]
     x0, x1, y0, y1 = view.x[0] - step_x / 2, view.x[-1] + step_x / 2, view.y[0] - step_y / 2, view.y[-1] + step_y / 2
     if title is None:
-        held = f", bias held at {view.bias:.3g}" if view.bias is not None else ", through the current weights"
-        kind = "exact" if view.bias is not None else "a slice along two fixed random directions"
-        title = (f"Training loss over {view.axes[0]} × {view.axes[1]}<br><sub>{kind}{held} · dark: low "
-                 f"({low:.3g}) · pale: high ({high:.3g})</sub>")
+        kind = f"exact, bias held at {view.bias:.3g}" if view.bias is not None else "2 fixed random directions"
+        title = (f"Training loss over {view.axes[0]} × {view.axes[1]}<br><sub>{kind} · dark {low:.3g} · "
+                 f"pale {high:.3g}</sub>")
     layout = _base_layout(title)
     layout["margin"] = {**layout["margin"], "t": 56}
     layout["uirevision"] = "landscape"
