@@ -1,8 +1,9 @@
 """The loss landscape as a plain Plotly figure dict for plotly.js's basic bundle (scatter only).
 
-The loss is a PNG layout image (as figures.probability_image draws the probability), the contour
-lines are one scatter trace traced here with marching squares, and the path, the current point,
-the way down and a Step through update are scatter traces and layout annotations (arrows).
+The loss is a PNG layout image with its contour lines drawn into it (as figures.probability_image
+draws the probability and its threshold line): one picture, light to send and to redraw many
+times a second. The path, the current point, the way down and a Step through update are scatter
+traces and layout annotations (arrows).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import base64
 import numpy as np
 
 from binclf_core.datasets import Dataset
-from binclf_core.figures import NEGATIVE, POSITIVE, _base_layout, _png, _upsampling, typed_array
+from binclf_core.figures import NEGATIVE, POSITIVE, _base_layout, _line_coverage, _png, _upsampling, typed_array
 from binclf_core.landscape import Landscape
 from binclf_core.training import BatchStep
 
 LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
-CONTOUR = "rgba(255,255,255,0.55)"
+CONTOUR_OPACITY = 0.5  # the contour lines: white at this opacity over the colours
 PATH, NOW, DOWN, UPDATE, BATCH = "#f97316", "#facc15", "#d946ef", "#e11d48", "#111827"
 LEVELS = 12
 UPSAMPLE = 4
@@ -25,47 +26,34 @@ ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
 MIN_SHARE = 0.08  # an update arrow shorter than this share of the view is drawn magnified
 
 
-def loss_levels(loss: np.ndarray, count: int = LEVELS) -> tuple[float, float, np.ndarray]:
-    """(lowest, top of the colour scale, contour levels): levels crowd towards the minimum, and the
-    top is the 95th percentile so that a few huge losses at the edge do not wash the picture out."""
+def loss_range(loss: np.ndarray) -> tuple[float, float]:
+    """(lowest, top of the colour scale): the top is the 95th percentile, so that a few huge losses
+    at the edge do not wash the picture out."""
     finite = loss[np.isfinite(loss)]
     if finite.size == 0:
-        return 0.0, 1.0, np.array([])
+        return 0.0, 1.0
     low, high = float(finite.min()), float(np.quantile(finite, 0.95))
-    high = high if high > low else low + 1e-6
-    return low, high, low + (high - low) * np.linspace(0, 1, count + 1)[1:-1] ** 2
+    return low, high if high > low else low + 1e-6
 
 
 def loss_image(loss: np.ndarray, low: float, high: float, factor: int = UPSAMPLE) -> str:
-    """The (G, G) loss grid, rows along y upwards, as a PNG data URL: dark where low, pale where high."""
+    """The (G, G) loss grid, rows along y upwards, as a PNG data URL: dark where low, pale where high,
+    with LEVELS - 1 contour lines drawn into it, crowding towards the minimum (even steps of
+    sqrt((loss - low) / (high - low)), the colour scale itself)."""
     scaled = np.sqrt(np.clip((np.where(np.isfinite(loss), loss, high) - low) / (high - low), 0, 1))
     fine = _upsampling(loss.shape[0], factor) @ scaled @ _upsampling(loss.shape[1], factor).T
     stops = [s for s, _ in LOW_TO_HIGH]
     colors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in LOW_TO_HIGH], dtype=np.float32)
     rgb = np.stack([np.interp(fine, stops, colors[:, c]) for c in range(3)], axis=-1)
+    lines = np.max([_line_coverage(fine, level, 0.3) for level in contour_levels()], axis=0)
+    rgb += (CONTOUR_OPACITY * lines)[..., None] * (255 - rgb)  # towards white
     image = np.ascontiguousarray(np.flipud(np.rint(rgb).astype(np.uint8)))
     return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
 
 
-def contour_segments(x: np.ndarray, y: np.ndarray, values: np.ndarray, level: float) -> tuple[list, list]:
-    """Marching squares: the line segments where `values` (G, G), rows along y, crosses `level`, as
-    plotly x and y lists with None between segments."""
-    above = values >= level
-    corners = [(0, 0), (0, 1), (1, 1), (1, 0)]  # (row, column) offsets around a cell, in order
-    xs, ys = [], []
-    corner = above[:-1, :-1]
-    rows, columns = np.nonzero((corner != above[1:, 1:]) | (corner != above[:-1, 1:]) | (corner != above[1:, :-1]))
-    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
-        crossings = []
-        for (r0, c0), (r1, c1) in zip(corners, corners[1:] + corners[:1], strict=True):
-            v0, v1 = values[i + r0, j + c0], values[i + r1, j + c1]
-            if (v0 >= level) != (v1 >= level):
-                t = (level - v0) / (v1 - v0)
-                crossings.append((x[j + c0] + t * (x[j + c1] - x[j + c0]), y[i + r0] + t * (y[i + r1] - y[i + r0])))
-        for a, b in zip(crossings[::2], crossings[1::2], strict=True):  # 2 crossings, or a saddle's 4
-            xs += [a[0], b[0], None]
-            ys += [a[1], b[1], None]
-    return xs, ys
+def contour_levels() -> np.ndarray:
+    """The contours' levels on the picture's scale, sqrt((loss - low) / (high - low))."""
+    return np.linspace(0, 1, LEVELS + 1)[1:-1]
 
 
 def _arrow(start: np.ndarray, end: np.ndarray, color: str) -> dict:
@@ -110,14 +98,8 @@ def landscape_figure(view: Landscape, names: list[str] | None = None, colors: li
     """The loss over the view's plane with contours, each path (named and coloured, the run's own
     path in PATH by default), the current point, the way down from it, and a Step through update
     (`step` as landscape.step_in_plane gives it) when there is one."""
-    low, high, levels = loss_levels(view.loss)
-    contour_x, contour_y = [], []
-    for level in levels:
-        xs, ys = contour_segments(view.x, view.y, view.loss, level)
-        contour_x += xs
-        contour_y += ys
-    data = [{"type": "scatter", "mode": "lines", "name": "contours", "x": contour_x, "y": contour_y,
-             "line": {"color": CONTOUR, "width": 1}, "hoverinfo": "skip", "showlegend": False}]
+    low, high = loss_range(view.loss)
+    data = []
     names, colors = names or ["path"], colors or [PATH]
     for index, (points, name, color) in enumerate(zip(view.paths, names, colors, strict=False)):
         data.append(_path_trace(points, name, color, view.path_epochs if index == 0 else None))

@@ -10,26 +10,36 @@ from PIL import Image
 
 from binclf_core.config import RunConfig
 from binclf_core.landscape import landscape, step_in_plane
-from binclf_core.landscape_figures import UPDATE, contour_segments, landscape_figure, loss_levels
+from binclf_core.landscape_figures import UPDATE, contour_levels, landscape_figure, loss_image, loss_range
 from binclf_core.training import TrainingRun
 from tests.test_figures import decode
 
 
-def test_contours_lie_on_their_level():
-    x = y = np.linspace(-2, 2, 41)
-    values = np.add.outer(y**2, x**2)  # rows along y
-    xs, ys = contour_segments(x, y, values, 1.0)
-    points = np.array([(a, b) for a, b in zip(xs, ys, strict=True) if a is not None])
-    assert len(points) > 40
-    np.testing.assert_allclose(np.hypot(points[:, 0], points[:, 1]), 1.0, atol=0.01)
+def picture(source: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"), dtype=float)
 
 
-def test_levels_crowd_towards_the_minimum_and_ignore_non_finite_losses():
+def test_contours_are_drawn_into_the_picture_on_their_levels():
+    x = np.linspace(-2, 2, 41)
+    loss = np.add.outer(x**2, x**2)  # a bowl, rows along y: levels are circles
+    low, high = loss_range(loss)
+    image = picture(loss_image(loss, low, high, factor=4))
+    centre = (image.shape[0] - 1) / 2
+    pixel = 4 / (image.shape[0] - 1)  # data units per pixel
+    row = image[round(centre)]  # through the middle, left to right
+    radius = np.abs(np.arange(len(row)) - centre) * pixel
+    scaled = np.sqrt(np.clip((radius**2 - low) / (high - low), 0, 1))
+    on_line = np.min(np.abs(scaled[:, None] - contour_levels()[None]), axis=1) < 0.004
+    between = np.min(np.abs(scaled[:, None] - contour_levels()[None]), axis=1) > 0.03
+    brightness = row.sum(1)
+    assert brightness[on_line].mean() > brightness[between].mean() + 30  # the lines are lighter
+
+
+def test_the_colour_scale_ignores_non_finite_losses_and_a_few_huge_ones():
     loss = np.linspace(0, 10, 100).reshape(10, 10)
     loss[0, 0] = np.inf
-    low, high, levels = loss_levels(loss)
-    assert low == pytest.approx(10 / 99) and high < 10 and np.all(np.diff(levels) > 0)
-    assert levels[1] - levels[0] < levels[-1] - levels[-2]
+    low, high = loss_range(loss)
+    assert low == pytest.approx(10 / 99) and high < 10
 
 
 @pytest.mark.parametrize("model", ["logistic", "mlp"])
@@ -41,8 +51,7 @@ def test_the_figure_uses_only_scatter_traces_and_draws_the_loss_as_a_picture(mod
     go.Figure(figure)
     assert {t["type"] for t in figure["data"]} == {"scatter"}
     image = figure["layout"]["images"][0]
-    png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
-    assert png.size == (41 * 4, 41 * 4)
+    assert picture(image["source"]).shape == (41 * 4, 41 * 4, 3)
     path = next(t for t in figure["data"] if t["name"] == "path")
     np.testing.assert_allclose(decode(path["x"]), view.paths[0][:, 0], rtol=1e-5, atol=1e-6)
     assert len(figure["layout"]["annotations"]) == 1  # the way down from the current point

@@ -48,7 +48,9 @@ def last_batch_step(run: TrainingRun) -> BatchStep | None:
     return kept["step"] if kept is not None and kept["run"]() is run else None
 
 
-register(Panel(LANDSCAPE, "Landscape", landscape_view, every_seconds=0.3,
+# Once a second while training: a panel redraw costs the browser ~10 boundary frames, and at 0.5 s the
+# live frame rate fell to half on a loaded machine (bench/bench_landscape.py --browser); at 1 s it held.
+register(Panel(LANDSCAPE, "Landscape", landscape_view, every_seconds=1.0,
                available=affordable, options=landscape_options))
 register_overlay(Overlay(PULL, "Who pulls", marker_sizes, available=affordable))
 

@@ -8,6 +8,7 @@ import pytest
 from binclf_core.pull import marker_sizes
 from tests.pages.conftest import produce_frame, tab
 from tests.pages.test_playground import widget
+from ui.panels import PANELS
 
 
 def button_group(at, key):
@@ -43,7 +44,7 @@ def test_the_landscape_view_draws_and_animates_while_training(app, model, axis):
     app.button(key="train").click().run()
     lengths = []
     for _ in range(3):
-        time.sleep(0.35)  # the view is drawn at most every 0.3 s while training
+        time.sleep(PANELS["landscape"].every_seconds + 0.05)  # the view is drawn at most this often while training
         lengths.append(path_length(panel(app)))
     assert lengths[0] > 1 and lengths[0] < lengths[1] < lengths[2]  # the path grows frame by frame
 
