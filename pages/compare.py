@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from binclf_core.compare import boundaries_side_by_side, comparison_rows, curves_overlay, landscape_overlay
+from binclf_core.compare import (
+    FINAL_COLUMNS,
+    boundaries_side_by_side,
+    comparison_rows,
+    curves_overlay,
+    landscape_overlay,
+    percent_scaled,
+)
+from binclf_core.formats import printf_format
 from ui import runs, session
 
 current = session.existing_run()
@@ -22,9 +30,10 @@ if not chosen:
     st.stop()
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
-st.dataframe(comparison_rows(chosen), hide_index=True, key="compare_table",
-             column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
-                            "train accuracy": st.column_config.NumberColumn(format="percent")})
+st.dataframe(percent_scaled(comparison_rows(chosen)), hide_index=True, key="compare_table", width="stretch",
+             column_config={"run": st.column_config.TextColumn(width="medium", pinned=True),
+                            **{title: st.column_config.NumberColumn(format=printf_format(key))
+                               for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
 
 landscape, left_out = landscape_overlay(chosen)

@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
 from binclf_core.frames import FrameEncoder
 from binclf_core.threads import use_engine_threads
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
@@ -57,7 +58,6 @@ class Producer:
         self._woken = False
         self._paces: dict[str, _Pace] = {}
         self.frame_cost = FIRST_FRAME_COST
-        self.frames_sent = 0
 
     # ---- the schedule ----------------------------------------------------------------------
     def wake(self) -> None:
@@ -76,12 +76,14 @@ class Producer:
         return min(MAX_TRAIN_SECONDS, max(0.0, per_tab * self.interval(playing_tabs) - self.frame_cost))
 
     def _due(self, tab: frames.FrameTab, now: float, interval: float) -> float | None:
-        """When `tab` needs its next frame (None: not until something changes)."""
+        """When `tab` needs its next frame (None: not until something changes). A new socket or a change
+        on the page comes first (-inf): were it due `now`, a producer running behind, whose playing tabs
+        are all overdue, would never reach it."""
         if not tab.attached or tab.in_flight >= frames.MAX_IN_FLIGHT or tab.run is None:
             return None
         pace = self._paces.get(tab.token)
         if pace is None or tab.version != tab.sent_version or pace.encoder.run is not tab.run:
-            return now
+            return -math.inf
         if tab.animation:
             return pace.last_frame + REPLAY_FRAME_SECONDS
         if tab.playing:
@@ -118,7 +120,11 @@ class Producer:
                         self._wake.wait(min(wait, IDLE_WAIT))
                     self._woken = False
                 continue
-            self.serve(tab)
+            try:
+                self.serve(tab)
+            except Exception:  # e.g. a reset message that could not be made: that tab stops, the others go on
+                LOG.exception("the producer could not serve a tab")
+                tab.playing, tab.animation, tab.sent_version = False, None, tab.version
 
     # ---- one frame -------------------------------------------------------------------------
     def serve(self, tab: frames.FrameTab) -> None:
@@ -128,14 +134,17 @@ class Producer:
         now = time.perf_counter()
         version = tab.version
         try:
+            cpu, epoch = time.thread_time(), run.epoch
             if tab.playing and not tab.animation and tab.replay is None:
                 self._train(tab, pace, now)
             follow(pace.encoder.reference, run)  # trained as far as the run, Step included
-            cpu = time.thread_time()
+            trained = time.thread_time()
             replay_epoch = self._replay_epoch(tab)
             extra = self._panel(tab, pace, now)
             frame = pace.encoder.frame(replay_epoch, {**extra, **self._state(tab)}, panels.sizes(tab))
-            self.frame_cost += SMOOTHING * (time.thread_time() - cpu - self.frame_cost)
+            encoded = time.thread_time()
+            self.frame_cost += SMOOTHING * (encoded - trained - self.frame_cost)
+            _count(frame, trained - cpu, encoded - trained, run.epoch - epoch)
         except Exception:  # a fault in one tab's run must not stop the others' frames
             LOG.exception("a frame failed at epoch %s", run.epoch)
             tab.playing, tab.animation = False, None
@@ -146,7 +155,6 @@ class Producer:
         pace.last_frame = now
         tab.sent_version = version
         tab.send(frame)
-        self.frames_sent += 1
         frames.notify_listeners(tab, summary(tab, pace.encoder))
 
     def _pace(self, tab: frames.FrameTab, run: TrainingRun) -> _Pace:
@@ -154,7 +162,8 @@ class Producer:
         pace = self._paces.get(tab.token)
         fresh = pace is None or pace.encoder.run is not run or tab.sent_version == -1
         if fresh:
-            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab)))
+            font_size = PRESENTER_FONT_SIZE if tab.presenting else FONT_SIZE
+            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab), font_size=font_size))
             tab.send(frames.reset_text(pace.encoder.reset_message()))
         return pace
 
@@ -200,6 +209,15 @@ class Producer:
 
 
 REPLAY_FRAME_SECONDS = 0.1  # an animated replay: ~10 pictures a second
+
+
+def _count(frame: bytes, train_seconds: float, encode_seconds: float, epochs: int) -> None:
+    stats = frames.STATS
+    stats["frames"] += 1
+    stats["bytes"] += len(frame)
+    stats["train_cpu_seconds"] += train_seconds
+    stats["encode_cpu_seconds"] += encode_seconds
+    stats["epochs"] += epochs
 
 
 def summary(tab: frames.FrameTab, encoder: FrameEncoder) -> dict:
