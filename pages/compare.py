@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from binclf_core.compare import FINAL_COLUMNS, boundaries_side_by_side, comparison_rows, curves_overlay, percent_scaled
+from binclf_core.compare import (
+    FINAL_COLUMNS,
+    boundaries_side_by_side,
+    comparison_rows,
+    curves_overlay,
+    landscape_overlay,
+    percent_scaled,
+)
 from binclf_core.formats import printf_format
 from ui import runs, session
 
@@ -32,6 +39,16 @@ st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
                             **{title: st.column_config.NumberColumn(format=printf_format(key), width="small")
                                for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
+
+landscape, left_out = landscape_overlay(chosen)
+if landscape is not None and len(chosen) - len(left_out) >= 2:
+    st.plotly_chart(landscape, key="compare_landscape", config={"displaylogo": False})
+    if left_out:
+        st.caption(f"Not on this landscape: {', '.join(r.label for r in left_out)} (other data, model, loss or "
+                   "seed: another loss surface).")
+else:
+    st.caption("Paths on one landscape: train the same settings with another optimizer, learning rate or "
+               "schedule, and choose both runs first, to race them on one loss surface.")
 
 st.caption("Open a run in the Playground to continue it where it stopped, or to vary its settings.")
 columns = st.columns(min(len(chosen), 4))

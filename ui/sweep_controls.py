@@ -17,7 +17,8 @@ RESULT = "sweep_result"
 NOTHING = "nothing"
 DEFAULT_LISTS = {"lr": "0.001,0.01,0.1,1", "loss": "bce,weighted_bce,hinge", "hidden": "4;8;8,8;16,16",
                  "pos_weight": "0.5,1,2,5", "batch_size": "0,16,64", "noise": "0.5,1,1.5,2",
-                 "seed": "1,2,3,4,5,6,7,8"}
+                 "seed": "1,2,3,4,5,6,7,8", "optimizer": "sgd,momentum,nesterov,rmsprop,adam,adamw",
+                 "schedule": "constant,step,cosine,warmup_cosine"}
 DEFAULT_RANGES = {"lr": (0.001, 1.0), "pos_weight": (0.25, 8.0), "noise": (0.1, 2.0)}
 DEFAULT_STEPS = 8
 
