@@ -12,9 +12,10 @@ import inspect
 import types
 from string import Template
 
-from binclf_core import bugs, datasets, losses
+from binclf_core import bugs, datasets, losses, regularization
 from binclf_core.config import RunConfig
 from binclf_core.errors import ConfigError
+from binclf_core.features import RAW_FEATURES, FeatureMap, feature_label, input_features
 from binclf_core.models import ACTIVATION_LAYERS, ScoreModel
 
 HEADER = Template('''\
@@ -63,13 +64,17 @@ def make_data():
 
 MODEL = Template('''
 
-# ---- model: 2-D points in, one raw score (logit) out --------------------------------------------
+# ---- model: 2-D points in, the input features computed from them, one raw score (logit) out ----
+RAW_FEATURES = $raw_features
+
+
 $source
 
-def make_model() -> ScoreModel:
-    """The seed alone decides the initial weights."""
+def make_model(x_train: torch.Tensor) -> ScoreModel:
+    """The seed alone decides the initial weights; standardised features take x_train's statistics."""
+    features = FeatureMap(tuple(SETTINGS["features"]), SETTINGS["scale"] == "standard", x_train)
     torch.manual_seed(SETTINGS["seed"])
-    return ScoreModel(nn.Sequential($layers))
+    return ScoreModel(nn.Sequential($layers), features)
 ''')
 
 LOSS = Template('''
@@ -77,18 +82,23 @@ LOSS = Template('''
 # ---- loss: raw scores and 0/1 targets in, the mean over the points out ---------------------------
 $sources''')
 
+REGULARIZATION = Template('''
+
+# ---- regularization: $kind on the weights (not the biases); the printed losses leave it out --------
+$sources''')
+
 TRAIN = Template('''
 
 # ---- training -------------------------------------------------------------------------------------
 def train_one_epoch(model, optimizer, loss_fn, x, y, batch_order) -> torch.Tensor:
-    """One pass over the training points; returns the mean of the batches' losses."""
-$batches
+    """One pass over the training points; returns the mean of the batches' (data) losses."""
+$batches$weights
     losses, sizes = [], []
     for batch in batches:
 $zero_grad
         scores = model(x[batch])  # forward   (B,)
         loss = loss_fn(scores, y[batch])
-        loss.backward()  # backward
+$backward
 $step
         losses.append(loss.detach())
         sizes.append(len(y[batch]))
@@ -101,7 +111,7 @@ def finite(*values: torch.Tensor) -> bool:
 
 def main() -> None:
     x_train, y_train, x_test, y_test = make_data()
-    model = make_model()
+    model = make_model(x_train)
 $make_loss
     optimizer = torch.optim.$optimizer(model.parameters(), lr=SETTINGS["lr"])
     batch_order = torch.Generator().manual_seed(SETTINGS["seed"])  # shuffles the mini-batches
@@ -163,15 +173,16 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
         HEADER.substitute(summary=_summary(config), file_name=file_name, settings=_settings(config),
                           sklearn_import=_sklearn_import(sklearn_names)),
         DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator), generator=generator.__name__),
-        MODEL.substitute(source=_sources(ScoreModel), layers=_layers(config)),
+        MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
+                         raw_features=repr(RAW_FEATURES)),
         LOSS.substitute(sources=_loss_sources(config, bug)),
+        _regularization_sources(config),
         TRAIN.substitute(
             batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
-            step=(" " * 8 + "optimizer.step()  # update" if bug.step
-                  else " " * 8 + "# BUG: no update (optimizer.step() is missing)"),
-            make_loss=_make_loss(config, bug), optimizer=OPTIMIZER_CLASSES[config.optimizer]),
+            step=_step(config, bug), make_loss=_make_loss(config, bug), optimizer=OPTIMIZER_CLASSES[config.optimizer],
+            **_regularization_lines(config)),
     ]
     return "".join(parts)
 
@@ -181,6 +192,7 @@ def _summary(config: RunConfig) -> str:
         f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
     text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}, "
             f"{config.epochs} epochs.")
+    text += _inside_summary(config)
     if config.bug != "none":
         text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."
     return text
@@ -221,9 +233,9 @@ def _sources(*objects) -> str:
 def _layers(config: RunConfig) -> str:
     """The nn.Sequential arguments, built in the same order as models.py builds them (same init)."""
     if config.model == "logistic":
-        return "nn.Linear(2, 1)"
+        return f"nn.Linear({len(config.features)}, 1)"
     activation = ACTIVATION_LAYERS[config.activation].__name__
-    layers, width = [], 2
+    layers, width = [], len(config.features)
     for size in config.hidden:
         layers += [f"nn.Linear({width}, {size})", f"nn.{activation}()"]
         width = size
@@ -252,3 +264,47 @@ def _make_loss(config: RunConfig, bug: bugs.Bug) -> str:
     if bug.make_loss is not None:
         return f"    loss_fn = {name}()"
     return f"    loss_fn = {name}"
+
+
+# ---- issue 14: features and regularization in the script ------------------------------------------
+def _inside_summary(config: RunConfig) -> str:
+    text = ""
+    if config.features != RAW_FEATURES or config.scale != "none":
+        text += f"\nInput features: {feature_label(config.features)}" + (
+            ", standardised on the training split." if config.scale == "standard" else ".")
+    if config.regularization != "none":
+        text += f"\n{config.regularization.upper()} regularization at rate {config.reg_rate:g}."
+    return text
+
+
+def _regularization_sources(config: RunConfig) -> str:
+    if config.regularization == "none":
+        return ""
+    r = regularization
+    needs = [r.weight_matrices, r.l2_penalty, r.with_penalty] if config.regularization == "l2" else [
+        r.weight_matrices, r.soft_threshold_, r.after_update]
+    return REGULARIZATION.substitute(kind=config.regularization.upper(), sources=_sources(*needs))
+
+
+def _regularization_lines(config: RunConfig) -> dict[str, str]:
+    """The lines of train_one_epoch that differ with the penalty: the weights, the backward pass."""
+    kind = config.regularization
+    if kind == "none":
+        return {"weights": "", "backward": " " * 8 + "loss.backward()  # backward"}
+    weights = '\n    weights = weight_matrices(model)  # the penalty acts on these, not on the biases'
+    if kind == "l2":
+        backward = (" " * 8 + 'with_penalty(loss, weights, "l2", SETTINGS["reg_rate"]).backward()  '
+                    "# backward, through loss + rate·Σw²")
+    else:
+        backward = " " * 8 + "loss.backward()  # backward"
+    return {"weights": weights, "backward": backward}
+
+
+def _step(config: RunConfig, bug: bugs.Bug) -> str:
+    if not bug.step:
+        return " " * 8 + "# BUG: no update (optimizer.step() is missing)"
+    step = " " * 8 + "optimizer.step()  # update"
+    if config.regularization == "l1":
+        step += ("\n" + " " * 8 + 'after_update(weights, "l1", SETTINGS["reg_rate"], optimizer.param_groups[0]["lr"])'
+                 "  # L1: soft-threshold the weights")
+    return step

@@ -15,6 +15,8 @@ from typing import Any
 from binclf_core.batched import BatchedRuns, batch_key
 from binclf_core.config import LOSSES, ConfigError, RunConfig, parse_hidden, parse_pos_weight
 from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.features import SCALES, parse_features
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.training import TrainingRun
 
 MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
@@ -34,6 +36,14 @@ def _loss(text: str) -> str:
     if text not in LOSSES:
         raise ConfigError(f"unknown loss {text!r}: choose among {', '.join(LOSSES)}")
     return text
+
+
+def _choice(name: str, choices) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ConfigError(f"unknown {name} {text!r}: choose among {', '.join(choices)}")
+        return text
+    return parse
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,13 @@ SWEEPABLE: dict[str, Sweepable] = {
     "batch_size": Sweepable("Batch size", _whole, "a whole number", "0,32"),
     "noise": Sweepable("Noise", _number, "a number", "0.5,1,2", log_scale=True),
     "seed": Sweepable("Seed", _whole, "a whole number", "1,2,3"),
+    # issue 14: the inputs and the penalty
+    "features": Sweepable("Input features", parse_features, "a list of features", "x1,x2;x1_squared,x2_squared",
+                          separator=";"),
+    "scale": Sweepable("Feature scaling", _choice("scale", tuple(SCALES)), "a scaling", "none,standard"),
+    "regularization": Sweepable("Regularization", _choice("regularization", tuple(REGULARIZATIONS)),
+                                "a regularization", "none,l1,l2"),
+    "reg_rate": Sweepable("Regularization rate", _number, "a number", "0,0.001,0.01", log_scale=True),
 }
 
 
