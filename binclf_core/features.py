@@ -66,11 +66,13 @@ def parse_features(text: str) -> tuple[str, ...]:
 
 def canonical_features(names) -> tuple[str, ...]:
     """The names in the registry's order, so x2,x1 and x1,x2 are one run (the same first-layer columns)."""
-    names = list(names)
+    names = [name for name in names if name != ""]
+    if not names:
+        raise ConfigError("features needs at least one input feature: turn one on, like x1 (the default is x1,x2)")
     unknown = [str(name) for name in names if name not in FEATURES]
-    if unknown or not names:
+    if unknown:
         raise ConfigError(f"features must be a non-empty comma-separated list of {', '.join(FEATURES)}, "
-                          f"like x1,x2,x1_x2 (got {','.join(map(str, names)) or 'nothing'!r})")
+                          f"like x1,x2,x1_x2 (got {','.join(map(str, names))!r})")
     return tuple(name for name in FEATURES if name in names)
 
 

@@ -31,37 +31,52 @@ def _unit_positions(view: NetworkView) -> list[np.ndarray]:
     return positions
 
 
-def _edge_traces(view: NetworkView, positions: list[np.ndarray]) -> list[dict]:
-    """Edges between shown units, coloured by sign and as thick as |w| (relative to the largest shown);
+def _edges(view: NetworkView, positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every drawn edge as (E, 4) segment ends x0, y0, x1, y1 and (E,) weights, with a hover text each;
     a weight of exactly 0 (L1 switched it off) is not drawn."""
-    edges = []  # (x0, y0, x1, y1, w, text)
-    for index, weights in enumerate(view.weights):
+    segments, weights, texts = [], [], []
+    for index, matrix in enumerate(view.weights):
         source, target = view.layers[index], view.layers[index + 1]
-        for j, out_unit in enumerate(target.shown):
-            for i, in_unit in enumerate(source.shown):
-                w = float(weights[out_unit, in_unit])
-                if w != 0.0:
-                    (x0, y0), (x1, y1) = positions[index][i], positions[index + 1][j]
-                    edges.append((x0 + BOX / 2, y0, x1 - BOX / 2, y1, w,
-                                  f"{source.labels[i]} → {target.labels[j]}: w = {w:.3f}"))
-    if not edges:
+        shown = matrix[np.ix_(target.shown, source.shown)]  # (m, n): target j <- source i
+        j, i = np.nonzero(shown)
+        start, end = positions[index][i], positions[index + 1][j]  # (E, 2) each
+        shift = np.array([BOX / 2, 0.0])
+        segments.append(np.concatenate([start + shift, end - shift], axis=1))
+        weights.append(shown[j, i])
+        texts += [f"{source.labels[a]} → {target.labels[b]}: w = {w:.3f}" for a, b, w in
+                  zip(i.tolist(), j.tolist(), shown[j, i].tolist(), strict=True)]
+    return np.concatenate(segments).round(3), np.concatenate(weights), texts
+
+
+def _polyline(segments: np.ndarray) -> tuple[list, list]:
+    """(E, 4) segments as plotly x and y lists with None between the segments."""
+    gaps = np.full((len(segments), 1), np.nan)
+    xs = np.concatenate([segments[:, [0, 2]], gaps], axis=1).ravel().tolist()
+    ys = np.concatenate([segments[:, [1, 3]], gaps], axis=1).ravel().tolist()
+    return [None if v != v else v for v in xs], [None if v != v else v for v in ys]  # NaN -> None (JSON null)
+
+
+def _edge_traces(view: NetworkView, positions: list[np.ndarray]) -> list[dict]:
+    """Edges coloured by sign and as thick as |w| relative to the largest drawn, grouped into one trace per
+    sign and thickness class; an invisible marker at each edge's middle shows its value on hover."""
+    segments, weights, texts = _edges(view, positions)
+    if not len(weights):
         return []
-    largest = max(abs(e[4]) for e in edges)
-    groups: dict[tuple[bool, int], list] = {}
-    for edge in edges:
-        width_class = min(WIDTH_CLASSES - 1, int(abs(edge[4]) / largest * WIDTH_CLASSES))
-        groups.setdefault((edge[4] > 0, width_class), []).append(edge)
+    width_class = np.minimum(WIDTH_CLASSES - 1, (np.abs(weights) / np.abs(weights).max() * WIDTH_CLASSES).astype(int))
     traces = []
-    for (positive, width_class), members in sorted(groups.items()):
-        xs = [v for e in members for v in (e[0], e[2], None)]
-        ys = [v for e in members for v in (e[1], e[3], None)]
-        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip", "showlegend": False,
-                       "line": {"color": POSITIVE if positive else NEGATIVE, "width": 0.5 + width_class + 1},
-                       "opacity": 0.75})
+    for positive in (False, True):
+        for width in range(WIDTH_CLASSES):
+            chosen = (weights > 0) == positive
+            chosen &= width_class == width
+            if chosen.any():
+                xs, ys = _polyline(segments[chosen])
+                traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+                               "showlegend": False, "opacity": 0.75,
+                               "line": {"color": POSITIVE if positive else NEGATIVE, "width": 1.5 + width}})
+    middles = ((segments[:, :2] + segments[:, 2:]) / 2).round(3)
     traces.append({"type": "scatter", "mode": "markers", "name": "weights", "showlegend": False,
-                   "x": [round((e[0] + e[2]) / 2, 3) for e in edges], "y": [round((e[1] + e[3]) / 2, 3) for e in edges],
-                   "text": [e[5] for e in edges], "hovertemplate": "%{text}<extra></extra>",
-                   "marker": {"size": 7, "color": "rgba(0,0,0,0)"}})
+                   "x": middles[:, 0].tolist(), "y": middles[:, 1].tolist(), "text": texts,
+                   "hovertemplate": "%{text}<extra></extra>", "marker": {"size": 7, "color": "rgba(0,0,0,0)"}})
     return traces
 
 
@@ -110,12 +125,17 @@ def _text(x: float, y: float, text: str) -> dict:
     return {"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False, "font": {"size": 11}}
 
 
+def _rounded(values: np.ndarray) -> list[float]:
+    """3 decimals keep a frame small (rounded in float64: a float32's repr is 17 digits long)."""
+    return np.round(values.astype(np.float64), 3).tolist()
+
+
 def _lines_trace(lines: list[np.ndarray], name: str, color: str) -> dict:
-    """Polylines (S, 2) as one trace, None between them; 3 decimals keep the frame small."""
+    """Polylines (S, 2) as one trace, None between them."""
     xs, ys = [], []
     for line in lines:
-        xs += [*np.round(line[:, 0], 3).tolist(), None]
-        ys += [*np.round(line[:, 1], 3).tolist(), None]
+        xs += [*_rounded(line[:, 0]), None]
+        ys += [*_rounded(line[:, 1]), None]
     return {"type": "scatter", "mode": "lines", "name": name, "x": xs, "y": ys, "hoverinfo": "skip",
             "line": {"color": color, "width": 1}}
 
@@ -129,7 +149,7 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
     for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True)):
         chosen = space.points[space.labels == value]
         data.append({"type": "scatter", "mode": "markers", "name": f"train {html.escape(str(name))}",
-                     "x": np.round(chosen[:, 0], 3).tolist(), "y": np.round(chosen[:, 1], 3).tolist(),
+                     "x": _rounded(chosen[:, 0]), "y": _rounded(chosen[:, 1]),
                      "marker": {"size": 6, "color": color}, "hovertemplate": f"({a} %{{x:.2f}}, {b} %{{y:.2f}})"
                      "<extra></extra>"})
     layout = {
