@@ -14,7 +14,8 @@ import html
 import numpy as np
 
 from binclf_core.figures import FONT, LINE, NEGATIVE, POSITIVE
-from binclf_core.network_view import HiddenSpace, NetworkView
+from binclf_core.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
+from binclf_core.training import TrainingRun
 
 COLUMN_GAP, ROW_GAP, BOX = 1.7, 1.15, 0.8  # in data units: the drawing keeps its aspect (scaleanchor)
 WIDTH_CLASSES = 5  # edge thicknesses, 1 to 5 px (+0.5)
@@ -162,3 +163,26 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
         "legend": {"orientation": "h", "y": -0.15, "x": 0, "yanchor": "top"},
     }
     return {"data": data, "layout": layout}
+
+
+# ---- the live panels' figures: (run, options) -> figure, on the frame producer's thread ---------------
+def network_panel(run: TrainingRun, options: dict) -> dict:
+    """The network view of the run now (no options)."""
+    return network_figure(network_view(run))
+
+
+def hidden_space_choice(run: TrainingRun, options: dict) -> tuple[int, tuple[int, int]]:
+    """The layer (from 1) and two units (from 0) the options ask for, moved into the run's network: a
+    changed architecture may no longer have them. A layer of one unit shows it against itself."""
+    sizes = hidden_layers(run)
+    layer = min(max(int(options.get("layer", len(sizes))), 1), len(sizes))
+    width = sizes[layer - 1]
+    unit_a = min(max(int(options.get("unit_a", 0)), 0), width - 1)
+    unit_b = min(max(int(options.get("unit_b", 1)), 0), width - 1)
+    return layer, (unit_a, unit_b)
+
+
+def hidden_space_panel(run: TrainingRun, options: dict) -> dict:
+    """The hidden space at the chosen layer and units (the last hidden layer's first two by default)."""
+    layer, units = hidden_space_choice(run, options)
+    return hidden_space_figure(hidden_space(run, layer, units), run.dataset.class_names)

@@ -3,7 +3,14 @@ import pytest
 import torch
 
 from binclf_core.config import RunConfig
-from binclf_core.network_figures import UNIT_PICTURES, hidden_space_figure, network_figure
+from binclf_core.network_figures import (
+    UNIT_PICTURES,
+    hidden_space_choice,
+    hidden_space_figure,
+    hidden_space_panel,
+    network_figure,
+    network_panel,
+)
 from binclf_core.network_view import (
     hidden_space,
     layer_outputs,
@@ -105,3 +112,19 @@ def test_the_hidden_space_figure_has_the_points_and_both_families_of_lines():
     figure = hidden_space_figure(hidden_space(run, 1, (0, 1)))
     assert [trace["mode"] for trace in figure["data"]] == ["lines", "lines", "markers", "markers"]
     assert sum(len(trace["x"]) for trace in figure["data"][2:]) == len(run.dataset.y_train)
+
+
+def test_the_panels_take_options_that_no_longer_fit_the_network():
+    run = trained(RunConfig(model="mlp", hidden=(4, 1)), epochs=2)
+    assert hidden_space_choice(run, {}) == (2, (0, 0))  # the last hidden layer; one unit against itself
+    assert hidden_space_choice(run, {"layer": 5, "unit_a": 9, "unit_b": 2}) == (2, (0, 0))
+    assert hidden_space_choice(run, {"layer": 1, "unit_a": 3, "unit_b": 2}) == (1, (3, 2))
+    assert hidden_space_panel(run, {"layer": 1})["layout"]["xaxis"]["title"]["text"] == "h1,1"
+    assert network_panel(run, {})["data"][-1]["meta"] == UNIT_PICTURES
+
+
+def test_the_hidden_space_moves_as_the_run_trains():
+    run = trained(RunConfig(dataset="circles", model="mlp", hidden=(4,), optimizer="adam", lr=0.05), epochs=1)
+    before = hidden_space_panel(run, {})["data"][2]["x"]
+    run.step(20)
+    assert hidden_space_panel(run, {})["data"][2]["x"] != before
