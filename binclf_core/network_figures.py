@@ -82,44 +82,53 @@ def _edge_traces(view: NetworkView, positions: list[np.ndarray]) -> list[dict]:
 
 
 def network_figure(view: NetworkView) -> dict:
-    """The network as TF Playground draws it: a picture per unit, edges by sign and size, labels, and
-    '+N more' under a layer wider than the units it shows."""
+    """The network as TF Playground draws it: a picture per unit, edges by sign and size, the features'
+    names at their left, and '+N more' under a layer wider than the units it shows."""
     positions = _unit_positions(view)
     every = np.concatenate(positions)
-    images, annotations = [], []
-    customdata, labels = [], []
+    top = float(every[:, 1].max()) + BOX / 2 + 0.3
+    images, annotations, customdata = [], [], []
     for layer, at in zip(view.layers, positions, strict=True):
-        for (x, y), picture, label, formula in zip(at, layer.pictures, layer.labels, layer.formulas, strict=True):
+        for (x, y), picture, formula in zip(at, layer.pictures, layer.formulas, strict=True):
             images.append({"source": picture, "xref": "x", "yref": "y", "x": float(x), "y": float(y),
                            "sizex": BOX, "sizey": BOX, "xanchor": "center", "yanchor": "middle",
                            "sizing": "stretch", "layer": "above"})
             customdata.append([picture, formula])
-            labels.append(label)
-        top = float(at[:, 1].max()) if len(at) else 0.0
-        annotations.append(_text(float(at[0, 0]), top + BOX / 2 + 0.25, f"<b>{layer.name}</b>"))
+        annotations.append(_text(float(at[0, 0]), top, f"<b>{layer.name}</b>"))
         if layer.more:
-            bottom = float(at[:, 1].min())
-            annotations.append(_text(float(at[0, 0]), bottom - BOX / 2 - 0.55, f"+{layer.more} more"))
-    units = {"type": "scatter", "mode": "markers+text", "meta": UNIT_PICTURES, "name": "units", "showlegend": False,
+            annotations.append(_text(float(at[0, 0]), float(at[:, 1].min()) - BOX / 2 - 0.3, f"+{layer.more} more"))
+    units = {"type": "scatter", "mode": "markers", "meta": UNIT_PICTURES, "name": "units", "showlegend": False,
              "x": every[:, 0].round(3).tolist(), "y": every[:, 1].round(3).tolist(), "customdata": customdata,
-             "text": labels, "textposition": "bottom center", "textfont": {"size": 10, "color": LINE},
              "hovertemplate": "%{customdata[1]}<extra></extra>",
-             "marker": {"symbol": "square", "size": 28, "color": "rgba(0,0,0,0)",
-                        "line": {"color": "rgba(17,24,39,0.35)", "width": 1}}}
+             "marker": {"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)",
+                        "line": {"color": "rgba(17,24,39,0.25)", "width": 1}}}
+    names = _names_trace(view, positions)
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     layout = {
         "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary "
-                          "chart and its formula · orange edge: positive weight, blue: negative</sub>",
+                          "chart and its formula below · orange edge: positive weight, blue: negative</sub>",
                   "x": 0.02, "font": {"size": 15}},
         "font": FONT, "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "height": 460,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
         "hovermode": "closest", "showlegend": False, "images": images, "annotations": annotations,
-        "xaxis": {"visible": False, "range": [-COLUMN_GAP / 2, (len(positions) - 0.5) * COLUMN_GAP],
+        "xaxis": {"visible": False, "range": [-COLUMN_GAP * 0.8, (len(positions) - 0.4) * COLUMN_GAP],
                   "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-half_height - 0.9, half_height + 0.7], "fixedrange": True,
+        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.3], "fixedrange": True,
                   "scaleanchor": "x"},
     }
-    return {"data": [*_edge_traces(view, positions), units], "layout": layout}
+    return {"data": [*_edge_traces(view, positions), names, units], "layout": layout}
+
+
+def _names_trace(view: NetworkView, positions: list[np.ndarray]) -> dict:
+    """The features' names left of their pictures and `score` right of the output's; hidden units are
+    named in their formulas (h<layer>,<unit>), which keeps the drawing light."""
+    first, last = positions[0], positions[-1]
+    return {"type": "scatter", "mode": "text", "hoverinfo": "skip", "showlegend": False,
+            "x": [*(first[:, 0] - BOX / 2 - 0.05).round(3).tolist(), round(float(last[0, 0]) + BOX / 2 + 0.05, 3)],
+            "y": [*first[:, 1].round(3).tolist(), round(float(last[0, 1]), 3)],
+            "text": [*view.layers[0].labels, "score"],
+            "textposition": [*(["middle left"] * len(first)), "middle right"],
+            "textfont": {"size": 11, "color": LINE}}
 
 
 def _text(x: float, y: float, text: str) -> dict:
@@ -145,8 +154,8 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
     """The training points at two hidden units' activations, over the plane's grid lines carried there."""
     half = len(space.lines) // 2
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
-    data = [_lines_trace(space.lines[:half], "grid lines of constant x1", "rgba(100,116,139,0.55)"),
-            _lines_trace(space.lines[half:], "grid lines of constant x2", "rgba(148,163,184,0.55)")]
+    data = [_lines_trace(space.lines[:half], "grid lines of constant x1", "rgba(15,118,110,0.45)"),
+            _lines_trace(space.lines[half:], "grid lines of constant x2", "rgba(124,58,237,0.4)")]
     for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True)):
         chosen = space.points[space.labels == value]
         data.append({"type": "scatter", "mode": "markers", "name": f"train {html.escape(str(name))}",
