@@ -185,5 +185,6 @@ def result_rows(runs: list[TrainingRun]) -> list[dict]:
     for run in runs:
         config = run.config.to_dict()
         config["hidden"] = ",".join(map(str, config["hidden"]))
+        config["features"] = ",".join(config["features"])
         rows.append({**config, **run.final_metrics(), "status": run.status, "epochs_trained": run.epoch})
     return rows
