@@ -71,7 +71,7 @@ def canonical_features(names) -> tuple[str, ...]:
         raise ConfigError("features needs at least one input feature: turn one on, like x1 (the default is x1,x2)")
     unknown = [str(name) for name in names if name not in FEATURES]
     if unknown:
-        raise ConfigError(f"features must be a non-empty comma-separated list of {', '.join(FEATURES)}, "
+        raise ConfigError(f"features must be a comma-separated list of {', '.join(FEATURES)}, "
                           f"like x1,x2,x1_x2 (got {','.join(map(str, names))!r})")
     return tuple(name for name in FEATURES if name in names)
 
