@@ -1,26 +1,12 @@
-"""The binary-classification playground: `streamlit run app.py`. Routes only; pages do the work."""
+"""The binary-classification playground: `streamlit run app.py`.
+
+Streamlit serves router.py (page setup and routing) as the app, plus one route of our own: the
+WebSocket that streams each tab's live frames (ui/frames.py; the wire format is FRAMES.md).
+"""
 
 import streamlit as st
+from starlette.routing import WebSocketRoute
 
-from ui.live_chart import preload_plotly
+from ui.frames import PATH, frame_socket
 
-st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide")
-preload_plotly()  # first, so the browser loads plotly.js while the imports below take seconds
-
-from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
-
-prepare_process()
-PAGES = [
-    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
-    st.Page("pages/losses.py", title="Loss explorer", icon=":material/show_chart:", url_path="loss-explorer"),
-]
-# The menu is drawn here rather than by Streamlit: its own menu listed the files of pages/
-# (app, compare, losses, ...) for the seconds the first page spends importing torch.
-page = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for entry in PAGES:
-        st.page_link(entry)
-    st.divider()
-page.run()
+app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket)])
