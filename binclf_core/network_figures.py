@@ -105,10 +105,10 @@ def network_figure(view: NetworkView) -> dict:
     names = _names_trace(view, positions)
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     layout = {
-        "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary "
-                          "chart and its formula below · orange edge: positive weight, blue: negative</sub>",
+        "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary chart, "
+                          "its formula below<br>edges: orange positive, blue negative, thicker for larger |w|</sub>",
                   "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "height": 460,
+        "font": FONT, "margin": {"l": 10, "r": 10, "t": 74, "b": 10},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
         "hovermode": "closest", "showlegend": False, "images": images, "annotations": annotations,
         "xaxis": {"visible": False, "range": [-COLUMN_GAP * 0.8, (len(positions) - 0.4) * COLUMN_GAP],
@@ -165,11 +165,12 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
     layout = {
         "title": {"text": f"Hidden space at epoch {space.epoch}<br><sub>the training points and a regular grid "
                           f"of the plane, as units {a} and {b} see them</sub>", "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 48, "r": 12, "t": 60, "b": 40}, "height": 460,
+        "font": FONT, "margin": {"l": 48, "r": 12, "t": 60, "b": 70},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
         "uirevision": f"hidden-{space.layer}-{space.units}",
-        "xaxis": {"title": {"text": a}, "zeroline": True}, "yaxis": {"title": {"text": b}, "zeroline": True},
-        "legend": {"orientation": "h", "y": -0.15, "x": 0, "yanchor": "top"},
+        "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True},
+        "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True},
+        "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     }
     return {"data": data, "layout": layout}
 

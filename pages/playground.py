@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import own_data, session
+from ui import network_panels, own_data, session  # noqa: F401 - network_panels registers the views inside the network
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.startup import warm_up_after_first_page
