@@ -17,19 +17,31 @@ from binclf_core.figures import FONT, LINE, NEGATIVE, POSITIVE
 from binclf_core.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
 from binclf_core.training import TrainingRun
 
-COLUMN_GAP, ROW_GAP, BOX = 1.7, 1.15, 0.8  # in data units: the drawing keeps its aspect (scaleanchor)
+ROW_GAP, BOX = 1.15, 0.8  # in data units: the drawing keeps its aspect (scaleanchor)
+MIN_COLUMN_GAP = 1.7  # columns spread out to a square drawing when there are few of them
 WIDTH_CLASSES = 5  # edge thicknesses, 1 to 5 px (+0.5)
 UNIT_PICTURES = "unit-pictures"
 
 
+def _column_gap(view: NetworkView) -> float:
+    """Wide enough that the drawing is about as wide as it is tall (the panel is about square)."""
+    tallest = max(len(layer.shown) for layer in view.layers) * ROW_GAP + 1.5
+    return max(MIN_COLUMN_GAP, tallest / len(view.layers))
+
+
 def _unit_positions(view: NetworkView) -> list[np.ndarray]:
     """Per layer, the (x, y) of each shown unit's centre: columns left to right, units top to bottom."""
-    positions = []
+    positions, gap = [], _column_gap(view)
     for index, layer in enumerate(view.layers):
         n = len(layer.shown)
         ys = (n - 1) / 2 * ROW_GAP - np.arange(n) * ROW_GAP
-        positions.append(np.stack([np.full(n, index * COLUMN_GAP), ys], 1))
+        positions.append(np.stack([np.full(n, index * gap), ys], 1))
     return positions
+
+
+def _layer_title(name: str, columns: int) -> str:
+    """'Hidden 3', or 'H3' when there are too many columns for the full names to fit side by side."""
+    return name.replace("Hidden ", "H") if columns > 5 else name
 
 
 def _edges(view: NetworkView, positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -86,7 +98,8 @@ def network_figure(view: NetworkView) -> dict:
     names at their left, and '+N more' under a layer wider than the units it shows."""
     positions = _unit_positions(view)
     every = np.concatenate(positions)
-    top = float(every[:, 1].max()) + BOX / 2 + 0.3
+    top = float(every[:, 1].max()) + BOX / 2 + 0.15
+    gap = _column_gap(view)
     images, annotations, customdata = [], [], []
     for layer, at in zip(view.layers, positions, strict=True):
         for (x, y), picture, formula in zip(at, layer.pictures, layer.formulas, strict=True):
@@ -94,7 +107,8 @@ def network_figure(view: NetworkView) -> dict:
                            "sizex": BOX, "sizey": BOX, "xanchor": "center", "yanchor": "middle",
                            "sizing": "stretch", "layer": "above"})
             customdata.append([picture, formula])
-        annotations.append(_text(float(at[0, 0]), top, f"<b>{layer.name}</b>"))
+        annotations.append({**_text(float(at[0, 0]), top, f"<b>{_layer_title(layer.name, len(positions))}</b>"),
+                            "yanchor": "bottom"})
         if layer.more:
             annotations.append(_text(float(at[0, 0]), float(at[:, 1].min()) - BOX / 2 - 0.3, f"+{layer.more} more"))
     units = {"type": "scatter", "mode": "markers", "meta": UNIT_PICTURES, "name": "units", "showlegend": False,
@@ -108,12 +122,12 @@ def network_figure(view: NetworkView) -> dict:
         "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary chart, "
                           "its formula below<br>edges: orange positive, blue negative, thicker for larger |w|</sub>",
                   "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 10, "r": 10, "t": 74, "b": 10},
+        "font": FONT, "margin": {"l": 56, "r": 46, "t": 74, "b": 10},  # the names spill into the margins
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
         "hovermode": "closest", "showlegend": False, "images": images, "annotations": annotations,
-        "xaxis": {"visible": False, "range": [-COLUMN_GAP * 0.8, (len(positions) - 0.4) * COLUMN_GAP],
+        "xaxis": {"visible": False, "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2],
                   "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.3], "fixedrange": True,
+        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.7], "fixedrange": True,
                   "scaleanchor": "x"},
     }
     return {"data": [*_edge_traces(view, positions), names, units], "layout": layout}
@@ -127,7 +141,7 @@ def _names_trace(view: NetworkView, positions: list[np.ndarray]) -> dict:
             "x": [*(first[:, 0] - BOX / 2 - 0.05).round(3).tolist(), round(float(last[0, 0]) + BOX / 2 + 0.05, 3)],
             "y": [*first[:, 1].round(3).tolist(), round(float(last[0, 1]), 3)],
             "text": [*view.layers[0].labels, "score"],
-            "textposition": [*(["middle left"] * len(first)), "middle right"],
+            "textposition": [*(["middle left"] * len(first)), "middle right"], "cliponaxis": False,
             "textfont": {"size": 11, "color": LINE}}
 
 
@@ -154,17 +168,17 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
     """The training points at two hidden units' activations, over the plane's grid lines carried there."""
     half = len(space.lines) // 2
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
-    data = [_lines_trace(space.lines[:half], "grid lines of constant x1", "rgba(15,118,110,0.45)"),
-            _lines_trace(space.lines[half:], "grid lines of constant x2", "rgba(124,58,237,0.4)")]
+    data = [_lines_trace(space.lines[:half], "x1 = const", "rgba(15,118,110,0.45)"),
+            _lines_trace(space.lines[half:], "x2 = const", "rgba(124,58,237,0.4)")]
     for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True)):
         chosen = space.points[space.labels == value]
-        data.append({"type": "scatter", "mode": "markers", "name": f"train {html.escape(str(name))}",
+        data.append({"type": "scatter", "mode": "markers", "name": html.escape(str(name)),
                      "x": _rounded(chosen[:, 0]), "y": _rounded(chosen[:, 1]),
                      "marker": {"size": 6, "color": color}, "hovertemplate": f"({a} %{{x:.2f}}, {b} %{{y:.2f}})"
                      "<extra></extra>"})
     layout = {
-        "title": {"text": f"Hidden space at epoch {space.epoch}<br><sub>the training points and a regular grid "
-                          f"of the plane, as units {a} and {b} see them</sub>", "x": 0.02, "font": {"size": 15}},
+        "title": {"text": f"Hidden space at epoch {space.epoch}<br><sub>training points and a grid of the plane "
+                          f"as {a} and {b} see them</sub>", "x": 0.02, "font": {"size": 15}},
         "font": FONT, "margin": {"l": 48, "r": 12, "t": 60, "b": 70},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
         "uirevision": f"hidden-{space.layer}-{space.units}",
