@@ -7,7 +7,9 @@ tutorials' (blobs, logistic, SGD lr 0.01, 5000 epochs) and spiral with an MLP 8,
 - frames/s: distinct frames drawn, i.e. chart updates that showed a newer epoch than the last one
 - interval p95: the 95th percentile of the time between two drawn frames, ms
 - busy: the browser main thread's busy share (CDP Performance.getMetrics TaskDuration / wall time)
-- server CPU per frame (ms) and websocket bytes per frame (CDP Network frames, every socket)
+- server CPU per frame (ms): the whole process's, less what the producer spent training (the
+  producer's counters, /binclf/stats; the old design has none, so its figure includes training), and
+  the producer's own encoding CPU per frame; websocket bytes per frame (CDP Network, every socket)
 - epochs/s, charts re-created during training, and the zoom (a zoomed axis must survive training)
 
 "old" is the app at --baseline (default 1fb9c33, before the frames: one fragment run per picture),
@@ -26,18 +28,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import COUNT_CHARTS, ROOT, browser, running
+from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, browser, drag_zoom, running
 
 RUNS = {
     "tutorial": "lr=0.01&epochs=5000",
@@ -59,7 +63,8 @@ class Result:
     frames: int  # distinct frames drawn
     intervals_ms: list[float]
     busy: float
-    server_cpu: float
+    server_cpu: float  # process CPU seconds during training, less the producer's training CPU
+    encode_cpu: float | None  # the producer's encoding CPU seconds (None: the old design has no producer)
     socket_bytes: int
     epochs: int
     recreated: int
@@ -70,12 +75,13 @@ class Result:
         frames = max(self.frames, 1)
         return [self.design, self.run, f"{self.seconds:.1f}", f"{self.frames / self.seconds:.1f}", f"{p95:.0f}",
                 f"{self.busy:.0%}", f"{1000 * self.server_cpu / frames:.2f}",
+                "-" if self.encode_cpu is None else f"{1000 * self.encode_cpu / frames:.2f}",
                 f"{self.socket_bytes / frames / 1000:.1f}",
                 f"{self.epochs / self.seconds:.0f}", str(self.recreated),
                 "-" if self.zoom_kept is None else ("yes" if self.zoom_kept else "NO")]
 
 
-HEAD = ["design", "run", "seconds", "frames/s", "p95 ms", "busy", "CPU ms/frame", "kB/frame", "epochs/s",
+HEAD = ["design", "run", "seconds", "frames/s", "p95 ms", "busy", "CPU ms/frame", "encode ms", "kB/frame", "epochs/s",
         "re-created", "zoom kept"]
 
 
@@ -105,15 +111,17 @@ class Page:
         self.page.close()
 
 
-def zoom_in(page) -> list[float]:
-    """Zoom the boundary chart's x axis as a user would (a relayout from the page), return the range."""
-    return page.evaluate("""() => { const div = document.querySelector('[data-chart="boundary"]');
-        const [a, b] = div._fullLayout.xaxis.range; const r = [a + (b - a) / 4, b - (b - a) / 4];
-        window.Plotly.relayout(div, {'xaxis.range': r}); return r; }""")
-
-
 def boundary_range(page) -> list[float]:
-    return page.evaluate("() => document.querySelector('[data-chart=\"boundary\"]')._fullLayout.xaxis.range")
+    return page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")
+
+
+def producer_stats(server) -> dict | None:
+    """The frame producer's counters (ui/frames.py STATS), or None where there is no producer (old design)."""
+    try:
+        with urllib.request.urlopen(server.url + "binclf/stats", timeout=5) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):  # no such route: the old design serves its page there, not JSON
+        return None
 
 
 def open_view(page, label: str) -> None:
@@ -134,9 +142,10 @@ def measure_frames(design: str, run: str, server, chromium, live_view: str = "Bo
         open_view(page, live_view)
         design = f"{design} + {live_view}"
     page.wait_for_timeout(1000)  # the page settles: plotly.js parsed, the first frame drawn
-    zoomed = zoom_in(page)
+    zoomed = drag_zoom(page)
     created, drawn = page.evaluate("[__chartsCreated, window.binclfLive.frames.length]")
     cpu, task, socket_bytes = server.cpu_seconds(), view.task_seconds(), view.socket_bytes
+    before = producer_stats(server)
     page.evaluate(f"""() => {{ window.__shown = []; const read = {EPOCH_TEXT};
         const frames = window.binclfLive.frames; let seen = frames.length;
         (function watch() {{ while (seen < frames.length) {{ window.__shown.push([frames[seen], read()]); seen++; }}
@@ -146,6 +155,11 @@ def measure_frames(design: str, run: str, server, chromium, live_view: str = "Bo
     page.get_by_text(f"Epoch {total} / {total}", exact=True).wait_for(timeout=300_000)
     seconds = time.perf_counter() - start
     cpu, task, socket_bytes = server.cpu_seconds() - cpu, view.task_seconds() - task, view.socket_bytes - socket_bytes
+    after = producer_stats(server)
+    encode = None
+    if before is not None and after is not None:
+        cpu -= after["train_cpu_seconds"] - before["train_cpu_seconds"]
+        encode = after["encode_cpu_seconds"] - before["encode_cpu_seconds"]
     page.wait_for_timeout(300)
     shown = page.evaluate("window.__shown")
     distinct, last = [], -1
@@ -159,7 +173,7 @@ def measure_frames(design: str, run: str, server, chromium, live_view: str = "Bo
     recreated = page.evaluate("__chartsCreated") - created
     view.close()
     del drawn
-    return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, socket_bytes, total,
+    return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, encode, socket_bytes, total,
                   recreated, zoom_kept)
 
 
@@ -177,7 +191,7 @@ def measure_loop_app(chromium) -> Result:
         seconds = time.perf_counter() - start
         created, painted = page.evaluate("[__chartsCreated, __chartsPainted]")
         result = Result("loop app", "tutorial", seconds, painted // 3, [], (view.task_seconds() - task) / seconds,
-                        server.cpu_seconds() - cpu, view.socket_bytes - socket_bytes, LOOP_EPOCHS, created, None)
+                        server.cpu_seconds() - cpu, None, view.socket_bytes - socket_bytes, LOOP_EPOCHS, created, None)
         view.close()
         return result
 

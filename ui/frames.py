@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import streamlit as st
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from streamlit.web.server.server_util import is_url_from_allowed_origins
 
@@ -36,6 +38,9 @@ _TABS: weakref.WeakValueDictionary[str, FrameTab] = weakref.WeakValueDictionary(
 _wake_producer: list[Callable[[], None]] = []  # set by ui/producer.py: a tab changed, look again
 _listeners: list[Callable[[FrameTab, dict], None]] = []
 SESSION_KEY = "frame_tab"  # this tab's FrameTab in st.session_state
+STATS_PATH = "/binclf/stats"
+# What the producer has done since the server started (CPU seconds of its own thread), for the benches.
+STATS = {"frames": 0, "bytes": 0, "encode_cpu_seconds": 0.0, "train_cpu_seconds": 0.0, "epochs": 0}
 
 
 @dataclass(eq=False)
@@ -191,6 +196,11 @@ async def frame_socket(websocket: WebSocket) -> None:
         receiver.cancel()
         tab._detach(outbox)
         wake_producer()
+
+
+async def frame_stats(request: Request) -> JSONResponse:
+    """The producer's counters (frames, bytes, its CPU for encoding and for training): no tab's data."""
+    return JSONResponse(STATS)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

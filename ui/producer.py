@@ -57,7 +57,6 @@ class Producer:
         self._woken = False
         self._paces: dict[str, _Pace] = {}
         self.frame_cost = FIRST_FRAME_COST
-        self.frames_sent = 0
 
     # ---- the schedule ----------------------------------------------------------------------
     def wake(self) -> None:
@@ -128,14 +127,17 @@ class Producer:
         now = time.perf_counter()
         version = tab.version
         try:
+            cpu, epoch = time.thread_time(), run.epoch
             if tab.playing and not tab.animation and tab.replay is None:
                 self._train(tab, pace, now)
             follow(pace.encoder.reference, run)  # trained as far as the run, Step included
-            cpu = time.thread_time()
+            trained = time.thread_time()
             replay_epoch = self._replay_epoch(tab)
             extra = self._panel(tab, pace, now)
             frame = pace.encoder.frame(replay_epoch, {**extra, **self._state(tab)}, panels.sizes(tab))
-            self.frame_cost += SMOOTHING * (time.thread_time() - cpu - self.frame_cost)
+            encoded = time.thread_time()
+            self.frame_cost += SMOOTHING * (encoded - trained - self.frame_cost)
+            _count(frame, trained - cpu, encoded - trained, run.epoch - epoch)
         except Exception:  # a fault in one tab's run must not stop the others' frames
             LOG.exception("a frame failed at epoch %s", run.epoch)
             tab.playing, tab.animation = False, None
@@ -146,7 +148,6 @@ class Producer:
         pace.last_frame = now
         tab.sent_version = version
         tab.send(frame)
-        self.frames_sent += 1
         frames.notify_listeners(tab, summary(tab, pace.encoder))
 
     def _pace(self, tab: frames.FrameTab, run: TrainingRun) -> _Pace:
@@ -200,6 +201,15 @@ class Producer:
 
 
 REPLAY_FRAME_SECONDS = 0.1  # an animated replay: ~10 pictures a second
+
+
+def _count(frame: bytes, train_seconds: float, encode_seconds: float, epochs: int) -> None:
+    stats = frames.STATS
+    stats["frames"] += 1
+    stats["bytes"] += len(frame)
+    stats["train_cpu_seconds"] += train_seconds
+    stats["encode_cpu_seconds"] += encode_seconds
+    stats["epochs"] += epochs
 
 
 def summary(tab: frames.FrameTab, encoder: FrameEncoder) -> dict:

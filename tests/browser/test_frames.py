@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
+from bench.harness import BOUNDARY, drag_zoom
 from tests.browser.test_playground import click, epochs, expect, open_app, settled_epoch, wait_charts_idle
 
 # The epochs of the frames drawn since `window.__mark`, one entry per drawn frame.
 DRAWN_SINCE = "(mark) => window.binclfLive.epochs.slice(window.binclfLive.frames.findIndex(t => t > mark))"
-BOUNDARY = "document.querySelector('.binclf-live-chart[data-chart=\"boundary\"]')"
 
 
 def test_a_lone_tab_draws_at_least_twenty_new_frames_a_second(page, app_url):
@@ -45,9 +45,10 @@ def test_pause_stops_the_frames_and_step_sends_one(page, app_url):
 
 def test_the_users_zoom_survives_training(page, app_url):
     open_app(page, app_url, "?epochs=300")
-    zoomed = page.evaluate(f"""() => {{ const div = {BOUNDARY}; const [a, b] = div._fullLayout.xaxis.range;
-        const r = [a + (b - a) / 4, b - (b - a) / 4]; window.Plotly.relayout(div, {{'xaxis.range': r}});
-        return r; }}""")
+    wait_charts_idle(page)
+    full = page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")
+    zoomed = drag_zoom(page)
+    assert zoomed[1] - zoomed[0] < 0.6 * (full[1] - full[0]), "the drag should have zoomed in"
     click(page, "Train")
     expect(page.get_by_text("Epoch 300 / 300", exact=True)).to_be_visible(timeout=120_000)
     wait_charts_idle(page)
