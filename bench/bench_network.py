@@ -5,7 +5,13 @@ frame's unit activations over a 24x24 grid (one forward pass with hooks) and the
 pictures, against the target of 3 ms; then the whole view (the 7 features and the output too,
 the formulas), its Plotly figure, and the hidden space with its figure. Medians of many repeats.
 
-    python bench/bench_network.py [--repeats 200]
+With --browser, the browser's side too, in headless Chromium with the page's plotly.js basic bundle
+and a 440x440 chart (the panel's size): the median time of one Plotly.react of each panel's figure
+as training changes it, against one relayout of the boundary picture (what every frame does).
+Divided by the panel's interval (ui/network_panels.py), that is the share of the browser's main
+thread a view open costs; the frame rate falls by about that share when the browser is the limit.
+
+    python bench/bench_network.py [--repeats 200] [--browser]
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from binclf_core.config import RunConfig
 from binclf_core.features import FEATURES
-from binclf_core.figures import unit_images
+from binclf_core.figures import boundary_figure, unit_images
 from binclf_core.network_figures import hidden_space_figure, network_figure
 from binclf_core.network_view import GRID_SIZE, hidden_space, layer_outputs, network_view, plane_grid
 from binclf_core.training import TrainingRun
@@ -49,10 +55,57 @@ def hidden_unit_pictures(run: TrainingRun) -> None:
         unit_images(0.5 + 0.5 * values / max(float(abs(values).max()), 1e-6))
 
 
+REACT_JS = """async (figures) => {
+  const div = document.getElementById('chart'), times = [];
+  await Plotly.newPlot(div, figures[0].data, figures[0].layout, {displayModeBar: false});
+  for (let i = 1; i < figures.length; i++) {  // each a new epoch's figure, as the frames bring them
+    const start = performance.now();
+    await Plotly.react(div, figures[i].data, figures[i].layout, {displayModeBar: false});
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+RELAYOUT_JS = """async (sources) => {
+  const div = document.getElementById('chart'), times = [];
+  for (const source of sources) {
+    const start = performance.now();
+    await Plotly.relayout(div, {'images[0].source': source});
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
+def browser_ms(run: TrainingRun, figures: dict, repeats: int) -> None:
+    """Median ms of one Plotly.react of each panel's figure, and of one boundary picture update."""
+    from bench.harness import ROOT, browser
+
+    plotly = (ROOT / "static" / "plotly-basic.min.js").read_text()
+    page_html = ("<html><body><div id=chart style='width:440px;height:440px'></div>"
+                 f"<script>{plotly}</script></body></html>")
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": 480, "height": 480})
+        page.set_content(page_html)
+        for label, frames in figures.items():
+            times = page.evaluate(REACT_JS, frames)
+            print(f"  {label:58s} {statistics.median(times):6.1f} ms")
+        snapshot = run.snapshot(60)
+        boundary = boundary_figure(snapshot, run.dataset)
+        page.evaluate("(f) => Plotly.newPlot('chart', f.data, f.layout)", boundary)
+        sources = []
+        for _ in range(min(repeats, 40)):
+            run.step(1)
+            sources.append(boundary_figure(run.snapshot(60), run.dataset)["layout"]["images"][0]["source"])
+        times = page.evaluate(RELAYOUT_JS, sources)
+        print(f"  {'boundary picture update (every frame does one)':58s} {statistics.median(times):6.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=200)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--browser", action="store_true", help="also time the figures' drawing in Chromium")
+    args = parser.parse_args()
+    repeats = args.repeats
     run = TrainingRun(LARGEST)
     run.step(LARGEST.epochs)
     view = network_view(run)
@@ -71,6 +124,17 @@ def main() -> None:
         print(f"  {label:58s} {cpu_ms(work, repeats):6.2f} ms")
     print(f"  frame size: network figure {len(json.dumps(network_figure(view))) / 1024:.0f} kB, "
           f"hidden space {len(json.dumps(hidden_space_figure(space))) / 1024:.0f} kB (JSON)")
+    if args.browser:
+        print("in headless Chromium, a 440x440 chart, median ms of the main thread:")
+        run.update_live(epochs=run.epoch + 1000)  # training goes on, so every figure is a newer one
+        frames: dict[str, list] = {"network figure: Plotly.react of a newer epoch's": [],
+                                   "hidden space figure: Plotly.react of a newer epoch's": []}
+        for _ in range(min(repeats, 30)):
+            run.step(2)
+            network, hidden = frames.values()
+            network.append(network_figure(network_view(run)))
+            hidden.append(hidden_space_figure(hidden_space(run, 3, (0, 1))))
+        browser_ms(run, frames, repeats)
 
 
 if __name__ == "__main__":

@@ -216,7 +216,7 @@ def hidden_layers(run: TrainingRun) -> list[int]:
     return list(run.config.hidden) if run.config.model == "mlp" else []
 
 
-def grid_lines(extent: tuple[float, float, float, float], count: int = 11, samples: int = 41) -> list[np.ndarray]:
+def grid_lines(extent: tuple[float, float, float, float], count: int = 11, samples: int = 25) -> list[np.ndarray]:
     """`count` vertical then `count` horizontal lines over the extent, each `samples` points (S, 2)."""
     x0, x1, y0, y1 = extent
     along_x, along_y = np.linspace(x0, x1, samples, dtype=np.float32), np.linspace(y0, y1, samples, dtype=np.float32)
@@ -226,7 +226,7 @@ def grid_lines(extent: tuple[float, float, float, float], count: int = 11, sampl
 
 
 def hidden_space(run: TrainingRun, layer: int, units: tuple[int, int], lines: int = 11,
-                 samples: int = 41) -> HiddenSpace:
+                 samples: int = 25) -> HiddenSpace:
     """The training points and the plane's grid lines at units (a, b) of hidden layer `layer` (from 1),
     computed by one forward pass of the run's model over both."""
     sizes = hidden_layers(run)
