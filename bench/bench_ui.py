@@ -228,7 +228,7 @@ def main() -> None:
             context = baseline_tree(args.baseline) if design == "old" else _here()
             with context as root, running("app.py", root=root) as server:
                 for run, live_view in itertools.product(args.runs, args.views if design == "new" else ["Boundary"]):
-                    if live_view == "Boundary" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
+                    if live_view != "Hidden space" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
                         results.append(measure_frames(design, run, server, chromium, live_view))
     rows = [HEAD, *(r.cells() for r in results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]

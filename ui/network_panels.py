@@ -17,7 +17,7 @@ from binclf_core.network_view import hidden_layers
 from binclf_core.training import TrainingRun
 from ui.panels import Panel, register
 
-NETWORK_EVERY = 0.5  # while training, seconds between two network figures: ~120 kB, 57 pictures, ~30 ms to draw
+NETWORK_EVERY = 0.75  # while training, seconds between two network figures: ~120 kB, 57 pictures, ~30 ms to draw
 HIDDEN_SPACE_EVERY = 0.5  # a Plotly.react of it costs the browser ~20-30 ms: twice a second keeps frames smooth
 
 
