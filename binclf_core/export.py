@@ -12,10 +12,11 @@ import inspect
 import types
 from string import Template
 
-from binclf_core import bugs, datasets, losses, regularization
+from binclf_core import bugs, datasets, losses
 from binclf_core.config import RunConfig
 from binclf_core.errors import ConfigError
-from binclf_core.features import RAW_FEATURES, FeatureMap, feature_label, input_features
+from binclf_core.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
+from binclf_core.features import RAW_FEATURES, FeatureMap, input_features
 from binclf_core.models import ACTIVATION_LAYERS, ScoreModel
 
 HEADER = Template('''\
@@ -80,11 +81,6 @@ def make_model(x_train: torch.Tensor) -> ScoreModel:
 LOSS = Template('''
 
 # ---- loss: raw scores and 0/1 targets in, the mean over the points out ---------------------------
-$sources''')
-
-REGULARIZATION = Template('''
-
-# ---- regularization: $kind on the weights (not the biases); the printed losses leave it out --------
 $sources''')
 
 TRAIN = Template('''
@@ -176,13 +172,14 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
         MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
                          raw_features=repr(RAW_FEATURES)),
         LOSS.substitute(sources=_loss_sources(config, bug)),
-        _regularization_sources(config),
+        regularization_sources(config),
         TRAIN.substitute(
             batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
-            step=_step(config, bug), make_loss=_make_loss(config, bug), optimizer=OPTIMIZER_CLASSES[config.optimizer],
-            **_regularization_lines(config)),
+            step=step_lines(config, bug), make_loss=_make_loss(config, bug),
+            optimizer=OPTIMIZER_CLASSES[config.optimizer],
+            **regularization_lines(config)),
     ]
     return "".join(parts)
 
@@ -192,7 +189,7 @@ def _summary(config: RunConfig) -> str:
         f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
     text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}, "
             f"{config.epochs} epochs.")
-    text += _inside_summary(config)
+    text += inside_summary(config)
     if config.bug != "none":
         text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."
     return text
@@ -265,46 +262,3 @@ def _make_loss(config: RunConfig, bug: bugs.Bug) -> str:
         return f"    loss_fn = {name}()"
     return f"    loss_fn = {name}"
 
-
-# ---- issue 14: features and regularization in the script ------------------------------------------
-def _inside_summary(config: RunConfig) -> str:
-    text = ""
-    if config.features != RAW_FEATURES or config.scale != "none":
-        text += f"\nInput features: {feature_label(config.features)}" + (
-            ", standardised on the training split." if config.scale == "standard" else ".")
-    if config.regularization != "none":
-        text += f"\n{config.regularization.upper()} regularization at rate {config.reg_rate:g}."
-    return text
-
-
-def _regularization_sources(config: RunConfig) -> str:
-    if config.regularization == "none":
-        return ""
-    r = regularization
-    needs = [r.weight_matrices, r.l2_penalty, r.with_penalty] if config.regularization == "l2" else [
-        r.weight_matrices, r.soft_threshold_, r.after_update]
-    return REGULARIZATION.substitute(kind=config.regularization.upper(), sources=_sources(*needs))
-
-
-def _regularization_lines(config: RunConfig) -> dict[str, str]:
-    """The lines of train_one_epoch that differ with the penalty: the weights, the backward pass."""
-    kind = config.regularization
-    if kind == "none":
-        return {"weights": "", "backward": " " * 8 + "loss.backward()  # backward"}
-    weights = '\n    weights = weight_matrices(model)  # the penalty acts on these, not on the biases'
-    if kind == "l2":
-        backward = (" " * 8 + 'with_penalty(loss, weights, "l2", SETTINGS["reg_rate"]).backward()  '
-                    "# backward, through loss + rate·Σw²")
-    else:
-        backward = " " * 8 + "loss.backward()  # backward"
-    return {"weights": weights, "backward": backward}
-
-
-def _step(config: RunConfig, bug: bugs.Bug) -> str:
-    if not bug.step:
-        return " " * 8 + "# BUG: no update (optimizer.step() is missing)"
-    step = " " * 8 + "optimizer.step()  # update"
-    if config.regularization == "l1":
-        step += ("\n" + " " * 8 + 'after_update(weights, "l1", SETTINGS["reg_rate"], optimizer.param_groups[0]["lr"])'
-                 "  # L1: soft-threshold the weights")
-    return step
