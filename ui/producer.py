@@ -117,7 +117,11 @@ class Producer:
                         self._wake.wait(min(wait, IDLE_WAIT))
                     self._woken = False
                 continue
-            self.serve(tab)
+            try:
+                self.serve(tab)
+            except Exception:  # e.g. a reset message that could not be made: that tab stops, the others go on
+                LOG.exception("the producer could not serve a tab")
+                tab.playing, tab.animation, tab.sent_version = False, None, tab.version
 
     # ---- one frame -------------------------------------------------------------------------
     def serve(self, tab: frames.FrameTab) -> None:
