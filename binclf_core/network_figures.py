@@ -51,7 +51,7 @@ def _edges(view: NetworkView, positions: list[np.ndarray]) -> tuple[np.ndarray, 
     for index, matrix in enumerate(view.weights):
         source, target = view.layers[index], view.layers[index + 1]
         shown = matrix[np.ix_(target.shown, source.shown)]  # (m, n): target j <- source i
-        j, i = np.nonzero(shown)
+        j, i = np.nonzero(np.nan_to_num(shown, nan=0.0))  # a diverged run's NaN weights are not drawn
         start, end = positions[index][i], positions[index + 1][j]  # (E, 2) each
         shift = np.array([BOX / 2, 0.0])
         segments.append(np.concatenate([start + shift, end - shift], axis=1))
@@ -75,7 +75,8 @@ def _edge_traces(view: NetworkView, positions: list[np.ndarray]) -> list[dict]:
     segments, weights, texts = _edges(view, positions)
     if not len(weights):
         return []
-    width_class = np.minimum(WIDTH_CLASSES - 1, (np.abs(weights) / np.abs(weights).max() * WIDTH_CLASSES).astype(int))
+    size = np.minimum(np.abs(weights), np.finfo(np.float32).max)  # an infinite weight draws as the thickest
+    width_class = np.minimum(WIDTH_CLASSES - 1, (size / size.max() * WIDTH_CLASSES).astype(int))
     traces = []
     for positive in (False, True):
         for width in range(WIDTH_CLASSES):
@@ -151,9 +152,11 @@ def _text(x: float, y: float, text: str) -> dict:
     return {"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False, "font": {"size": 11}}
 
 
-def _rounded(values: np.ndarray) -> list[float]:
-    """3 decimals keep a frame small (rounded in float64: a float32's repr is 17 digits long)."""
-    return np.round(values.astype(np.float64), 3).tolist()
+def _rounded(values: np.ndarray) -> list[float | None]:
+    """3 decimals keep a frame small (rounded in float64: a float32's repr is 17 digits long); a value that is
+    not finite (a diverged run) becomes None, a gap: the frame's JSON must parse in the browser."""
+    rounded = np.round(values.astype(np.float64), 3)
+    return np.where(np.isfinite(rounded), rounded, None).tolist()
 
 
 def _lines_trace(lines: list[np.ndarray], name: str, color: str) -> dict:

@@ -105,6 +105,7 @@ def network_view(run: TrainingRun, grid_size: int = GRID_SIZE, max_shown: int = 
                 [m.bias.detach().numpy().copy() for m in linears], activation_name(model), _scaling(model.features))
 
     outputs, weights, biases, activation, scaling = run.with_model(read)
+    outputs = [np.nan_to_num(o, nan=0.0, posinf=0.0, neginf=0.0) for o in outputs]  # a diverged run: blank, not NaN
     labels = _all_labels(run.config.features, [o.shape[1] for o in outputs])
     layers = []
     for index, output in enumerate(outputs):
@@ -236,7 +237,7 @@ def hidden_space(run: TrainingRun, layer: int, units: tuple[int, int], lines: in
     plane = grid_lines(run.dataset.bounds(), lines, samples)
     points = torch.cat([x_train, torch.from_numpy(np.concatenate(plane))])
     outputs = run.with_model(lambda model: layer_outputs(model, points))
-    chosen = outputs[layer][:, list(units)].numpy()  # (N_train + lines·S, 2)
+    chosen = outputs[layer][:, list(units)].numpy()  # (N_train + lines·S, 2); NaN where a diverged run is
     n = len(x_train)
     carried = chosen[n:].reshape(len(plane), samples, 2)
     return HiddenSpace(layer, tuple(units), chosen[:n], run.dataset.y_train.numpy(), list(carried), run.epoch)

@@ -128,3 +128,14 @@ def test_the_hidden_space_moves_as_the_run_trains():
     before = hidden_space_panel(run, {})["data"][2]["x"]
     run.step(20)
     assert hidden_space_panel(run, {})["data"][2]["x"] != before
+
+
+def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
+    import json
+
+    run = TrainingRun(RunConfig(dataset="spiral", model="mlp", hidden=(4, 3)))
+    with torch.no_grad():
+        run.model.layers[0].weight[0, 0] = float("nan")
+        run.model.layers[2].weight[1, 1] = float("inf")
+    for figure in (network_panel(run, {}), hidden_space_panel(run, {"layer": 1})):
+        json.dumps(figure, allow_nan=False)  # JSON.parse takes no NaN
