@@ -169,27 +169,43 @@ def _lines_trace(lines: list[np.ndarray], name: str, color: str) -> dict:
             "line": {"color": color, "width": 1}}
 
 
+def nice_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
+    """[low, high] around the finite values, padded and rounded outwards to a fifth of a power of ten of the span,
+    so it stays the same over many frames and the browser need not redraw the axis (nor compute autorange)."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (-1.0, 1.0)
+    span = max(high - low, 1e-6)
+    step = 10 ** np.floor(np.log10(span)) / 5
+    ends = np.floor((low - pad * span) / step) * step, np.ceil((high + pad * span) / step) * step
+    return [round(float(end), 9) for end in ends]
+
+
 def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("negative", "positive")) -> dict:
-    """The training points at two hidden units' activations, over the plane's grid lines carried there."""
+    """The training points at two hidden units' activations, over the plane's grid lines carried there.
+
+    No legend (the subtitle says the colours) and fixed axis ranges: each costs the browser ~8 ms a redraw.
+    """
     half = len(space.lines) // 2
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
+    negative, positive = (html.escape(str(name)) for name in class_names)
     data = [_lines_trace(space.lines[:half], "x1 = const", "rgba(15,118,110,0.45)"),
             _lines_trace(space.lines[half:], "x2 = const", "rgba(124,58,237,0.4)")]
-    for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True)):
+    for value, (name, color) in enumerate(zip((negative, positive), (NEGATIVE, POSITIVE), strict=True)):
         chosen = space.points[space.labels == value]
-        data.append({"type": "scatter", "mode": "markers", "name": html.escape(str(name)),
+        data.append({"type": "scatter", "mode": "markers", "name": name,
                      "x": _rounded(chosen[:, 0]), "y": _rounded(chosen[:, 1]),
-                     "marker": {"size": 6, "color": color}, "hovertemplate": f"({a} %{{x:.2f}}, {b} %{{y:.2f}})"
-                     "<extra></extra>"})
+                     "marker": {"size": 6, "color": color},
+                     "hovertemplate": f"{name} ({a} %{{x:.2f}}, {b} %{{y:.2f}})<extra></extra>"})
+    every = np.concatenate([space.points, *space.lines])  # (N + lines·S, 2)
     layout = {
         "title": {"text": f"Hidden space at epoch {space.epoch}<br><sub>training points and a grid of the plane "
-                          f"as {a} and {b} see them</sub>", "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 48, "r": 12, "t": 60, "b": 70},
+                          f"as {a} and {b} see them<br>blue {negative}, orange {positive}; lines of constant x1 "
+                          "teal, of constant x2 violet</sub>", "x": 0.02, "font": {"size": 15}},
+        "font": FONT, "margin": {"l": 48, "r": 12, "t": 76, "b": 40}, "showlegend": False,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
         "uirevision": f"hidden-{space.layer}-{space.units}",
-        "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True},
-        "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True},
-        "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
+        "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 0])},
+        "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 1])},
     }
     return {"data": data, "layout": layout}
 

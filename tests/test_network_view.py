@@ -10,6 +10,7 @@ from binclf_core.network_figures import (
     hidden_space_panel,
     network_figure,
     network_panel,
+    nice_range,
 )
 from binclf_core.network_view import (
     hidden_space,
@@ -107,11 +108,22 @@ def test_the_network_figure_follows_the_hover_contract():
     assert {trace["type"] for trace in figure["data"]} == {"scatter"}  # the browser has the basic bundle only
 
 
-def test_the_hidden_space_figure_has_the_points_and_both_families_of_lines():
+def test_the_hidden_space_figure_has_the_points_and_both_families_of_lines_within_its_ranges():
     run = trained(RunConfig(model="mlp", hidden=(2,)))
-    figure = hidden_space_figure(hidden_space(run, 1, (0, 1)))
+    space = hidden_space(run, 1, (0, 1))
+    figure = hidden_space_figure(space)
     assert [trace["mode"] for trace in figure["data"]] == ["lines", "lines", "markers", "markers"]
     assert sum(len(trace["x"]) for trace in figure["data"][2:]) == len(run.dataset.y_train)
+    every = np.concatenate([space.points, *space.lines])
+    for axis, column in (("xaxis", 0), ("yaxis", 1)):
+        low, high = figure["layout"][axis]["range"]
+        assert low < every[:, column].min() and every[:, column].max() < high
+
+
+def test_nice_ranges_hold_still_while_the_values_move_a_little():
+    assert nice_range(np.array([-0.93, 0.97])) == nice_range(np.array([-0.95, 0.99])) == [-1.2, 1.2]
+    assert nice_range(np.array([0.0, 37.2])) == [-2.0, 40.0]
+    assert nice_range(np.array([np.nan, np.inf])) == [-1.2, 1.2]  # nothing finite: about -1 to 1
 
 
 def test_the_panels_take_options_that_no_longer_fit_the_network():

@@ -18,7 +18,7 @@ from binclf_core.training import TrainingRun
 from ui.panels import Panel, register
 
 NETWORK_EVERY = 0.75  # while training, seconds between two network figures: ~120 kB, 57 pictures, ~30 ms to draw
-HIDDEN_SPACE_EVERY = 0.5  # a Plotly.react of it costs the browser ~20-30 ms: twice a second keeps frames smooth
+HIDDEN_SPACE_EVERY = 0.75  # like the Network: a Plotly.react of it costs the browser ~15-25 ms
 
 
 def _is_mlp(config: RunConfig) -> bool:
