@@ -30,6 +30,8 @@ from binclf_core.config import (
 )
 from binclf_core.datasets import DATASETS
 from binclf_core.export import export_script
+from binclf_core.features import FEATURES, SCALES, parse_features
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.training import TrainingRun
 
 DEFAULTS = RunConfig()
@@ -90,6 +92,21 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add("--threshold", type=float, default=d.threshold, metavar="FLOAT",
         help="probability above which a point counts as positive, for the metrics")
     add("--bug", choices=tuple(BUGS), default=d.bug, help="train with a classic training-loop mistake (bugs.py)")
+    _add_inside_flags(parser)
+
+
+def _add_inside_flags(parser: argparse.ArgumentParser) -> None:
+    """Input features, their scaling and the weight penalty (issue 14)."""
+    d = DEFAULTS
+    add = parser.add_argument
+    add("--features", type=_argument_type(parse_features, "features"), default=d.features, metavar='"x1,x2"',
+        help=f"input features computed from the points, comma-separated, from {', '.join(FEATURES)} (default: x1,x2)")
+    add("--scale", choices=tuple(SCALES), default=d.scale,
+        help="standard: standardise each feature with the training split's mean and standard deviation")
+    add("--regularization", choices=tuple(REGULARIZATIONS), default=d.regularization,
+        help="penalty on the weights (not the biases): l2 adds rate·Σw² to the loss, l1 soft-thresholds "
+             "the weights by lr·rate after each update")
+    add("--reg-rate", type=float, default=d.reg_rate, metavar="FLOAT", help="the penalty's rate (0 or more)")
 
 
 def build_parser() -> ArgumentParser:
@@ -132,9 +149,11 @@ def train_with_progress(run: TrainingRun, show_progress: bool) -> None:
 
 
 def result(run: TrainingRun) -> dict:
-    """The JSON contract: config, final, history, status, message."""
+    """The JSON contract: config, final, history, status, message, and the final weights as `parameters`
+    (the state_dict, each tensor as nested lists, keyed by its name)."""
     return {"config": run.config.to_dict(), "final": run.final_metrics(), "history": run.history_columns(),
-            "status": run.status, "message": run.message}
+            "status": run.status, "message": run.message,
+            "parameters": {name: value.tolist() for name, value in run.state_dict().items()}}
 
 
 def _percent(value: float | None) -> str:

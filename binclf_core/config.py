@@ -13,10 +13,12 @@ from typing import Any
 from binclf_core.bugs import BUGS
 from binclf_core.datasets import DATASETS, class_counts
 from binclf_core.errors import ConfigError
+from binclf_core.features import RAW_FEATURES, SCALES, canonical_features, parse_features
 from binclf_core.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.regularization import REGULARIZATIONS
 
 MODELS = {"logistic": "Logistic regression", "mlp": "MLP"}
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu")
 LOSSES = {"bce": "BCE", "weighted_bce": "Weighted BCE", "hinge": "Hinge"}
 DATASET_CHOICES = (*DATASETS, "csv")  # what the CLI can load
 DRAWN = "drawn"  # points clicked on the app's chart: a run's dataset that no flag can rebuild
@@ -40,6 +42,11 @@ class RunConfig:
     model: str = "logistic"
     hidden: tuple[int, ...] = (8, 8)  # MLP hidden layer sizes; ignored by logistic
     activation: str = "relu"
+    # Inside the network (issue 14): input features, their scaling, and a weight penalty.
+    features: tuple[str, ...] = RAW_FEATURES  # what the first layer sees, computed from x1 and x2 (features.py)
+    scale: str = "none"  # "standard": each feature standardised with the training split's statistics
+    regularization: str = "none"  # "l1" or "l2" on the weights, never the biases (regularization.py)
+    reg_rate: float = 0.0  # the penalty's rate; applies live, like lr
     loss: str = "bce"
     pos_weight: float | str = "balanced"  # weighted_bce only: a number or negatives/positives
     optimizer: str = "sgd"
@@ -55,12 +62,15 @@ class RunConfig:
         if self.dataset in DATASETS and self.noise is None:
             object.__setattr__(self, "noise", DATASETS[self.dataset].default_noise)
         object.__setattr__(self, "hidden", tuple(self.hidden))
+        features = parse_features(self.features) if isinstance(self.features, str) else self.features
+        object.__setattr__(self, "features", canonical_features(features))
         validate(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able settings; `hidden` becomes a list of ints."""
         values = asdict(self)
         values["hidden"] = list(self.hidden)
+        values["features"] = list(self.features)
         return values
 
     @classmethod
@@ -124,6 +134,7 @@ def validate(cfg: RunConfig) -> None:
     _one_of("schedule", cfg.schedule, tuple(SCHEDULES))
     _validate_momentum(cfg)
     _one_of("bug", cfg.bug, tuple(BUGS))
+    _validate_inside(cfg)
     _require(cfg.dataset != "csv" or bool(cfg.csv), "the csv dataset needs a file: pass --csv PATH")
     _require(isinstance(cfg.n_samples, int) and 10 <= cfg.n_samples <= MAX_SAMPLES,
              f"n-samples must be a whole number from 10 to {MAX_SAMPLES} (got {cfg.n_samples})")
@@ -144,6 +155,14 @@ def validate(cfg: RunConfig) -> None:
     _require(_in_open_unit(cfg.threshold), f"threshold must be between 0 and 1, like 0.5 (got {cfg.threshold})")
     if cfg.dataset in DATASETS:
         _validate_class_sizes(cfg)
+
+
+def _validate_inside(cfg: RunConfig) -> None:
+    """The settings of issue 14: features are checked by canonical_features, these are the rest."""
+    _one_of("scale", cfg.scale, tuple(SCALES))
+    _one_of("regularization", cfg.regularization, tuple(REGULARIZATIONS))
+    _require(_is_number(cfg.reg_rate) and cfg.reg_rate >= 0,
+             f"reg-rate must be a number from 0 up, like 0.01 (got {cfg.reg_rate})")
 
 
 def _validate_noise(cfg: RunConfig) -> None:

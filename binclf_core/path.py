@@ -47,8 +47,8 @@ def plane_for(model: torch.nn.Module, seed: int) -> Plane:
         return Plane(("w1", "w2"), directions, directions.clone())
     generator = torch.Generator().manual_seed(seed + DIRECTION_SEED_OFFSET)
     directions = torch.stack([_filter_normalised(model, generator) for _ in range(2)])  # (2, P)
-    gram = directions @ directions.T  # (2, 2)
-    return Plane(("d1", "d2"), directions, torch.linalg.solve(gram, directions))
+    gram = directions @ directions.T  # (2, 2); singular when the model has one weight (one input feature)
+    return Plane(("d1", "d2"), directions, torch.linalg.pinv(gram) @ directions)
 
 
 def _filter_normalised(model: torch.nn.Module, generator: torch.Generator) -> torch.Tensor:

@@ -15,7 +15,9 @@ from typing import Any
 from binclf_core.batched import BatchedRuns, batch_key, batchable
 from binclf_core.config import LOSSES, ConfigError, RunConfig, parse_hidden, parse_pos_weight
 from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.features import SCALES, parse_features
 from binclf_core.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.training import TrainingRun
 
 MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
@@ -42,6 +44,14 @@ def _name_in(registry: dict, what: str) -> Callable[[str], str]:
 _loss = _name_in(LOSSES, "loss")
 
 
+def _choice(name: str, choices) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ConfigError(f"unknown {name} {text!r}: choose among {', '.join(choices)}")
+        return text
+    return parse
+
+
 @dataclass(frozen=True)
 class Sweepable:
     """A setting a sweep may vary: how one item of its list is read, and how items are separated."""
@@ -64,6 +74,13 @@ SWEEPABLE: dict[str, Sweepable] = {
     "seed": Sweepable("Seed", _whole, "a whole number", "1,2,3"),
     "optimizer": Sweepable("Optimizer", _name_in(OPTIMIZERS, "optimizer"), "an optimizer name", "sgd,momentum,adam"),
     "schedule": Sweepable("Schedule", _name_in(SCHEDULES, "schedule"), "a schedule name", "constant,cosine"),
+    # issue 14: the inputs and the penalty
+    "features": Sweepable("Input features", parse_features, "a list of features", "x1,x2;x1_squared,x2_squared",
+                          separator=";"),
+    "scale": Sweepable("Feature scaling", _choice("scale", tuple(SCALES)), "a scaling", "none,standard"),
+    "regularization": Sweepable("Regularization", _choice("regularization", tuple(REGULARIZATIONS)),
+                                "a regularization", "none,l1,l2"),
+    "reg_rate": Sweepable("Regularization rate", _number, "a number", "0,0.001,0.01", log_scale=True),
 }
 
 
@@ -189,5 +206,6 @@ def result_rows(runs: list[TrainingRun]) -> list[dict]:
     for run in runs:
         config = run.config.to_dict()
         config["hidden"] = ",".join(map(str, config["hidden"]))
+        config["features"] = ",".join(config["features"])
         rows.append({**config, **run.final_metrics(), "status": run.status, "epochs_trained": run.epoch})
     return rows

@@ -10,7 +10,9 @@ import copy
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -20,17 +22,20 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.features import FeatureMap
 from binclf_core.losses import balanced_pos_weight, loss_fn
 from binclf_core.metrics import threshold_metrics
 from binclf_core.models import build_model
 from binclf_core.optim import make_optimizer, make_schedule, planned_rates, restart_schedule, step_schedule
 from binclf_core.path import PathTrace, plane_for
+from binclf_core.regularization import after_update, weight_matrices, with_penalty
 from binclf_core.replay import Replay
 from binclf_core.threads import use_engine_threads
 
-LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
+LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs", "reg_rate"})  # may change without starting over
 HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")  # the curves (FRAMES.md)
 HISTORY_COLUMNS = (*HISTORY_KEYS, "lr")  # a record's values: the curves' and the lr the epoch trained with
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,9 +61,11 @@ class TrainingRun:
         self.dataset = dataset if dataset is not None else load_dataset(config)
         self.bug = BUGS[config.bug]
         self.pos_weight = self._resolve_pos_weight()
-        self.model = build_model(config.model, config.hidden, config.activation, config.seed)
+        features = FeatureMap(config.features, config.scale == "standard", self.dataset.x_train)
+        self.model = build_model(config.model, config.hidden, config.activation, config.seed, features)
         self._optimizer: torch.optim.Optimizer | None = None
         self._parameters = list(self.model.parameters())
+        self._weights = weight_matrices(self.model)  # what regularization acts on (not the biases)
         self.history: list[dict] = []
         self.message = ""
         make_loss = self.bug.make_loss or (lambda pos_weight: loss_fn(config.loss, pos_weight))
@@ -174,10 +181,12 @@ class TrainingRun:
         if self.bug.zero_grad:  # forward / backward / update, unless the run trains with a bug (bugs.py)
             self.optimizer.zero_grad(set_to_none=True)
         scores = self.model(x)
-        loss = self._loss(scores, y)
-        loss.backward()
+        loss = self._loss(scores, y)  # the data loss: what the history records
+        with_penalty(loss, self._weights, self.config.regularization, self.config.reg_rate).backward()
         if self.bug.step:
             self.optimizer.step()
+            after_update(self._weights, self.config.regularization, self.config.reg_rate,
+                         self.optimizer.param_groups[0]["lr"])
         return loss.detach(), scores.detach()
 
     def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, targets: torch.Tensor) -> None:
@@ -216,7 +225,7 @@ class TrainingRun:
         )
 
     def update_live(self, **changes) -> None:
-        """Change lr, threshold or epochs in the middle of a run; they apply from the next epoch."""
+        """Change lr, threshold, epochs or reg_rate in the middle of a run; they apply from the next epoch."""
         unknown = set(changes) - LIVE_SETTINGS
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))} cannot change during a run; start a new one")
@@ -357,6 +366,13 @@ class TrainingRun:
             self._diverged, self.message = checkpoint["diverged"], checkpoint["message"]
             self.replay.start(self.epoch)
             self.path.start(self.epoch)
+
+    def with_model(self, use: Callable[[torch.nn.Module], T]) -> T:
+        """use(model) between two updates, under the run's lock: how the network view reads the weights
+        and the model's own intermediate outputs while another thread may be training."""
+        use_engine_threads()
+        with self._lock:
+            return use(self.model)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A copy of the model's weights, taken between updates (a download may ask from another thread)."""

@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from ui import own_data, session, teach, why_it_learns
+from ui import (
+    network_panels,  # noqa: F401 - registers the network's views as live panels
+    own_data,
+    session,
+    teach,
+    why_it_learns,
+)
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.startup import warm_up_after_first_page

@@ -36,7 +36,7 @@ def test_sweep_prints_one_entry_per_combination_with_config_final_and_status(cap
 def test_each_final_equals_train_json_for_the_same_single_values(capsys, argv):
     for run in sweep_json(capsys, *argv):
         config = run["config"]
-        single = [f"--{key.replace('_', '-')}" + "=" + (",".join(map(str, value)) if key == "hidden" else str(value))
+        single = [f"--{key.replace('_', '-')}=" + (",".join(map(str, value)) if isinstance(value, list) else str(value))
                   for key, value in config.items() if value is not None]
         code, out, _ = run_cli(capsys, "train", *single, "--json")
         assert code == 0

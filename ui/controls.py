@@ -30,10 +30,13 @@ from binclf_core.config import (
     parse_pos_weight,
 )
 from binclf_core.datasets import DATASETS
+from binclf_core.features import SCALES, parse_features
 from binclf_core.optim import USES_MOMENTUM
 from binclf_core.presets import PRESETS
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
 from ui import own_data
+from ui.inside_controls import MAX_REG_RATE, feature_controls, regularization_controls
 from ui.pacing import DEFAULT_SPEED, SPEEDS
 
 DEFAULTS = RunConfig()
@@ -111,11 +114,24 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
 ]}
 
 
+def _features_text(text: str) -> str:
+    return ",".join(parse_features(text))
+
+
+FIELDS.update({f.key: f for f in [  # issue 14: the input features and regularization (ui/inside_controls.py)
+    Field("features", ",".join(DEFAULTS.features), _features_text),
+    Field("scale", DEFAULTS.scale, _choice(tuple(SCALES))),
+    Field("regularization", DEFAULTS.regularization, _choice(tuple(REGULARIZATIONS))),
+    Field("reg_rate", DEFAULTS.reg_rate, _number(float, 0.0, MAX_REG_RATE)),
+]})
+
+
 def config_from_values(values: dict[str, Any]) -> RunConfig:
     """The RunConfig that widget values describe (ConfigError if they do not make a valid run)."""
     settings = {k: v for k, v in values.items() if k in FIELD_NAMES}
     settings["hidden"] = parse_hidden(settings["hidden"])
     settings["pos_weight"] = parse_pos_weight(settings["pos_weight"])
+    settings["features"] = parse_features(settings["features"])
     return RunConfig(**settings)
 
 
@@ -129,6 +145,7 @@ def widget_values(config: RunConfig) -> dict[str, Any]:
     values = {key: getattr(config, key) for key in FIELDS if key in FIELD_NAMES}
     values["hidden"] = ",".join(map(str, config.hidden))
     values["pos_weight"] = _pos_weight_text(str(config.pos_weight))
+    values["features"] = ",".join(config.features)
     return values
 
 
@@ -178,6 +195,7 @@ def _model_controls(present: bool) -> None:
                      persist_state="session", help="Units per hidden layer, comma-separated; type your own.")
         if not present:
             st.selectbox("Activation", ACTIVATIONS, key="activation", persist_state="session")
+    feature_controls(present)
 
 
 def _training_controls(present: bool) -> None:
@@ -197,6 +215,7 @@ def _training_controls(present: bool) -> None:
     # No help= here: its button's name, "Help for Training-loop bug", would also match a search for "Train".
     st.selectbox("Training-loop bug", list(BUGS), format_func=lambda k: BUGS[k].label, key="bug",
                  persist_state="session")
+    regularization_controls()
 
 
 def _optimizer_controls(present: bool) -> None:
