@@ -25,10 +25,19 @@ from binclf_core.training import TrainingRun
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults, which TrainingRun uses
 
 
+BATCHED_OPTIMIZERS = frozenset({"sgd", "adam"})  # the steps _optimizer_step writes out; others train alone
+
+
+def batchable(config: RunConfig) -> bool:
+    """Whether this engine trains the config: SGD or Adam at a constant learning rate."""
+    return config.optimizer in BATCHED_OPTIMIZERS and config.schedule == "constant"
+
+
 def batch_key(config: RunConfig) -> tuple:
     """Runs with the same key can train together: they differ only in lr, seed, noise and pos_weight
-    (and, for logistic regression, in the MLP's settings, which it ignores)."""
-    free = {"lr", "seed", "noise", "pos_weight", "reg_rate"} | (
+    (and, for logistic regression, in the MLP's settings, which it ignores; momentum, which neither
+    SGD nor Adam uses)."""
+    free = {"lr", "seed", "noise", "pos_weight", "momentum", "reg_rate"} | (
         {"hidden", "activation"} if config.model == "logistic" else set())
     return tuple(sorted((k, str(v)) for k, v in config.to_dict().items() if k not in free))
 
@@ -187,7 +196,8 @@ class BatchedRuns:
             epochs = self.stopped.get(k, len(table))
             n_train, n_test = dataset.y_train.numel(), dataset.y_test.numel()
             history = [{"epoch": e + 1, "train_loss": row[k][0], "test_loss": row[k][1],
-                        "train_accuracy": row[k][3] / n_train, "test_accuracy": row[k][4] / n_test}
+                        "train_accuracy": row[k][3] / n_train, "test_accuracy": row[k][4] / n_test,
+                        "lr": config.lr}
                        for e, row in enumerate(table[:epochs])]
             weights = self.final_params.get(k) or [p[k].detach() for p in self.params]
             runs.append(SweptRun(config, dataset, weights, history, diverged=k in self.stopped))

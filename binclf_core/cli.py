@@ -1,5 +1,6 @@
 """`python -m binclf_core train [flags] [--json]`: train one run from the command line;
-`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script.
+`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script;
+`sweep`, `landscape` and `pull` live in sweep_cli.py and landscape_cli.py.
 
 The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
 public contract that other tools rely on.
@@ -21,6 +22,7 @@ from binclf_core.config import (
     LOSSES,
     MODELS,
     OPTIMIZERS,
+    SCHEDULES,
     ConfigError,
     RunConfig,
     parse_hidden,
@@ -80,7 +82,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add("--loss", choices=tuple(LOSSES), default=d.loss, help="training loss")
     add("--pos-weight", type=_argument_type(parse_pos_weight, "pos-weight"), default=d.pos_weight,
         metavar="FLOAT|balanced", help="weighted_bce: weight of each positive point, or negatives/positives")
-    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer")
+    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer (torch.optim's)")
+    add("--momentum", type=float, default=d.momentum, metavar="FLOAT", help="momentum and nesterov: momentum")
+    add("--schedule", choices=tuple(SCHEDULES), default=d.schedule,
+        help="learning rate over the epochs (torch.optim.lr_scheduler's, stepped per epoch); lr is its peak")
     add("--lr", type=float, default=d.lr, metavar="FLOAT", help="learning rate")
     add("--epochs", type=int, default=d.epochs, metavar="INT", help="passes over the training points")
     add("--batch-size", type=int, default=d.batch_size, metavar="INT", help="points per update; 0 = full batch")
@@ -118,6 +123,9 @@ def build_parser() -> ArgumentParser:
     from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
 
     add_sweep_command(commands)
+    from binclf_core.landscape_cli import add_explore_commands  # it builds on this module's flags too
+
+    add_explore_commands(commands)
     return parser
 
 
@@ -195,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         from binclf_core.sweep_cli import sweep_main
 
         return sweep_main(args, parser)
+    if args.command in ("landscape", "pull"):
+        from binclf_core import landscape_cli
+
+        return getattr(landscape_cli, f"{args.command}_main")(args, parser)
     try:
         run = TrainingRun(config_from_args(args))
     except ConfigError as exc:

@@ -14,12 +14,12 @@ from binclf_core.bugs import BUGS
 from binclf_core.datasets import DATASETS, class_counts
 from binclf_core.errors import ConfigError
 from binclf_core.features import RAW_FEATURES, SCALES, canonical_features, parse_features
+from binclf_core.optim import OPTIMIZERS, SCHEDULES
 from binclf_core.regularization import REGULARIZATIONS
 
 MODELS = {"logistic": "Logistic regression", "mlp": "MLP"}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu")
 LOSSES = {"bce": "BCE", "weighted_bce": "Weighted BCE", "hinge": "Hinge"}
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
 DATASET_CHOICES = (*DATASETS, "csv")  # what the CLI can load
 DRAWN = "drawn"  # points clicked on the app's chart: a run's dataset that no flag can rebuild
 
@@ -50,6 +50,8 @@ class RunConfig:
     loss: str = "bce"
     pos_weight: float | str = "balanced"  # weighted_bce only: a number or negatives/positives
     optimizer: str = "sgd"
+    momentum: float = 0.9  # momentum and nesterov only: the share of the last step kept in the next
+    schedule: str = "constant"  # the lr over the epochs (binclf_core/optim.py); lr is its peak
     lr: float = 0.1
     epochs: int = 300
     batch_size: int = 0  # 0: full batch
@@ -129,6 +131,8 @@ def validate(cfg: RunConfig) -> None:
     _one_of("activation", cfg.activation, ACTIVATIONS)
     _one_of("loss", cfg.loss, tuple(LOSSES))
     _one_of("optimizer", cfg.optimizer, tuple(OPTIMIZERS))
+    _one_of("schedule", cfg.schedule, tuple(SCHEDULES))
+    _validate_momentum(cfg)
     _one_of("bug", cfg.bug, tuple(BUGS))
     _validate_inside(cfg)
     _require(cfg.dataset != "csv" or bool(cfg.csv), "the csv dataset needs a file: pass --csv PATH")
@@ -167,6 +171,13 @@ def _validate_noise(cfg: RunConfig) -> None:
     spec = DATASETS[cfg.dataset]
     _require(_is_number(cfg.noise) and 0 <= cfg.noise <= spec.max_noise,
              f"noise for {cfg.dataset} ({spec.noise_meaning}) must be from 0 to {spec.max_noise} (got {cfg.noise})")
+
+
+def _validate_momentum(cfg: RunConfig) -> None:
+    _require(_is_number(cfg.momentum) and 0 <= cfg.momentum < 1,
+             f"momentum must be from 0 to just under 1, like 0.9 (got {cfg.momentum})")
+    _require(cfg.optimizer != "nesterov" or cfg.momentum > 0,
+             "nesterov needs a momentum above 0, like 0.9: set momentum, or pick sgd")
 
 
 def _validate_hidden(hidden: tuple[int, ...]) -> None:

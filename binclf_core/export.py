@@ -12,7 +12,7 @@ import inspect
 import types
 from string import Template
 
-from binclf_core import bugs, datasets, losses
+from binclf_core import bugs, datasets, losses, optim
 from binclf_core.config import RunConfig
 from binclf_core.errors import ConfigError
 from binclf_core.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
@@ -78,6 +78,11 @@ def make_model(x_train: torch.Tensor) -> ScoreModel:
     return ScoreModel(nn.Sequential($layers), features)
 ''')
 
+OPTIMIZER = Template('''
+
+# ---- optimizer and learning-rate schedule: torch.optim's own ---------------------------------------
+$sources''')
+
 LOSS = Template('''
 
 # ---- loss: raw scores and 0/1 targets in, the mean over the points out ---------------------------
@@ -109,7 +114,8 @@ def main() -> None:
     x_train, y_train, x_test, y_test = make_data()
     model = make_model(x_train)
 $make_loss
-    optimizer = torch.optim.$optimizer(model.parameters(), lr=SETTINGS["lr"])
+    optimizer = make_optimizer(SETTINGS["optimizer"], model.parameters(), SETTINGS["lr"], SETTINGS["momentum"])
+    schedule = make_schedule(SETTINGS["schedule"], optimizer, SETTINGS["epochs"])  # None: a constant lr
     batch_order = torch.Generator().manual_seed(SETTINGS["seed"])  # shuffles the mini-batches
     status, epochs = "completed", SETTINGS["epochs"]
     for epoch in range(1, epochs + 1):
@@ -123,6 +129,8 @@ $make_loss
             break
         if epoch % max(1, SETTINGS["epochs"] // 10) == 0:
             print(f"epoch {epoch:>6}  train loss {float(train_loss):.4f}  test loss {float(test_loss):.4f}")
+        if schedule is not None:
+            schedule.step()  # once per epoch, after its updates
     print(json.dumps({**final_metrics(model, loss_fn, x_train, y_train, x_test, y_test),
                       "epochs": epochs, "status": status}))
 
@@ -154,7 +162,6 @@ POS_WEIGHT = '''\
     if pos_weight == "balanced":
         pos_weight = balanced_pos_weight(y_train)  # negatives / positives of the training points
 '''
-OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam"}
 
 
 def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
@@ -171,15 +178,14 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
         DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator), generator=generator.__name__),
         MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
                          raw_features=repr(RAW_FEATURES)),
+        OPTIMIZER.substitute(sources=_sources(optim.make_optimizer, optim.make_schedule)),
         LOSS.substitute(sources=_loss_sources(config, bug)),
         regularization_sources(config),
         TRAIN.substitute(
             batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
-            step=step_lines(config, bug), make_loss=_make_loss(config, bug),
-            optimizer=OPTIMIZER_CLASSES[config.optimizer],
-            **regularization_lines(config)),
+            step=step_lines(config, bug), make_loss=_make_loss(config, bug), **regularization_lines(config)),
     ]
     return "".join(parts)
 
@@ -187,8 +193,9 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
 def _summary(config: RunConfig) -> str:
     model = "logistic regression" if config.model == "logistic" else (
         f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
-    text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}, "
-            f"{config.epochs} epochs.")
+    schedule = "" if config.schedule == "constant" else f" at its peak ({config.schedule} schedule)"
+    text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}"
+            f"{schedule}, {config.epochs} epochs.")
     text += inside_summary(config)
     if config.bug != "none":
         text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."

@@ -102,6 +102,27 @@ PRESETS: dict[str, Preset] = {
         # it (an MLP's tanh units saturated at lr 50 and stayed stuck). Slow: the run lasts ~30 s.
         {"dataset": "classification", "model": "logistic", "optimizer": "sgd", "lr": 20.0, "epochs": 2000},
         speed="Slow", action=("Lower the learning rate to 1", {"lr": 1.0})),
+    # ---- why it learns (issue 15): the landscape, the optimizers, the points that pull ----
+    "momentum_ravine": Preset(
+        "Momentum on a ravine",
+        "Open the Landscape view: the loss over (w1, w2) is a long narrow ravine, and plain SGD zigzags from wall to "
+        "wall while it creeps along the floor. Train it, then switch Optimizer to SGD + momentum and train, then "
+        "Adam: the Compare page draws all three paths on the same landscape, momentum rolling along the ravine "
+        "and Adam taking the floor almost straight.",
+        {"dataset": "blobs", "seed": 4, "model": "logistic", "optimizer": "sgd", "lr": 0.15, "epochs": 200}),
+    "warmup_cosine": Preset(
+        "Warm-up and cosine",
+        "The dotted learning-rate curve climbs from a tenth of 2 to its peak over the first 40 epochs, then falls "
+        "along a cosine to zero. At a constant rate of 2 the mini-batch loss keeps jumping; here the jumps die out "
+        "as the rate decays and the loss settles lower. Switch Schedule to Constant and train again to see both.",
+        {"dataset": "moons", "model": "mlp", "hidden": (16, 16), "optimizer": "sgd", "lr": 2.0,
+         "schedule": "warmup_cosine", "batch_size": 32, "epochs": 400}),
+    "hinge_margin": Preset(
+        "Hinge: only the margin pulls",
+        "Turn on Who pulls: each training point is drawn by its share of the gradient. Under the hinge a point "
+        "beyond the margin (y·s ≥ 1) has none at all, so only a few points near the boundary, the support "
+        "vectors, light up and move it. Switch Loss to BCE: every point pulls again, the far ones a little.",
+        {"dataset": "blobs", "model": "logistic", "loss": "hinge", "lr": 0.1, "epochs": 300}),
 }
 
 

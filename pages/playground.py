@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import network_panels, own_data, session, teach  # noqa: F401 - network_panels registers the network's views
+from ui import network_panels, own_data, session, teach, why_it_learns  # noqa: F401 - network_panels registers its views
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.startup import warm_up_after_first_page
@@ -26,13 +26,15 @@ with preset:
 train.button("Train", key="train", on_click=session.train, type="primary", width="stretch",
              help="Start, or resume a paused run", disabled=waiting is not None)
 pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=waiting is not None)
-step.button("Step", key="step", on_click=session.step, width="stretch", help="Train a few epochs",
-            disabled=waiting is not None)
+step.button("Step", key="step", on_click=why_it_learns.step, width="stretch",
+            help="Train a few epochs, or one mini-batch (choose below the buttons)", disabled=waiting is not None)
 reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0",
              disabled=waiting is not None)
 with lesson:
     teach.lesson()
+teach.lesson_action()
 if waiting is None:
+    why_it_learns.step_mode_control()
     teach.bug_note(run)
 else:
     kind, sentence = waiting
@@ -41,5 +43,6 @@ if drawing:
     own_data.canvas(st.session_state["epochs"], teach.chart_font_size())
 elif waiting is None:
     live_panel(run, speed)
+    why_it_learns.notes(run)
     take_home(run)
 warm_up_after_first_page()

@@ -8,7 +8,7 @@ from binclf_core.cli import main
 
 FINAL_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
               "test_precision", "test_recall", "test_f1", "test_roc_auc"}
-HISTORY_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy"}
+HISTORY_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "lr"}  # lr: the rate each epoch used
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -72,7 +72,8 @@ BAD_FLAGS = [
     ["--dataset", "swirl"], ["--lr", "0"], ["--lr", "-1"], ["--lr", "fast"], ["--n-samples", "0"],
     ["--test-fraction", "0"], ["--test-fraction", "1.5"], ["--positive-fraction", "1"], ["--epochs", "-1"],
     ["--hidden", "8,x"], ["--hidden", ""], ["--loss", "mse"], ["--pos-weight", "heavy"], ["--pos-weight", "-2"],
-    ["--model", "svm"], ["--activation", "swish"], ["--optimizer", "rmsprop"], ["--batch-size", "-1"],
+    ["--model", "svm"], ["--activation", "swish"], ["--optimizer", "lbfgs"], ["--schedule", "linear"],
+    ["--momentum", "1.5"], ["--optimizer", "nesterov", "--momentum", "0"], ["--batch-size", "-1"],
     ["--threshold", "2"], ["--noise", "-1"], ["--dataset", "csv"], ["--dataset", "csv", "--csv", "/no/such.csv"],
     ["--dataset", "drawn"], ["--unknown-flag"],
     ["--features", "x1,x3"], ["--features", ""], ["--scale", "minmax"], ["--regularization", "l3"],

@@ -12,6 +12,7 @@ from binclf_core.presets import PRESETS
 from binclf_core.training import TrainingRun
 
 ISSUE_SCENARIOS = {"blobs_logistic", "classification_linear", "circles_logistic", "circles_mlp", "minority_bce",
+                   "momentum_ravine", "warmup_cosine", "hinge_margin",
                    "minority_weighted_bce", "moons_hinge", "moons_bce", "lr_too_high"}
 
 
@@ -127,6 +128,50 @@ def test_presets_carry_no_randomness_of_their_own():
     first, second = trained("circles_mlp", epochs=20), trained("circles_mlp", epochs=20)
     assert losses(first) == losses(second)
     assert torch.equal(first.evaluate(first.dataset.x_test), second.evaluate(second.dataset.x_test))
+
+
+def test_momentum_on_a_ravine_sgd_zigzags_and_momentum_and_adam_get_further_down():
+    import numpy as np
+
+    from binclf_core.landscape import landscape
+
+    sgd, momentum, adam = (trained("momentum_ravine", optimizer=o) for o in ("sgd", "momentum", "adam"))
+    assert losses(adam)[-1] < losses(momentum)[-1] < losses(sgd)[-1]
+    assert _curvature_ratio(sgd) > 50  # a ravine: the loss rises far faster across it than along it
+    view = landscape(sgd)
+    steps = np.diff(view.paths[0], axis=0)[5:40]
+    turns = np.sum(np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0)
+    assert turns > len(steps) / 3  # SGD bounces from wall to wall
+
+
+def _curvature_ratio(run: TrainingRun) -> float:
+    """Largest over smallest curvature of the logistic loss over (w1, w2) at the run's weights."""
+    x = run.dataset.x_train
+    w, b = run.model.layers[0].weight.detach()[0], run.model.layers[0].bias.detach()
+    p = torch.sigmoid(x @ w + b)
+    eigenvalues = torch.linalg.eigvalsh((x.T * (p * (1 - p))) @ x / len(x))
+    return float(eigenvalues[1] / eigenvalues[0])
+
+
+def test_warm_up_and_cosine_rises_then_decays_and_settles_lower_than_a_constant_rate():
+    run, constant = trained("warmup_cosine"), trained("warmup_cosine", schedule="constant")
+    rates = [r["lr"] for r in run.history]
+    peak = rates.index(max(rates))
+    assert rates[0] == pytest.approx(0.2) and peak == 40 and max(rates) == pytest.approx(2.0) and rates[-1] < 0.01
+    assert all(a < b for a, b in pairwise(rates[:peak + 1])) and all(a > b for a, b in pairwise(rates[peak:]))
+    assert losses(run)[-1] < losses(constant)[-1]
+
+    def jumps(values):
+        return sum(abs(b - a) for a, b in pairwise(values[-100:]))
+    assert jumps(losses(run)) * 10 < jumps(losses(constant))
+
+
+def test_under_the_hinge_only_the_points_inside_the_margin_pull_and_under_bce_all_do():
+    from binclf_core.pull import pull
+
+    hinge = pull(trained("hinge_margin"))
+    assert 0 < hinge.pulling < len(hinge.share) / 5 and hinge.pulling == int((hinge.margin < 1).sum())
+    assert pull(trained("hinge_margin", loss="bce")).pulling == len(hinge.share)
 
 
 def test_l1_switches_off_useless_features_on_blobs():

@@ -46,6 +46,16 @@ def test_each_member_equals_the_same_run_trained_alone(optimizer, loss, model, b
         assert_same_run(swept, alone(config))
 
 
+def test_a_sweep_over_optimizers_and_schedules_gives_each_the_run_alone():
+    base = RunConfig(dataset="moons", model="mlp", hidden=(6,), momentum=0.8, lr=0.05, batch_size=64, epochs=25)
+    configs = combinations(base, {"optimizer": ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"],
+                                  "schedule": ["constant", "warmup_cosine"]})
+    runs = run_sweep(configs)
+    assert [(r.config.optimizer, r.config.schedule) for r in runs] == [(c.optimizer, c.schedule) for c in configs]
+    for swept, config in zip(runs, configs, strict=True):
+        assert_same_run(swept, alone(config))
+
+
 def test_members_with_their_own_noise_and_balanced_weight_equal_their_runs():
     base = RunConfig(dataset="circles", model="mlp", hidden=(6,), activation="tanh", loss="weighted_bce",
                      positive_fraction=0.3, optimizer="adam", lr=0.05, epochs=30)

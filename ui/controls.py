@@ -23,6 +23,7 @@ from binclf_core.config import (
     MAX_UNITS,
     MODELS,
     OPTIMIZERS,
+    SCHEDULES,
     ConfigError,
     RunConfig,
     parse_hidden,
@@ -30,6 +31,7 @@ from binclf_core.config import (
 )
 from binclf_core.datasets import DATASETS
 from binclf_core.features import SCALES, parse_features
+from binclf_core.optim import USES_MOMENTUM
 from binclf_core.presets import PRESETS
 from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
@@ -101,6 +103,8 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
     Field("loss", DEFAULTS.loss, _choice(tuple(LOSSES))),
     Field("pos_weight", DEFAULTS.pos_weight, _pos_weight_text),
     Field("optimizer", DEFAULTS.optimizer, _choice(tuple(OPTIMIZERS))),
+    Field("momentum", DEFAULTS.momentum, _number(float, 0.0, 0.99)),
+    Field("schedule", DEFAULTS.schedule, _choice(tuple(SCHEDULES))),
     Field("lr", DEFAULTS.lr, _number(float, 1e-6, 1e6)),
     Field("epochs", DEFAULTS.epochs, _number(int, 1, UI_MAX_EPOCHS)),
     Field("batch_size", DEFAULTS.batch_size, _number(int, 0, UI_MAX_SAMPLES)),
@@ -200,7 +204,7 @@ def _training_controls(present: bool) -> None:
         st.selectbox("Positive weight", POS_WEIGHT_PRESETS, key="pos_weight", accept_new_options=True,
                      persist_state="session",
                      help="Weight of each positive point in the loss: a number, or balanced = negatives / positives.")
-    st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="optimizer", persist_state="session")
+    _optimizer_controls(present)
     st.number_input("Learning rate", 1e-6, 1e6, step=0.01, format="%g", key="lr", persist_state="session",
                     help="Takes effect at once, even while training.")
     st.number_input("Epochs", 1, UI_MAX_EPOCHS, step=100, key="epochs", persist_state="session",
@@ -212,6 +216,16 @@ def _training_controls(present: bool) -> None:
     st.selectbox("Training-loop bug", list(BUGS), format_func=lambda k: BUGS[k].label, key="bug",
                  persist_state="session")
     regularization_controls()
+
+
+def _optimizer_controls(present: bool) -> None:
+    """Optimizer, its momentum where it has one, and the learning-rate schedule (torch.optim's own)."""
+    st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="optimizer", persist_state="session")
+    if st.session_state["optimizer"] in USES_MOMENTUM and not present:
+        st.number_input("Momentum", 0.0, 0.99, step=0.05, format="%g", key="momentum", persist_state="session",
+                        help="Share of the last step carried into the next: 0.9 rolls along a ravine.")
+    st.selectbox("Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="schedule", persist_state="session",
+                 help="The learning rate over the epochs; the Learning rate below is its peak.")
 
 
 def limits_note() -> None:
