@@ -48,7 +48,9 @@ def plane_for(model: torch.nn.Module, seed: int) -> Plane:
     generator = torch.Generator().manual_seed(seed + DIRECTION_SEED_OFFSET)
     directions = torch.stack([_filter_normalised(model, generator) for _ in range(2)])  # (2, P)
     gram = directions @ directions.T  # (2, 2)
-    return Plane(("d1", "d2"), directions, torch.linalg.solve(gram, directions))
+    # pinv, not solve: with one weight (logistic regression on one input feature) both directions are
+    # parallel and the Gram matrix singular; the least-squares projector is still defined
+    return Plane(("d1", "d2"), directions, torch.linalg.pinv(gram) @ directions)
 
 
 def _filter_normalised(model: torch.nn.Module, generator: torch.Generator) -> torch.Tensor:
