@@ -103,23 +103,27 @@ def network_figure(view: NetworkView) -> dict:
     every = np.concatenate(positions)
     top = float(every[:, 1].max()) + BOX / 2 + 0.15
     gap = _column_gap(view)
-    images, annotations, customdata = [], [], []
+    images, customdata, labels = [], [], []  # labels: (x, y, text, position) of the layers' titles and counts
     for layer, at in zip(view.layers, positions, strict=True):
         for (x, y), picture, formula in zip(at, layer.pictures, layer.formulas, strict=True):
             images.append({"source": picture, "xref": "x", "yref": "y", "x": float(x), "y": float(y),
                            "sizex": BOX, "sizey": BOX, "xanchor": "center", "yanchor": "middle",
                            "sizing": "stretch", "layer": "above"})
             customdata.append([picture, formula])
-        annotations.append({**_text(float(at[0, 0]), top, f"<b>{_layer_title(layer.name, len(positions))}</b>"),
-                            "yanchor": "bottom"})
+        labels.append((float(at[0, 0]), top, f"<b>{_layer_title(layer.name, len(positions))}</b>", "top center"))
         if layer.more:
-            annotations.append(_text(float(at[0, 0]), float(at[:, 1].min()) - BOX / 2 - 0.3, f"+{layer.more} more"))
+            labels.append((float(at[0, 0]), float(at[:, 1].min()) - BOX / 2, f"+{layer.more} more", "bottom center"))
     units = {"type": "scatter", "mode": "markers", "meta": UNIT_PICTURES, "name": "units", "showlegend": False,
              "x": every[:, 0].round(3).tolist(), "y": every[:, 1].round(3).tolist(), "customdata": customdata,
              "hovertemplate": "%{customdata[1]}<extra></extra>",
              "marker": {"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)",
                         "line": {"color": "rgba(17,24,39,0.25)", "width": 1}}}
     names = _names_trace(view, positions)
+    # A text trace rather than annotations: a Plotly.react redraws every annotation, ~0.5 ms each here.
+    titles = {"type": "scatter", "mode": "text", "hoverinfo": "skip", "showlegend": False, "cliponaxis": False,
+              "x": [round(x, 3) for x, *_ in labels], "y": [round(y, 3) for _, y, *_ in labels],
+              "text": [text for *_, text, _ in labels], "textposition": [where for *_, where in labels],
+              "textfont": {"size": 11, "color": LINE}}
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     layout = {
         "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary chart, "
@@ -127,13 +131,13 @@ def network_figure(view: NetworkView) -> dict:
                   "x": 0.02, "font": {"size": 15}},
         "font": FONT, "margin": {"l": 56, "r": 46, "t": 74, "b": 10},  # the names spill into the margins
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
-        "hovermode": "closest", "showlegend": False, "images": images, "annotations": annotations,
+        "hovermode": "closest", "showlegend": False, "images": images,
         "xaxis": {"visible": False, "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2],
                   "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.7], "fixedrange": True,
+        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.2], "fixedrange": True,
                   "scaleanchor": "x"},
     }
-    return {"data": [*_edge_traces(view, positions), names, units], "layout": layout}
+    return {"data": [*_edge_traces(view, positions), names, titles, units], "layout": layout}
 
 
 def _names_trace(view: NetworkView, positions: list[np.ndarray]) -> dict:
@@ -146,10 +150,6 @@ def _names_trace(view: NetworkView, positions: list[np.ndarray]) -> dict:
             "text": [*view.layers[0].labels, "score"],
             "textposition": [*(["middle left"] * len(first)), "middle right"], "cliponaxis": False,
             "textfont": {"size": 11, "color": LINE}}
-
-
-def _text(x: float, y: float, text: str) -> dict:
-    return {"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False, "font": {"size": 11}}
 
 
 def _rounded(values: np.ndarray) -> list[float | None]:

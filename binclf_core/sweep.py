@@ -44,14 +44,6 @@ def _name_in(registry: dict, what: str) -> Callable[[str], str]:
 _loss = _name_in(LOSSES, "loss")
 
 
-def _choice(name: str, choices) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise ConfigError(f"unknown {name} {text!r}: choose among {', '.join(choices)}")
-        return text
-    return parse
-
-
 @dataclass(frozen=True)
 class Sweepable:
     """A setting a sweep may vary: how one item of its list is read, and how items are separated."""
@@ -77,8 +69,8 @@ SWEEPABLE: dict[str, Sweepable] = {
     # issue 14: the inputs and the penalty
     "features": Sweepable("Input features", parse_features, "a list of features", "x1,x2;x1_squared,x2_squared",
                           separator=";"),
-    "scale": Sweepable("Feature scaling", _choice("scale", tuple(SCALES)), "a scaling", "none,standard"),
-    "regularization": Sweepable("Regularization", _choice("regularization", tuple(REGULARIZATIONS)),
+    "scale": Sweepable("Feature scaling", _name_in(SCALES, "scale"), "a scaling", "none,standard"),
+    "regularization": Sweepable("Regularization", _name_in(REGULARIZATIONS, "regularization"),
                                 "a regularization", "none,l1,l2"),
     "reg_rate": Sweepable("Regularization rate", _number, "a number", "0,0.001,0.01", log_scale=True),
 }

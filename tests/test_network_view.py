@@ -151,3 +151,9 @@ def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
         run.model.layers[2].weight[1, 1] = float("inf")
     for figure in (network_panel(run, {}), hidden_space_panel(run, {"layer": 1})):
         json.dumps(figure, allow_nan=False)  # JSON.parse takes no NaN
+
+
+def test_a_logistic_regression_on_one_feature_trains_and_has_a_view():
+    """One weight: the loss landscape's two directions are parallel (binclf_core/path.py must not fail)."""
+    run = trained(RunConfig(features=("x2",)), epochs=5)
+    assert run.epoch == 5 and [layer.size for layer in network_view(run).layers] == [1, 1]
