@@ -47,13 +47,9 @@ def plane_for(model: torch.nn.Module, seed: int) -> Plane:
         return Plane(("w1", "w2"), directions, directions.clone())
     generator = torch.Generator().manual_seed(seed + DIRECTION_SEED_OFFSET)
     directions = torch.stack([_filter_normalised(model, generator) for _ in range(2)])  # (2, P)
-<<<<<<< HEAD
-    gram = directions @ directions.T  # (2, 2); singular when the model has one weight (one input feature)
-=======
     gram = directions @ directions.T  # (2, 2)
     # pinv, not solve: with one weight (logistic regression on one input feature) both directions are
     # parallel and the Gram matrix singular; the least-squares projector is still defined
->>>>>>> issue14
     return Plane(("d1", "d2"), directions, torch.linalg.pinv(gram) @ directions)
 
 
