@@ -34,12 +34,8 @@ def batchable(config: RunConfig) -> bool:
 
 
 def batch_key(config: RunConfig) -> tuple:
-<<<<<<< HEAD
-    """Runs with the same key can train together: they differ only in lr, seed, noise, pos_weight and reg_rate
-=======
-    """Runs with the same key can train together: they differ only in lr, seed, noise and pos_weight
->>>>>>> issue14
-    (and, for logistic regression, in the MLP's settings, which it ignores; momentum, which neither
+    """Runs with the same key can train together: they differ only in lr, seed, noise, pos_weight
+    and reg_rate (and, for logistic regression, in the MLP's settings, which it ignores; momentum, which neither
     SGD nor Adam uses)."""
     free = {"lr", "seed", "noise", "pos_weight", "momentum", "reg_rate"} | (
         {"hidden", "activation"} if config.model == "logistic" else set())

@@ -185,12 +185,8 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
             batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
-<<<<<<< HEAD
             step=step_lines(config, bug), make_loss=_make_loss(config, bug),
             **regularization_lines(config)),
-=======
-            step=step_lines(config, bug), make_loss=_make_loss(config, bug), **regularization_lines(config)),
->>>>>>> issue14
     ]
     return "".join(parts)
 
