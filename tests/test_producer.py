@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+import weakref
 
 import pytest
 
@@ -12,7 +13,10 @@ from ui.producer import Producer
 
 
 @pytest.fixture
-def loop():
+def loop(monkeypatch):
+    """An event loop for the tabs' sockets, and a registry of tabs of this test's own (other tests'
+    sessions may still hold tabs, which the producer would otherwise see)."""
+    monkeypatch.setattr(frames, "_TABS", weakref.WeakValueDictionary())
     loop = asyncio.new_event_loop()  # never run: the tabs' messages stay queued on it
     yield loop
     loop.close()
