@@ -20,9 +20,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
 from binclf_core.config import RunConfig
-from binclf_core.losses import loss_fn
-from binclf_core.models import build_model
-from binclf_core.training import TrainingRun
+from binclf_core.model.losses import loss_fn
+from binclf_core.model.networks import build_model
+from binclf_core.model.training import TrainingRun
 
 TUTORIAL = RunConfig(dataset="blobs", n_samples=400, noise=1.4, seed=2, model="logistic",
                      loss="bce", optimizer="sgd", lr=0.01, batch_size=0)

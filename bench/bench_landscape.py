@@ -26,10 +26,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
 from binclf_core.config import RunConfig
-from binclf_core.landscape import landscape
-from binclf_core.landscape_figures import landscape_figure
-from binclf_core.pull import pull
-from binclf_core.training import TrainingRun
+from binclf_core.explore.landscape import landscape
+from binclf_core.explore.pull import pull
+from binclf_core.figures.landscape import landscape_figure
+from binclf_core.model.training import TrainingRun
 
 LOGISTIC = RunConfig(dataset="blobs", n_samples=400, model="logistic", epochs=300)
 MLP = RunConfig(dataset="moons", n_samples=400, model="mlp", hidden=(8, 8), optimizer="adam", lr=0.02, epochs=300)

@@ -26,11 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
 from binclf_core.config import RunConfig
-from binclf_core.features import FEATURES
-from binclf_core.figures import boundary_figure, unit_images
-from binclf_core.network_figures import hidden_space_figure, network_figure
-from binclf_core.network_view import GRID_SIZE, hidden_space, layer_outputs, network_view, plane_grid
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import FEATURES
+from binclf_core.explore.network_view import GRID_SIZE, hidden_space, layer_outputs, network_view, plane_grid
+from binclf_core.figures.network import hidden_space_figure, network_figure
+from binclf_core.figures.run import boundary_figure, unit_images
+from binclf_core.model.training import TrainingRun
 
 LARGEST = RunConfig(dataset="spiral", model="mlp", hidden=(8,) * 6, activation="tanh", features=tuple(FEATURES),
                     scale="standard", optimizer="adam", lr=0.01, epochs=200)

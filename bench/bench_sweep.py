@@ -23,8 +23,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
 from binclf_core.config import RunConfig
-from binclf_core.sweep import combinations, log_range, run_sweep
-from binclf_core.training import TrainingRun
+from binclf_core.explore.sweep import combinations, log_range, run_sweep
+from binclf_core.model.training import TrainingRun
 
 ROOT = Path(__file__).resolve().parents[1]
 LRS = log_range(1e-3, 0.3, 8)  # above ~0.5, SGD on some seeds oscillates, and chaos magnifies rounding

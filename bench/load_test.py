@@ -7,7 +7,7 @@ the way the browser does, so the figures are the server's:
 
 - "new" (this checkout): after the page's first run, the client finds the live_charts component's
   token in the page, opens ws://host/binclf/frames with the page's Origin, sends the token and
-  reads the reset message and the binary frames (binclf_core.frames.decode_frame). A frame counts
+  reads the reset message and the binary frames (binclf_core.figures.frames.decode_frame). A frame counts
   when it shows a newer epoch than the last (a distinct frame); Train is pressed again if the
   producer stops a run by itself (the page would run its script then).
 - "old" (--baseline, default 1fb9c33: one fragment run per picture, before the frames): the client

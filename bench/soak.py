@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import browser, running
 from bench.stclient import Session
-from binclf_core.runs import MAX_RUNS
+from binclf_core.explore.runs import MAX_RUNS
 
 EPOCHS = 300
 QUERY = f"epochs={EPOCHS}"

@@ -10,7 +10,7 @@ The live frames (the app since the frame stream; FRAMES.md) come on a socket of 
 ui/live_chart.js reads them: after a page run, the live_charts component's data (a bidi component
 whose JSON has "token" and "path") says where; `Session.open_frames()` opens
 ws://host/binclf/frames with the page's Origin, sends the token and reads the reset message and
-the binary frames (binclf_core.frames.decode_frame), without drawing them.
+the binary frames (binclf_core.figures.frames.decode_frame), without drawing them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from binclf_core.frames import decode_frame
+from binclf_core.figures.frames import decode_frame
 
 EPOCH = re.compile(r"\*\*Epoch (\d+) / (\d+)\*\*")
 

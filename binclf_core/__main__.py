@@ -1,5 +1,5 @@
 import sys
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 
 sys.exit(main())

@@ -10,12 +10,12 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from binclf_core.bugs import BUGS
-from binclf_core.datasets import DATASETS, class_counts
+from binclf_core.data.features import RAW_FEATURES, SCALES, canonical_features, parse_features
+from binclf_core.data.generators import DATASETS, class_counts
 from binclf_core.errors import ConfigError
-from binclf_core.features import RAW_FEATURES, SCALES, canonical_features, parse_features
-from binclf_core.optim import OPTIMIZERS, SCHEDULES
-from binclf_core.regularization import REGULARIZATIONS
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.model.regularization import REGULARIZATIONS
 
 MODELS = {"logistic": "Logistic regression", "mlp": "MLP"}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu")
@@ -51,12 +51,12 @@ class RunConfig:
     pos_weight: float | str = "balanced"  # weighted_bce only: a number or negatives/positives
     optimizer: str = "sgd"
     momentum: float = 0.9  # momentum and nesterov only: the share of the last step kept in the next
-    schedule: str = "constant"  # the lr over the epochs (binclf_core/optim.py); lr is its peak
+    schedule: str = "constant"  # the lr over the epochs (binclf_core/model/optim.py); lr is its peak
     lr: float = 0.1
     epochs: int = 300
     batch_size: int = 0  # 0: full batch
     threshold: float = 0.5  # probability above which a point is called positive
-    bug: str = "none"  # a classic training-loop mistake to train with (binclf_core/bugs.py)
+    bug: str = "none"  # a classic training-loop mistake to train with (binclf_core/model/bugs.py)
 
     def __post_init__(self) -> None:
         if self.dataset in DATASETS and self.noise is None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from binclf_core.compare import (
+from binclf_core.explore.compare import (
     FINAL_COLUMNS,
     boundaries_side_by_side,
     comparison_rows,
@@ -10,7 +10,7 @@ from binclf_core.compare import (
     landscape_overlay,
     percent_scaled,
 )
-from binclf_core.formats import printf_format
+from binclf_core.figures.formats import printf_format
 from ui import runs, session
 
 current = session.existing_run()
@@ -31,7 +31,7 @@ if not chosen:
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
 # Within the page's width: the run by its number (its settings that differ have columns of their own),
-# the metrics in narrow columns, in the one number format (binclf_core/formats.py).
+# the metrics in narrow columns, in the one number format (binclf_core/figures/formats.py).
 table = [{**row, "run": row["run"].split(" ")[0]} for row in percent_scaled(comparison_rows(chosen))]
 st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
              column_config={**{name: st.column_config.Column(width="small") for name in table[0]},

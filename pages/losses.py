@@ -3,9 +3,9 @@ the Playground's run under each."""
 
 import streamlit as st
 
-from binclf_core.figures import boundary_figure
-from binclf_core.loss_curves import CURVES, loss_curves, margin_range, point_report, readable
-from binclf_core.teach_figures import loss_explorer_figure, picked_point, with_marked_point
+from binclf_core.figures.run import boundary_figure
+from binclf_core.figures.teach import loss_explorer_figure, picked_point, with_marked_point
+from binclf_core.teach.loss_curves import CURVES, loss_curves, margin_range, point_report, readable
 from ui import session
 
 session.start_session()

@@ -6,10 +6,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from binclf_core.bugs import BUGS
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.presets import PRESETS
-from binclf_core.training import TrainingRun
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.presets import PRESETS
 
 
 def trained(config: RunConfig, epochs: int | None = None) -> TrainingRun:

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 
 FINAL_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
               "test_precision", "test_recall", "test_f1", "test_roc_auc"}
@@ -37,7 +37,7 @@ def test_json_holds_the_whole_contract(capsys):
 
 def test_final_equals_the_engine_run_with_the_same_settings(capsys):
     from binclf_core.config import RunConfig
-    from binclf_core.training import TrainingRun
+    from binclf_core.model.training import TrainingRun
 
     _, out, _ = run_cli(capsys, "train", "--epochs", "40", "--seed", "7", "--json")
     run = TrainingRun(RunConfig(epochs=40, seed=7))
@@ -120,8 +120,8 @@ def test_parameters_hold_the_final_state_dict_as_nested_lists(capsys):
     code, out, _ = run_cli(capsys, "train", *argv, "--json")
     assert code == 0
     parameters = json.loads(out)["parameters"]
-    from binclf_core.cli import build_parser, config_from_args
-    from binclf_core.training import TrainingRun
+    from binclf_core.cli.main import build_parser, config_from_args
+    from binclf_core.model.training import TrainingRun
 
     run = TrainingRun(config_from_args(build_parser().parse_args(["train", *argv])))
     run.step(20)

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 from tests.test_cli import FINAL_KEYS, run_cli
 
 

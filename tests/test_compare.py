@@ -1,16 +1,16 @@
 import plotly.graph_objects as go
 import pytest
 
-from binclf_core.compare import (
+from binclf_core.config import RunConfig
+from binclf_core.explore.compare import (
     boundaries_side_by_side,
     comparison_rows,
     curves_overlay,
     differing_settings,
     effective_settings,
 )
-from binclf_core.config import RunConfig
-from binclf_core.runs import RunRecord
-from binclf_core.training import TrainingRun
+from binclf_core.explore.runs import RunRecord
+from binclf_core.model.training import TrainingRun
 
 
 def record(number: int, config: RunConfig, epochs: int = 5) -> RunRecord:
@@ -82,8 +82,8 @@ def test_momentum_counts_as_a_difference_only_for_the_optimizers_that_use_it():
 
 
 def test_optimizers_race_on_one_landscape_and_a_run_on_another_surface_is_left_out():
-    from binclf_core.compare import landscape_overlay
-    from binclf_core.path import plane_for
+    from binclf_core.explore.compare import landscape_overlay
+    from binclf_core.explore.path import plane_for
     from tests.test_figures import decode
 
     base = RunConfig(dataset="moons", model="mlp", hidden=(6,), lr=0.05)

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from binclf_core.config import DRAWN, ConfigError, RunConfig, parse_hidden, parse_pos_weight
-from binclf_core.datasets import DATASETS
+from binclf_core.data.generators import DATASETS
 
 
 def test_noise_defaults_to_the_datasets_own():

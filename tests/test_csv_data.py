@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from binclf_core.csv_data import MAX_CSV_BYTES, CsvError, parse_csv, read_csv_file
+from binclf_core.data.csv_file import MAX_CSV_BYTES, CsvError, parse_csv, read_csv_file
 
 
 def rows(n: int = 10, labels=("cat", "dog")) -> str:
@@ -66,7 +66,7 @@ def test_bad_csvs_are_refused_with_one_clear_sentence(name):
 def test_oversized_file_is_refused_by_size_before_parsing(tmp_path, monkeypatch):
     path = tmp_path / "big.csv"
     path.write_bytes(b"x" * (MAX_CSV_BYTES + 1))
-    monkeypatch.setattr("binclf_core.csv_data.parse_csv", lambda raw: pytest.fail("parsed a file over the limit"))
+    monkeypatch.setattr("binclf_core.data.csv_file.parse_csv", lambda raw: pytest.fail("parsed a file over the limit"))
     with pytest.raises(CsvError, match="limit is 5 MB"):
         read_csv_file(path)
 

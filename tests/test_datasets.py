@@ -4,7 +4,7 @@ import torch
 from sklearn.datasets import make_blobs
 
 from binclf_core.config import DRAWN, RunConfig
-from binclf_core.datasets import (
+from binclf_core.data.generators import (
     DATASETS,
     class_counts,
     dataset_from_arrays,

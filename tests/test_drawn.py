@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from binclf_core.datasets import dataset_from_arrays
-from binclf_core.drawn import CANVAS, MAX_POINTS, DrawnPoints
+from binclf_core.data.drawn import CANVAS, MAX_POINTS, DrawnPoints
+from binclf_core.data.generators import dataset_from_arrays
 from binclf_core.errors import ConfigError
 
 

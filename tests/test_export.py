@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 
 CONFIGS = {  # both models, all three losses, mini-batches, adam, several datasets, a bug
     "logistic-bce-blobs": ["--epochs", "60"],

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.features import FEATURES, RAW_FEATURES, FeatureMap, input_features, parse_features
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import FEATURES, RAW_FEATURES, FeatureMap, input_features, parse_features
+from binclf_core.model.training import TrainingRun
 
 FORMULAS = {"x1": lambda a, b: a, "x2": lambda a, b: b, "x1_squared": lambda a, b: a**2,
             "x2_squared": lambda a, b: b**2, "x1_x2": lambda a, b: a * b, "sin_x1": lambda a, b: math.sin(a),

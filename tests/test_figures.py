@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from binclf_core.config import RunConfig
-from binclf_core.datasets import dataset_from_arrays
-from binclf_core.figures import (
+from binclf_core.data.generators import dataset_from_arrays
+from binclf_core.figures.run import (
     HEAT,
     LINE,
     POSITIVE,
@@ -20,7 +20,7 @@ from binclf_core.figures import (
     probability_image,
     typed_array,
 )
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 
 
 def decode(spec: dict) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 import math
 
-from binclf_core.formats import metric_label, metric_text, printf_format
+from binclf_core.figures.formats import metric_label, metric_text, printf_format
 
 
 def test_each_kind_of_metric_has_its_one_format_with_or_without_its_split():

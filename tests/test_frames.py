@@ -1,4 +1,4 @@
-"""binclf_core/frames.py: the wire format of FRAMES.md, read back as the browser reads it."""
+"""binclf_core/figures/frames.py: the wire format of FRAMES.md, read back as the browser reads it."""
 
 import json
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
-from binclf_core.frames import CURVE_COLUMNS, GRID_SIZE, MAX_CURVE_POINTS, FrameEncoder, decode_frame
-from binclf_core.training import TrainingRun
+from binclf_core.figures.frames import CURVE_COLUMNS, GRID_SIZE, MAX_CURVE_POINTS, FrameEncoder, decode_frame
+from binclf_core.model.training import TrainingRun
 
 TUTORIAL = RunConfig(lr=0.01, epochs=5000)
 SPIRAL = RunConfig(dataset="spiral", model="mlp", hidden=(8, 8, 8), activation="tanh", optimizer="adam", lr=0.03)
@@ -108,8 +108,8 @@ def test_sizes_travel_as_one_float_per_point():
 
 def test_the_reset_curves_draw_a_schedule_s_whole_plan_from_epoch_0():
     from binclf_core.config import RunConfig
-    from binclf_core.frames import FrameEncoder
-    from binclf_core.training import TrainingRun
+    from binclf_core.figures.frames import FrameEncoder
+    from binclf_core.model.training import TrainingRun
 
     run = TrainingRun(RunConfig(schedule="cosine", lr=0.2, epochs=80))
     curves = FrameEncoder(run).reset_message()["figures"]["curves"]

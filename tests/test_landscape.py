@@ -8,11 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 from binclf_core.config import RunConfig
-from binclf_core.landscape import landscape, step_in_plane
-from binclf_core.losses import balanced_pos_weight
-from binclf_core.training import TrainingRun
+from binclf_core.explore.landscape import landscape, step_in_plane
+from binclf_core.model.losses import balanced_pos_weight
+from binclf_core.model.training import TrainingRun
 
 
 def trained(epochs: int, **settings) -> TrainingRun:
@@ -129,7 +129,7 @@ def test_in_a_random_slice_an_sgd_update_follows_the_drawn_way_down():
 
 
 def test_big_models_get_a_coarser_live_grid_and_huge_ones_no_live_view():
-    from binclf_core.landscape import GRID_SIZE, MIN_GRID, affordable, live_grid_size
+    from binclf_core.explore.landscape import GRID_SIZE, MIN_GRID, affordable, live_grid_size
 
     assert live_grid_size(TrainingRun(RunConfig())) == GRID_SIZE
     assert live_grid_size(TrainingRun(RunConfig(model="mlp", hidden=(8, 8)))) == GRID_SIZE

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from binclf_core.config import RunConfig
-from binclf_core.landscape import landscape, step_in_plane
-from binclf_core.landscape_figures import UPDATE, contour_levels, landscape_figure, loss_image, loss_range
-from binclf_core.training import TrainingRun
+from binclf_core.explore.landscape import landscape, step_in_plane
+from binclf_core.figures.landscape import UPDATE, contour_levels, landscape_figure, loss_image, loss_range
+from binclf_core.model.training import TrainingRun
 from tests.test_figures import decode
 
 
@@ -72,7 +72,7 @@ def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended():
 
 
 def test_a_step_figure_rings_the_batch_beside_the_landscape_and_says_the_losses():
-    from binclf_core.landscape_figures import step_figure
+    from binclf_core.figures.landscape import step_figure
 
     run = TrainingRun(RunConfig(dataset="moons", model="mlp", lr=0.3, batch_size=40, epochs=5))
     step = run.step_batch()

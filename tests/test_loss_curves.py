@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from binclf_core.loss_curves import loss_curves, margin_loss_and_gradient, margin_range, point_report, readable
-from binclf_core.teach_figures import loss_explorer_figure
+from binclf_core.figures.teach import loss_explorer_figure
+from binclf_core.teach.loss_curves import loss_curves, margin_loss_and_gradient, margin_range, point_report, readable
 
 
 @pytest.fixture(scope="module")

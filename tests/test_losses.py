@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from binclf_core.losses import balanced_pos_weight, loss_fn
+from binclf_core.model.losses import balanced_pos_weight, loss_fn
 
 SCORES = torch.tensor([2.0, -1.0, 0.5, -3.0])
 TARGETS = torch.tensor([1.0, 0.0, 0.0, 1.0])

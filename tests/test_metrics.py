@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from binclf_core.metrics import threshold_metrics
+from binclf_core.model.metrics import threshold_metrics
 
 
 def test_metrics_match_a_hand_counted_confusion_matrix():

@@ -1,6 +1,6 @@
 import torch
 
-from binclf_core.models import build_model, count_parameters
+from binclf_core.model.networks import build_model, count_parameters
 
 
 def test_logistic_is_one_linear_layer_returning_n_scores():
@@ -31,8 +31,8 @@ def test_the_seed_alone_decides_the_initial_weights_and_global_rng_is_untouched(
 
 def test_every_activation_builds_and_runs_on_any_number_of_features():
     from binclf_core.config import ACTIVATIONS
-    from binclf_core.features import FeatureMap
-    from binclf_core.models import ACTIVATION_LAYERS
+    from binclf_core.data.features import FeatureMap
+    from binclf_core.model.networks import ACTIVATION_LAYERS
 
     assert set(ACTIVATIONS) == set(ACTIVATION_LAYERS) >= {"relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu"}
     for activation in ACTIVATIONS:

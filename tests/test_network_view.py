@@ -3,7 +3,15 @@ import pytest
 import torch
 
 from binclf_core.config import RunConfig
-from binclf_core.network_figures import (
+from binclf_core.explore.network_view import (
+    hidden_space,
+    layer_outputs,
+    linear_text,
+    network_view,
+    plane_grid,
+    shown_units,
+)
+from binclf_core.figures.network import (
     UNIT_PICTURES,
     hidden_space_choice,
     hidden_space_figure,
@@ -12,15 +20,7 @@ from binclf_core.network_figures import (
     network_panel,
     nice_range,
 )
-from binclf_core.network_view import (
-    hidden_space,
-    layer_outputs,
-    linear_text,
-    network_view,
-    plane_grid,
-    shown_units,
-)
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 
 
 def trained(config: RunConfig, epochs: int = 30) -> TrainingRun:
@@ -154,6 +154,6 @@ def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
 
 
 def test_a_logistic_regression_on_one_feature_trains_and_has_a_view():
-    """One weight: the loss landscape's two directions are parallel (binclf_core/path.py must not fail)."""
+    """One weight: the loss landscape's two directions are parallel (binclf_core/explore/path.py must not fail)."""
     run = trained(RunConfig(features=("x2",)), epochs=5)
     assert run.epoch == 5 and [layer.size for layer in network_view(run).layers] == [1, 1]

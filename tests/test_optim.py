@@ -7,9 +7,9 @@ import torch
 from torch.nn.utils import parameters_to_vector
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.models import build_model
-from binclf_core.optim import OPTIMIZERS, SCHEDULES
-from binclf_core.training import TrainingRun
+from binclf_core.model.networks import build_model
+from binclf_core.model.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.model.training import TrainingRun
 
 SCHED = torch.optim.lr_scheduler
 TORCH_OPTIMIZERS = {  # what each name means, written out with torch.optim directly

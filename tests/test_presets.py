@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from binclf_core.config import FIELD_NAMES, RunConfig, parse_hidden, parse_pos_weight
-from binclf_core.features import parse_features
-from binclf_core.presets import PRESETS
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import parse_features
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.presets import PRESETS
 
 ISSUE_SCENARIOS = {"blobs_logistic", "classification_linear", "circles_logistic", "circles_mlp", "minority_bce",
                    "momentum_ravine", "warmup_cosine", "hinge_margin",
@@ -133,7 +133,7 @@ def test_presets_carry_no_randomness_of_their_own():
 def test_momentum_on_a_ravine_sgd_zigzags_and_momentum_and_adam_get_further_down():
     import numpy as np
 
-    from binclf_core.landscape import landscape
+    from binclf_core.explore.landscape import landscape
 
     sgd, momentum, adam = (trained("momentum_ravine", optimizer=o) for o in ("sgd", "momentum", "adam"))
     assert losses(adam)[-1] < losses(momentum)[-1] < losses(sgd)[-1]
@@ -167,7 +167,7 @@ def test_warm_up_and_cosine_rises_then_decays_and_settles_lower_than_a_constant_
 
 
 def test_under_the_hinge_only_the_points_inside_the_margin_pull_and_under_bce_all_do():
-    from binclf_core.pull import pull
+    from binclf_core.explore.pull import pull
 
     hinge = pull(trained("hinge_margin"))
     assert 0 < hinge.pulling < len(hinge.share) / 5 and hinge.pulling == int((hinge.margin < 1).sum())

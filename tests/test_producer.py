@@ -2,28 +2,31 @@
 
 import asyncio
 import time
-import weakref
 
 import pytest
 
 from binclf_core.config import RunConfig
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 from ui import frames
 from ui.producer import Producer
 
+TABS: list[frames.FrameTab] = []  # this test's tabs, out of the server's registry: the producer thread
+# that earlier page tests started must not serve them too
+
 
 @pytest.fixture
-def loop(monkeypatch):
-    """An event loop for the tabs' sockets, and a registry of tabs of this test's own (other tests'
-    sessions may still hold tabs, which the producer would otherwise see)."""
-    monkeypatch.setattr(frames, "_TABS", weakref.WeakValueDictionary())
-    loop = asyncio.new_event_loop()  # never run: the tabs' messages stay queued on it
+def loop():
+    """An event loop for the tabs' sockets (never run: the tabs' messages stay queued on it)."""
+    TABS.clear()
+    loop = asyncio.new_event_loop()
     yield loop
     loop.close()
 
 
 def attached_tab(loop, playing: bool = True) -> frames.FrameTab:
     tab = frames.FrameTab(run=TrainingRun(RunConfig(epochs=20000)), playing=playing)
+    del frames._TABS[tab.token]
+    TABS.append(tab)
     tab._attach(loop)
     return tab
 
@@ -34,7 +37,7 @@ def delivered(tab: frames.FrameTab) -> None:
 
 
 def test_a_new_or_changed_tab_is_served_before_tabs_that_are_overdue(loop):
-    producer = Producer()
+    producer = Producer(tabs=lambda: list(TABS))
     behind = [attached_tab(loop) for _ in range(3)]
     for tab in behind:
         producer.serve(tab)
@@ -52,7 +55,7 @@ def test_a_new_or_changed_tab_is_served_before_tabs_that_are_overdue(loop):
 
 
 def test_overdue_tabs_take_turns_longest_waiting_first(loop):
-    producer = Producer()
+    producer = Producer(tabs=lambda: list(TABS))
     tabs = [attached_tab(loop) for _ in range(3)]
     for tab in tabs:
         producer.serve(tab)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from binclf_core.cli import main
+from binclf_core.cli.main import main
 from binclf_core.config import RunConfig
-from binclf_core.pull import LARGEST, SMALLEST, TEST_POINT_SIZE, marker_sizes, pull
-from binclf_core.training import TrainingRun
+from binclf_core.explore.pull import LARGEST, SMALLEST, TEST_POINT_SIZE, marker_sizes, pull
+from binclf_core.model.training import TrainingRun
 
 
 def trained(epochs: int, **settings) -> TrainingRun:

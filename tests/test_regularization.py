@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.features import FEATURES
-from binclf_core.regularization import l2_penalty, soft_threshold_, weight_matrices
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import FEATURES
+from binclf_core.model.regularization import l2_penalty, soft_threshold_, weight_matrices
+from binclf_core.model.training import TrainingRun
 
 ALL_FEATURES = RunConfig(features=tuple(FEATURES), scale="standard", reg_rate=0.05, epochs=1000)
 

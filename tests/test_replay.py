@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from binclf_core.config import RunConfig
-from binclf_core.models import build_model
-from binclf_core.replay import Replay
-from binclf_core.training import TrainingRun
+from binclf_core.explore.replay import Replay
+from binclf_core.model.networks import build_model
+from binclf_core.model.training import TrainingRun
 
 MLP = RunConfig(dataset="moons", model="mlp", hidden=(8, 8), optimizer="adam", lr=0.03, batch_size=32, epochs=300)
 

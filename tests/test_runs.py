@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
-from binclf_core.runs import MAX_RUNS, RECORD_GRID, RunRecord, RunStore
-from binclf_core.training import HISTORY_KEYS, TrainingRun
+from binclf_core.explore.runs import MAX_RUNS, RECORD_GRID, RunRecord, RunStore
+from binclf_core.model.training import HISTORY_KEYS, TrainingRun
 
 MOONS_MLP = RunConfig(dataset="moons", model="mlp", hidden=(8, 8), loss="hinge", lr=0.1, epochs=40)
 

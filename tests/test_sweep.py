@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.models import build_model
-from binclf_core.sweep import (
+from binclf_core.explore.sweep import (
     MAX_SWEEP_COMBINATIONS,
     combinations,
     fitting_base,
@@ -14,7 +13,8 @@ from binclf_core.sweep import (
     result_rows,
     run_sweep,
 )
-from binclf_core.training import TrainingRun
+from binclf_core.model.networks import build_model
+from binclf_core.model.training import TrainingRun
 
 LRS_SEEDS = {"lr": [0.01, 0.1], "seed": [1, 2]}
 

@@ -7,9 +7,9 @@ import json
 import torch
 
 from binclf_core.config import RunConfig
-from binclf_core.models import build_model
-from binclf_core.take_home import charts_html, config_json, history_csv, weights_bytes
-from binclf_core.training import TrainingRun
+from binclf_core.model.networks import build_model
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.take_home import charts_html, config_json, history_csv, weights_bytes
 
 
 def trained_run() -> TrainingRun:

@@ -8,7 +8,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from binclf_core.config import RunConfig
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 
 
 def sklearn_test_accuracy(run: TrainingRun) -> float:
@@ -172,8 +172,8 @@ def _train_in_a_worker_thread(config: RunConfig) -> tuple[TrainingRun, list[int]
 
 
 def test_a_run_trained_in_a_worker_thread_equals_the_main_thread_run_bit_for_bit(tmp_path):
-    from binclf_core.export import export_script
-    from binclf_core.presets import PRESETS
+    from binclf_core.teach.export import export_script
+    from binclf_core.teach.presets import PRESETS
 
     config = PRESETS["moons_hinge"].config()
     main_run = trained(config)

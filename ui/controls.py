@@ -14,7 +14,6 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from binclf_core.bugs import BUGS
 from binclf_core.config import (
     ACTIVATIONS,
     FIELD_NAMES,
@@ -29,12 +28,13 @@ from binclf_core.config import (
     parse_hidden,
     parse_pos_weight,
 )
-from binclf_core.datasets import DATASETS
-from binclf_core.features import SCALES, parse_features
-from binclf_core.optim import USES_MOMENTUM
-from binclf_core.presets import PRESETS
-from binclf_core.regularization import REGULARIZATIONS
-from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
+from binclf_core.data.features import SCALES, parse_features
+from binclf_core.data.generators import DATASETS
+from binclf_core.explore.sweep import MAX_SWEEP_COMBINATIONS
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.optim import USES_MOMENTUM
+from binclf_core.model.regularization import REGULARIZATIONS
+from binclf_core.teach.presets import PRESETS
 from ui import own_data
 from ui.inside_controls import MAX_REG_RATE, feature_controls, regularization_controls
 from ui.pacing import DEFAULT_SPEED, SPEEDS

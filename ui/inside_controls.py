@@ -15,9 +15,9 @@ import numpy as np
 import streamlit as st
 import torch
 
-from binclf_core.features import FEATURES, SCALES, input_features, parse_features
-from binclf_core.figures import unit_images
-from binclf_core.regularization import REGULARIZATIONS
+from binclf_core.data.features import FEATURES, SCALES, input_features, parse_features
+from binclf_core.figures.run import unit_images
+from binclf_core.model.regularization import REGULARIZATIONS
 
 PLANE = 6.0  # the pictures cover [-6, 6]², TF Playground's plane
 PICTURE_SIZE = 24

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from binclf_core.config import DRAWN
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 from ui import own_data, panels, producer, runs, session
 from ui.frames import PATH, this_tab
 from ui.live_chart import live_charts

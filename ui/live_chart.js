@@ -85,7 +85,7 @@ function buildMetrics(parent) {
   return cells;
 }
 
-// One number format wherever metrics show (binclf_core/formats.py): accuracy, precision and recall as
+// One number format wherever metrics show (binclf_core/figures/formats.py): accuracy, precision and recall as
 // 99.0 %, losses with four decimals, F1 and ROC AUC with three.
 const PERCENT_METRICS = new Set(["accuracy", "precision", "recall"]);
 
@@ -182,7 +182,7 @@ function decode(buffer, points, gridSize) {
   return frame;
 }
 
-// Traces of the boundary figure (binclf_core/figures.py boundary_figure): 0 the threshold's legend
+// Traces of the boundary figure (binclf_core/figures/run.py boundary_figure): 0 the threshold's legend
 // entry, 1-4 (train, test) x (predicted negative, positive), 5 the misclassified rings.
 function pointTraces(reset, predicted, sizes) {
   const { x, y, label, n_train: nTrain } = reset.points;

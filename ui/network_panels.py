@@ -3,7 +3,7 @@
 **Network**: every unit's picture over the plane, the edges by sign and size; hovering a unit shows
 its picture on the boundary chart and its formula under the charts. **Hidden space** (an MLP): the
 training points and a grid of the plane as two units of a hidden layer see them. Both figures are
-the engine's (binclf_core/network_figures.py), built on the frame producer's thread; the options'
+the engine's (binclf_core/figures/network.py), built on the frame producer's thread; the options'
 widgets (keys `hidden_space_layer`, `hidden_space_unit_a`, `hidden_space_unit_b`) are drawn by the page.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from binclf_core.config import RunConfig
-from binclf_core.network_figures import hidden_space_choice, hidden_space_panel, network_panel
-from binclf_core.network_view import hidden_layers
-from binclf_core.training import TrainingRun
+from binclf_core.explore.network_view import hidden_layers
+from binclf_core.figures.network import hidden_space_choice, hidden_space_panel, network_panel
+from binclf_core.model.training import TrainingRun
 from ui.panels import Panel, register
 
 NETWORK_EVERY = 0.75  # while training, seconds between two network figures: ~120 kB, 57 pictures, ~30 ms to draw

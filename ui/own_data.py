@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from binclf_core.config import DRAWN, ConfigError, RunConfig
-from binclf_core.csv_data import MAX_CSV_BYTES, CsvData, CsvError, check_size, parse_csv
-from binclf_core.datasets import Dataset, dataset_from_arrays
-from binclf_core.drawn import CANVAS, MAX_POINTS, DrawnPoints
-from binclf_core.figures import FONT_SIZE, curves_figure, drawing_figure
+from binclf_core.data.csv_file import MAX_CSV_BYTES, CsvData, CsvError, check_size, parse_csv
+from binclf_core.data.drawn import CANVAS, MAX_POINTS, DrawnPoints
+from binclf_core.data.generators import Dataset, dataset_from_arrays
+from binclf_core.figures.run import FONT_SIZE, curves_figure, drawing_figure
 from ui.live_chart import KEY as CHART_KEY
 from ui.live_chart import live_charts
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from binclf_core.config import RunConfig
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 from ui.frames import FrameTab
 
 

@@ -20,12 +20,13 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
-from binclf_core.frames import FrameEncoder
+from binclf_core.figures.frames import FrameEncoder
+from binclf_core.figures.run import FONT_SIZE, PRESENTER_FONT_SIZE
+from binclf_core.model.training import LIVE_SETTINGS, TrainingRun
 from binclf_core.threads import use_engine_threads
-from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui import frames, panels
 from ui.pacing import epochs_per_second
 
@@ -53,7 +54,8 @@ class _Pace:
 class Producer:
     """The thread and its schedule; `start()` once per process (ui.producer.ensure_started)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tabs: Callable[[], list[frames.FrameTab]] = frames.tabs) -> None:
+        self._tabs = tabs  # the tabs it serves: every live tab of the server (a test may give its own)
         self._wake = threading.Condition()
         self._woken = False
         self._paces: dict[str, _Pace] = {}
@@ -95,7 +97,7 @@ class Producer:
     def _next(self) -> tuple[frames.FrameTab | None, float]:
         """The tab whose frame is due first, and how long until then."""
         now = time.perf_counter()
-        live = frames.tabs()
+        live = self._tabs()
         playing = sum(1 for tab in live if tab.playing and tab.attached)
         interval = self.interval(playing)
         due = [(when, index, tab) for index, tab in enumerate(live)
@@ -171,7 +173,7 @@ class Producer:
         run: TrainingRun = tab.run
         elapsed = min(now - pace.last_frame, 1.0) if pace.last_frame else FRAME_SECONDS
         wanted = epochs_per_second(tab.speed, run.config.epochs)
-        playing = sum(1 for t in frames.tabs() if t.playing and t.attached)
+        playing = sum(1 for t in self._tabs() if t.playing and t.attached)
         if wanted is None:
             max_epochs = run.config.epochs
         else:

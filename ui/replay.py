@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 from ui import session
 
 LABEL = "Replay epoch"

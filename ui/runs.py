@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from binclf_core.runs import MAX_RUNS, RunRecord, RunStore
-from binclf_core.training import TrainingRun
+from binclf_core.explore.runs import MAX_RUNS, RunRecord, RunStore
+from binclf_core.model.training import TrainingRun
 
 KEPT = "kept_runs"
 CHOSEN = "compare_runs"  # the Compare page's multiselect: numbers of the chosen runs

@@ -16,9 +16,9 @@ from typing import Any
 import streamlit as st
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.datasets import DATASETS, Dataset
-from binclf_core.presets import PRESETS
-from binclf_core.training import LIVE_SETTINGS, TrainingRun
+from binclf_core.data.generators import DATASETS, Dataset
+from binclf_core.model.training import LIVE_SETTINGS, TrainingRun
+from binclf_core.teach.presets import PRESETS
 from ui import runs
 from ui.controls import FIELDS, config_from_values, preset_values, url_text, widget_values
 from ui.frames import this_tab

@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from binclf_core.config import RunConfig
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 
 WARM_UP_DELAY_SECONDS = 0.3  # after the first page run ends: the browser draws it on a core of its own
 

@@ -11,7 +11,15 @@ import time
 import streamlit as st
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.sweep import SWEEPABLE, combinations, fitting_base, log_range, parse_values, result_rows, run_sweep
+from binclf_core.explore.sweep import (
+    SWEEPABLE,
+    combinations,
+    fitting_base,
+    log_range,
+    parse_values,
+    result_rows,
+    run_sweep,
+)
 
 RESULT = "sweep_result"
 NOTHING = "nothing"

@@ -7,9 +7,9 @@ import io
 
 import streamlit as st
 
-from binclf_core.formats import metric_label
-from binclf_core.sweep import SWEEPABLE, describe
-from binclf_core.sweep_figures import boundaries_figure, heatmap_figure, loss_curves_figure
+from binclf_core.explore.sweep import SWEEPABLE, describe
+from binclf_core.figures.formats import metric_label
+from binclf_core.figures.sweep import boundaries_figure, heatmap_figure, loss_curves_figure
 
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "test_f1", "test_roc_auc",
            "test_precision", "test_recall")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from binclf_core.errors import ConfigError
-from binclf_core.export import export_script
-from binclf_core.take_home import charts_html, config_json, history_csv, weights_bytes
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.export import export_script
+from binclf_core.teach.take_home import charts_html, config_json, history_csv, weights_bytes
 
 SCRIPT_NAME = "binclf_run.py"
 

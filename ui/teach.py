@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
-from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
-from binclf_core.presets import PRESETS
-from binclf_core.training import TrainingRun
+from binclf_core.figures.run import FONT_SIZE, PRESENTER_FONT_SIZE
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.presets import PRESETS
 from ui import session
 from ui.controls import widget_values
 

@@ -14,10 +14,10 @@ import weakref
 import streamlit as st
 import torch
 
-from binclf_core.landscape import affordable, landscape, live_grid_size, step_in_plane
-from binclf_core.landscape_figures import landscape_figure, step_figure
-from binclf_core.pull import marker_sizes, pull
-from binclf_core.training import BatchStep, TrainingRun
+from binclf_core.explore.landscape import affordable, landscape, live_grid_size, step_in_plane
+from binclf_core.explore.pull import marker_sizes, pull
+from binclf_core.figures.landscape import landscape_figure, step_figure
+from binclf_core.model.training import BatchStep, TrainingRun
 from ui import session
 from ui.frames import this_tab
 from ui.live import OVERLAY_KEY, VIEW_KEY

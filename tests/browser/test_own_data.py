@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.datasets import make_moons
 
-from binclf_core.figures import NEGATIVE
+from binclf_core.figures.run import NEGATIVE
 from ui.pacing import epochs_per_step
 
 try:

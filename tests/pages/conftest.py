@@ -34,7 +34,7 @@ def produce_frame(at) -> dict:
     """One turn of the frame producer for this session's tab, as the server's producer thread takes it
     (AppTest has no socket: the frame is caught here and decoded as the browser reads it; "reset" holds
     the reset message sent before it, if the tab's run is new to the producer)."""
-    from binclf_core.frames import decode_frame
+    from binclf_core.figures.frames import decode_frame
     from ui.producer import PRODUCER
 
     frame_tab, sent = tab(at), []

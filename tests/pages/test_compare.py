@@ -1,6 +1,6 @@
 import json
 
-from binclf_core.runs import MAX_RUNS
+from binclf_core.explore.runs import MAX_RUNS
 from tests.pages.conftest import epoch_text
 from tests.pages.test_playground import widget
 

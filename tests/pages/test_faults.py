@@ -3,7 +3,7 @@ the run paused and kept, no exception element, and Train works again."""
 
 from __future__ import annotations
 
-from binclf_core.training import TrainingRun
+from binclf_core.model.training import TrainingRun
 from tests.pages.conftest import epoch_text, produce_frame, tab
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from binclf_core.features import FEATURES
+from binclf_core.data.features import FEATURES
 from tests.pages.test_playground import widget
 
 

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from binclf_core.config import MAX_LAYERS, MAX_UNITS
-from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
+from binclf_core.explore.sweep import MAX_SWEEP_COMBINATIONS
 from tests.pages.conftest import APP
 from tests.pages.test_playground import widget
 from tests.pages.test_sweep import open_sweep

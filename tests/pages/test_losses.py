@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from binclf_core.loss_curves import CURVES, readable
+from binclf_core.teach.loss_curves import CURVES, readable
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ page keeps its run; a good CSV trains; drawn points say how many are missing, th
 
 import pytest
 
-from binclf_core.csv_data import MAX_CSV_BYTES
-from binclf_core.drawn import DrawnPoints
-from binclf_core.frames import FrameEncoder
+from binclf_core.data.csv_file import MAX_CSV_BYTES
+from binclf_core.data.drawn import DrawnPoints
+from binclf_core.figures.frames import FrameEncoder
 from tests.pages.conftest import epoch_text, live_data
 
 

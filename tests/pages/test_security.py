@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from binclf_core.csv_data import MAX_CSV_BYTES, CsvError, parse_csv
+from binclf_core.data.csv_file import MAX_CSV_BYTES, CsvError, parse_csv
 from tests.pages.conftest import epoch_text, produce_frame
 from tests.pages.test_playground import widget
 

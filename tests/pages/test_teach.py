@@ -1,7 +1,7 @@
 """The Playground's teaching features: presets, the bug switch, Take it home and presenter mode."""
 
-from binclf_core.bugs import BUGS
-from binclf_core.presets import PRESETS
+from binclf_core.model.bugs import BUGS
+from binclf_core.teach.presets import PRESETS
 from tests.pages.conftest import epoch_text, produce_frame
 from tests.pages.test_playground import widget
 

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from binclf_core.pull import marker_sizes
+from binclf_core.explore.pull import marker_sizes
 from tests.pages.conftest import produce_frame, tab
 from tests.pages.test_playground import widget
 from ui.panels import PANELS

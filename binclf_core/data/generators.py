@@ -17,7 +17,7 @@ import torch
 from sklearn.datasets import make_blobs, make_circles, make_classification, make_moons
 from sklearn.model_selection import train_test_split
 
-from binclf_core.csv_data import MIN_ROWS_PER_CLASS, read_csv_file
+from binclf_core.data.csv_file import MIN_ROWS_PER_CLASS, read_csv_file
 from binclf_core.errors import ConfigError
 
 Generator = Callable[[int, int, float, int], tuple[np.ndarray, np.ndarray]]

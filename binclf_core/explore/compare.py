@@ -1,17 +1,17 @@
 """Comparing kept runs: their curves overlaid, one table of metrics and differing settings, their
 decision boundaries side by side on shared axes, and their paths on one loss landscape. Plain Plotly
-figure dicts, as in figures.py."""
+figure dicts, as in figures/run.py."""
 
 from __future__ import annotations
 
 from binclf_core.config import RunConfig
-from binclf_core.datasets import DATASETS
-from binclf_core.figures import FONT, boundary_figure, downsampled, typed_array
-from binclf_core.formats import is_percent
-from binclf_core.landscape import GRID_SIZE, landscape
-from binclf_core.landscape_figures import landscape_figure
-from binclf_core.optim import USES_MOMENTUM
-from binclf_core.runs import RunRecord
+from binclf_core.data.generators import DATASETS
+from binclf_core.explore.landscape import GRID_SIZE, landscape
+from binclf_core.explore.runs import RunRecord
+from binclf_core.figures.formats import is_percent
+from binclf_core.figures.landscape import landscape_figure
+from binclf_core.figures.run import FONT, boundary_figure, downsampled, typed_array
+from binclf_core.model.optim import USES_MOMENTUM
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939"]

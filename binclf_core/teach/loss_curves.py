@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.func import grad_and_value, vmap
 
-from binclf_core.losses import loss_fn
+from binclf_core.model.losses import loss_fn
 
 MARGIN_RANGE = (-4.0, 4.0)
 

@@ -12,10 +12,10 @@ import base64
 
 import numpy as np
 
-from binclf_core.datasets import Dataset
-from binclf_core.figures import NEGATIVE, POSITIVE, _base_layout, _line_coverage, _png, _upsampling, typed_array
-from binclf_core.landscape import Landscape
-from binclf_core.training import BatchStep
+from binclf_core.data.generators import Dataset
+from binclf_core.explore.landscape import Landscape
+from binclf_core.figures.run import NEGATIVE, POSITIVE, _base_layout, _line_coverage, _png, _upsampling, typed_array
+from binclf_core.model.training import BatchStep
 
 LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
 CONTOUR_OPACITY = 0.5  # the contour lines: white at this opacity over the colours

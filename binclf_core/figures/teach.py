@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from binclf_core.figures import FONT, downsampled, shown_classes, typed_array
-from binclf_core.loss_curves import CURVES
+from binclf_core.figures.run import FONT, downsampled, shown_classes, typed_array
+from binclf_core.teach.loss_curves import CURVES
 
 COLORS = {"bce": "#2563eb", "weighted_bce": "#ea580c", "hinge": "#0f766e"}
 REFERENCE = "rgba(17, 24, 39, 0.35)"

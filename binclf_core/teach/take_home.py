@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import torch
 
-from binclf_core.figures import boundary_figure, curves_figure
-from binclf_core.training import HISTORY_COLUMNS, TrainingRun
+from binclf_core.figures.run import boundary_figure, curves_figure
+from binclf_core.model.training import HISTORY_COLUMNS, TrainingRun
 
 
 def history_csv(history: list[dict]) -> str:

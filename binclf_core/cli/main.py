@@ -1,6 +1,6 @@
 """`python -m binclf_core train [flags] [--json]`: train one run from the command line;
 `python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script;
-`sweep`, `landscape` and `pull` live in sweep_cli.py and landscape_cli.py.
+`sweep`, `landscape` and `pull` live in cli/sweep.py and cli/landscape.py.
 
 The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
 public contract that other tools rely on.
@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from binclf_core.bugs import BUGS
 from binclf_core.config import (
     ACTIVATIONS,
     DATASET_CHOICES,
@@ -28,11 +27,12 @@ from binclf_core.config import (
     parse_hidden,
     parse_pos_weight,
 )
-from binclf_core.datasets import DATASETS
-from binclf_core.export import export_script
-from binclf_core.features import FEATURES, SCALES, parse_features
-from binclf_core.regularization import REGULARIZATIONS
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import FEATURES, SCALES, parse_features
+from binclf_core.data.generators import DATASETS
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.regularization import REGULARIZATIONS
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.export import export_script
 
 DEFAULTS = RunConfig()
 PROGRESS_STEPS = 100
@@ -120,10 +120,10 @@ def build_parser() -> ArgumentParser:
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_run_flags(export)
     export.add_argument("--output", required=True, metavar="FILE.py", help="where to write the script")
-    from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
+    from binclf_core.cli.sweep import add_sweep_command  # it builds on this module's flags
 
     add_sweep_command(commands)
-    from binclf_core.landscape_cli import add_explore_commands  # it builds on this module's flags too
+    from binclf_core.cli.landscape import add_explore_commands  # it builds on this module's flags too
 
     add_explore_commands(commands)
     return parser
@@ -200,11 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         return export(parser, args)
     if args.command == "sweep":
-        from binclf_core.sweep_cli import sweep_main
+        from binclf_core.cli.sweep import sweep_main
 
         return sweep_main(args, parser)
     if args.command in ("landscape", "pull"):
-        from binclf_core import landscape_cli
+        from binclf_core.cli import landscape as landscape_cli
 
         return getattr(landscape_cli, f"{args.command}_main")(args, parser)
     try:

@@ -11,11 +11,11 @@ import argparse
 import json
 import sys
 
-from binclf_core.cli import add_run_flags, config_from_args, train_with_progress
+from binclf_core.cli.main import add_run_flags, config_from_args, train_with_progress
 from binclf_core.config import ConfigError
-from binclf_core.landscape import GRID_SIZE, landscape
-from binclf_core.pull import pull
-from binclf_core.training import TrainingRun
+from binclf_core.explore.landscape import GRID_SIZE, landscape
+from binclf_core.explore.pull import pull
+from binclf_core.model.training import TrainingRun
 
 MAX_GRID = 201
 

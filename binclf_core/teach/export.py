@@ -12,12 +12,13 @@ import inspect
 import types
 from string import Template
 
-from binclf_core import bugs, datasets, losses, optim
 from binclf_core.config import RunConfig
+from binclf_core.data import generators as datasets
+from binclf_core.data.features import RAW_FEATURES, FeatureMap, input_features
 from binclf_core.errors import ConfigError
-from binclf_core.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
-from binclf_core.features import RAW_FEATURES, FeatureMap, input_features
-from binclf_core.models import ACTIVATION_LAYERS, ScoreModel
+from binclf_core.model import bugs, losses, optim
+from binclf_core.model.networks import ACTIVATION_LAYERS, ScoreModel
+from binclf_core.teach.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
 
 HEADER = Template('''\
 """Binary classification, exported from the binary-classification playground.
@@ -218,7 +219,7 @@ def _code_objects(code: types.CodeType):
 
 
 def _generator_needs(generator) -> tuple[list, list[str]]:
-    """The datasets.py helper functions a generator calls, and the scikit-learn names it uses."""
+    """The data/generators.py helper functions a generator calls, and the scikit-learn names it uses."""
     names = sorted({name for code in _code_objects(generator.__code__) for name in code.co_names})
     module = vars(datasets)
     helpers = [module[n] for n in names

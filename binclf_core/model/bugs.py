@@ -2,7 +2,7 @@
 
 A bug either leaves a line out of the loop (`zero_grad`, `step`) or replaces the configured loss
 with a wrong one (`make_loss`). The wrong losses are plain functions so that the exported script
-can show them as they are written here (binclf_core/export.py copies their source).
+can show them as they are written here (binclf_core/teach/export.py copies their source).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from binclf_core.losses import LossFn
+from binclf_core.model.losses import LossFn
 
 
 def sigmoid_twice(pos_weight: float | None = None) -> LossFn:

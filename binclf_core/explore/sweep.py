@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from binclf_core.batched import BatchedRuns, batch_key, batchable
 from binclf_core.config import LOSSES, ConfigError, RunConfig, parse_hidden, parse_pos_weight
-from binclf_core.datasets import Dataset, load_dataset
-from binclf_core.features import SCALES, parse_features
-from binclf_core.optim import OPTIMIZERS, SCHEDULES
-from binclf_core.regularization import REGULARIZATIONS
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import SCALES, parse_features
+from binclf_core.data.generators import Dataset, load_dataset
+from binclf_core.explore.batched import BatchedRuns, batch_key, batchable
+from binclf_core.model.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.model.regularization import REGULARIZATIONS
+from binclf_core.model.training import TrainingRun
 
 MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
 MAX_LOG_STEPS = 20

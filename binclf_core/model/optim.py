@@ -1,7 +1,7 @@
 """The optimizers and learning-rate schedules a run may train with: torch.optim's own, by name.
 
 `make_optimizer` and `make_schedule` use nothing but torch, so the exported script carries their
-source as it is written here (binclf_core/export.py): the script and the engine build the same ones.
+source as it is written here (binclf_core/teach/export.py): the script and the engine build the same ones.
 A schedule is stepped once per epoch, after the epoch's updates; the run's lr is its peak.
 """
 

@@ -3,7 +3,7 @@
 For logistic regression on two features the plane is (w1, w2) with the bias held at its current
 value, and the loss is exact: the very loss the run trains (its loss function, bug and positive
 weight) at each grid point. For any other model it is the slice along the run's two fixed
-filter-normalised directions (binclf_core/path.py), centred on the current weights. Every grid
+filter-normalised directions (binclf_core/explore/path.py), centred on the current weights. Every grid
 point is evaluated at once: the grid's weights are stacked and `torch.func.vmap` runs
 `functional_call` over them.
 """
@@ -19,9 +19,9 @@ import torch
 from torch.func import grad, vmap
 
 from binclf_core.config import RunConfig
-from binclf_core.path import as_parameters
+from binclf_core.explore.path import as_parameters
+from binclf_core.model.training import BatchStep, TrainingRun
 from binclf_core.threads import use_engine_threads
-from binclf_core.training import BatchStep, TrainingRun
 
 GRID_SIZE = 41
 MARGIN = 1.3  # the grid spans the path and this much more around it

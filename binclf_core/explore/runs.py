@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from binclf_core.config import RunConfig
-from binclf_core.datasets import Dataset
-from binclf_core.optim import STATE_PER_WEIGHT
-from binclf_core.training import HISTORY_COLUMNS, Snapshot, TrainingRun
+from binclf_core.data.generators import Dataset
+from binclf_core.model.optim import STATE_PER_WEIGHT
+from binclf_core.model.training import HISTORY_COLUMNS, Snapshot, TrainingRun
 
 MAX_RUNS = 12
 RECORD_GRID = 40  # the final boundary of a record: 40x40 probabilities, 6 kB
@@ -35,7 +35,7 @@ class RunRecord:
     snapshot: Snapshot  # at RECORD_GRID
     dataset: Dataset  # the run's own, shared rather than copied
     checkpoint: dict | None  # TrainingRun.checkpoint(), or None when the model is too big to keep
-    path: np.ndarray | None = None  # (E, 2) the run's path in its landscape plane (binclf_core/path.py)
+    path: np.ndarray | None = None  # (E, 2) the run's path in its landscape plane (binclf_core/explore/path.py)
 
     @classmethod
     def of(cls, number: int, run: TrainingRun) -> RunRecord:

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch.func import functional_call, grad, vmap
 
-from binclf_core.path import as_parameters
+from binclf_core.explore.path import as_parameters
+from binclf_core.model.training import TrainingRun
 from binclf_core.threads import use_engine_threads
-from binclf_core.training import TrainingRun
 
 SMALLEST, LARGEST = 4.0, 26.0  # marker sizes in px of a point that does not pull and of the strongest
 TEST_POINT_SIZE = 7.0  # test points never pull: they keep the boundary chart's usual size

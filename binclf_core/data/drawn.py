@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from binclf_core.datasets import CLASS_NAMES, Dataset, dataset_from_arrays, missing_points
+from binclf_core.data.generators import CLASS_NAMES, Dataset, dataset_from_arrays, missing_points
 from binclf_core.errors import ConfigError
 
 CANVAS = (-6.0, 6.0, -6.0, 6.0)  # (x0, x1, y0, y1)

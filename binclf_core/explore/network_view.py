@@ -14,9 +14,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from binclf_core.features import FEATURES
-from binclf_core.figures import probability_image, unit_images
-from binclf_core.training import TrainingRun
+from binclf_core.data.features import FEATURES
+from binclf_core.figures.run import probability_image, unit_images
+from binclf_core.model.training import TrainingRun
 
 GRID_SIZE = 24  # each unit's picture: 24x24 activations over the plane
 MAX_SHOWN = 8  # units drawn per layer, as TensorFlow Playground's largest layer

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from binclf_core.figures import FONT, NEGATIVE, POSITIVE, downsampled, probability_image, typed_array
-from binclf_core.formats import metric_label, metric_text
-from binclf_core.training import TrainingRun
+from binclf_core.figures.formats import metric_label, metric_text
+from binclf_core.figures.run import FONT, NEGATIVE, POSITIVE, downsampled, probability_image, typed_array
+from binclf_core.model.training import TrainingRun
 
 CELL_GRID = 40  # a 40x40 probability grid per small boundary, drawn at 2x as a ~6 kB PNG
 GAP = 0.012  # space between cells, as a share of the figure

@@ -15,8 +15,8 @@ import zlib
 
 import numpy as np
 
-from binclf_core.datasets import Dataset
-from binclf_core.training import Snapshot
+from binclf_core.data.generators import Dataset
+from binclf_core.model.training import Snapshot
 
 NEGATIVE, POSITIVE = "#2563eb", "#ea580c"  # predicted class 0 / 1
 TRAIN, TEST = "#0f766e", "#7c3aed"

@@ -10,10 +10,10 @@ import argparse
 import json
 from functools import partial
 
-from binclf_core.cli import _argument_type, add_run_flags
+from binclf_core.cli.main import _argument_type, add_run_flags
 from binclf_core.config import FIELD_NAMES, ConfigError, RunConfig
-from binclf_core.sweep import SWEEPABLE, combinations, describe, flag, parse_values, run_sweep
-from binclf_core.training import TrainingRun
+from binclf_core.explore.sweep import SWEEPABLE, combinations, describe, flag, parse_values, run_sweep
+from binclf_core.model.training import TrainingRun
 
 
 def add_sweep_command(commands) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from binclf_core.figures import FONT_SIZE, boundary_figure, curves_figure, downsampled, shown_classes
-from binclf_core.teach_figures import reference_trace
-from binclf_core.training import HISTORY_KEYS, TrainingRun
+from binclf_core.figures.run import FONT_SIZE, boundary_figure, curves_figure, downsampled, shown_classes
+from binclf_core.figures.teach import reference_trace
+from binclf_core.model.training import HISTORY_KEYS, TrainingRun
 
 GRID_SIZE = 60
 MAX_CURVE_POINTS = 8  # per frame: ~10 frames a second over a long run still draw a dense curve

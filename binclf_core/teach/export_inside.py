@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 from string import Template
 
-from binclf_core import bugs, regularization
 from binclf_core.config import RunConfig
-from binclf_core.features import RAW_FEATURES, feature_label
+from binclf_core.data.features import RAW_FEATURES, feature_label
+from binclf_core.model import bugs, regularization
 
 REGULARIZATION = Template('''
 

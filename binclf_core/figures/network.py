@@ -13,9 +13,9 @@ import html
 
 import numpy as np
 
-from binclf_core.figures import FONT, LINE, NEGATIVE, POSITIVE
-from binclf_core.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
-from binclf_core.training import TrainingRun
+from binclf_core.explore.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
+from binclf_core.figures.run import FONT, LINE, NEGATIVE, POSITIVE
+from binclf_core.model.training import TrainingRun
 
 ROW_GAP, BOX = 1.15, 0.8  # in data units: the drawing keeps its aspect (scaleanchor)
 MIN_COLUMN_GAP = 1.7  # columns spread out to a square drawing when there are few of them

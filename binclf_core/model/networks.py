@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from binclf_core.features import RAW_FEATURES, FeatureMap
+from binclf_core.data.features import RAW_FEATURES, FeatureMap
 
 ACTIVATION_LAYERS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity,
                      "leaky_relu": nn.LeakyReLU, "gelu": nn.GELU}

@@ -19,17 +19,17 @@ import torch
 from torch.func import functional_call
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
-from binclf_core.datasets import Dataset, load_dataset
-from binclf_core.features import FeatureMap
-from binclf_core.losses import balanced_pos_weight, loss_fn
-from binclf_core.metrics import threshold_metrics
-from binclf_core.models import build_model
-from binclf_core.optim import make_optimizer, make_schedule, planned_rates, restart_schedule, step_schedule
-from binclf_core.path import PathTrace, plane_for
-from binclf_core.regularization import after_update, weight_matrices, with_penalty
-from binclf_core.replay import Replay
+from binclf_core.data.features import FeatureMap
+from binclf_core.data.generators import Dataset, load_dataset
+from binclf_core.explore.path import PathTrace, plane_for
+from binclf_core.explore.replay import Replay
+from binclf_core.model.bugs import BUGS
+from binclf_core.model.losses import balanced_pos_weight, loss_fn
+from binclf_core.model.metrics import threshold_metrics
+from binclf_core.model.networks import build_model
+from binclf_core.model.optim import make_optimizer, make_schedule, planned_rates, restart_schedule, step_schedule
+from binclf_core.model.regularization import after_update, weight_matrices, with_penalty
 from binclf_core.threads import use_engine_threads
 
 LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs", "reg_rate"})  # may change without starting over

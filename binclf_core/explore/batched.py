@@ -15,12 +15,12 @@ import torch
 import torch.nn.functional as F
 
 from binclf_core.config import RunConfig
-from binclf_core.datasets import Dataset
-from binclf_core.features import FeatureMap
-from binclf_core.losses import balanced_pos_weight
-from binclf_core.models import ACTIVATION_LAYERS, build_model
+from binclf_core.data.features import FeatureMap
+from binclf_core.data.generators import Dataset
+from binclf_core.model.losses import balanced_pos_weight
+from binclf_core.model.networks import ACTIVATION_LAYERS, build_model
+from binclf_core.model.training import TrainingRun
 from binclf_core.threads import use_engine_threads
-from binclf_core.training import TrainingRun
 
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults, which TrainingRun uses
 

@@ -1,0 +1,2 @@
+"""Teaching: workshop presets, the standalone script export, take-home downloads, the loss curves.
+"""
