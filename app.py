@@ -7,6 +7,7 @@ from ui.live_chart import preload_plotly
 st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide")
 preload_plotly()  # first, so the browser loads plotly.js while the imports below take seconds
 
+from ui.room import room_notices, room_sidebar  # noqa: E402
 from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
 
 prepare_process()
@@ -15,6 +16,7 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
     st.Page("pages/losses.py", title="Loss explorer", icon=":material/show_chart:", url_path="loss-explorer"),
+    st.Page("pages/room.py", title="Room", icon=":material/groups:", url_path="room"),
 ]
 # The menu is drawn here rather than by Streamlit: its own menu listed the files of pages/
 # (app, compare, losses, ...) for the seconds the first page spends importing torch.
@@ -23,4 +25,6 @@ with st.sidebar:
     for entry in PAGES:
         st.page_link(entry)
     st.divider()
+room_sidebar()  # the workshop room: start or join one, or where this tab is in one
+room_notices()  # an attendee's notices from the host, at the top of every page
 page.run()

@@ -7,7 +7,8 @@ timer animates it), `replay_epoch_<n>` (its slider), `replay_of` (the run and ep
 set up for, n, and its starting epoch), `replay_frame` (the slider shown while animating) and
 `replay_frame_at` (the animation's position); `timer_lost` (the charts heard no tick for a while).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
-preset, kept in the URL while the widgets still hold its settings).
+preset, kept in the URL while the widgets still hold its settings), and the workshop room's `room`
+(join code), `seat` (an attendee's secret) and `host` (the host key), which ui/room.py owns.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
 REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
 REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
 REPLAY_FRAMES = 50  # a whole animated replay, at the timer's 10 ticks a second: about 5 s
+ROOM_PARAMS = ("room", "seat", "host")  # the workshop room's URL keys: kept as they are, never notices
 
 
 def start_session() -> None:
@@ -41,7 +43,7 @@ def start_session() -> None:
         return
     st.session_state[STARTED] = True
     values = {key: field.default for key, field in FIELDS.items()}
-    params = dict(st.query_params)
+    params = {key: value for key, value in st.query_params.items() if key not in ROOM_PARAMS}
     st.session_state[PRESENT] = params.pop(PRESENT, None) == "1"
     preset = params.pop(PRESET, None)
     notices: list[str] = []
@@ -90,6 +92,7 @@ def sync_url() -> None:
         wanted[PRESENT] = "1"
     if _preset_still_applies(values):
         wanted[PRESET] = st.session_state[PRESET]
+    wanted.update(room_params())
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -102,6 +105,20 @@ def _preset_still_applies(values: dict[str, Any]) -> bool:
         return config_from_values(values) == PRESETS[name].config()
     except ConfigError:
         return False
+
+
+def room_params() -> dict[str, str]:
+    """The workshop room's keys in the URL (`room`, `seat`, `host`) that are there."""
+    return {key: st.query_params[key] for key in ROOM_PARAMS if key in st.query_params}
+
+
+def set_room_params(**values: str | None) -> None:
+    """Put the room's keys in the URL (None takes one out), so a reload or a server restart keeps them."""
+    for key, value in values.items():
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def is_presenting() -> bool:
@@ -171,9 +188,15 @@ def existing_run() -> TrainingRun | None:
 
 def open_run(run: TrainingRun) -> None:
     """Make `run` (a kept run reopened) this tab's run, with the Playground's widgets set to its settings."""
-    for key, value in widget_values(run.config).items():
-        st.session_state[key] = value
+    set_controls(run.config)
     _replace_run(run)
+
+
+def set_controls(config: RunConfig) -> None:
+    """Every control to `config`'s value (a reopened run, a setup the room's host sent); the page's next
+    run follows them (a new run if the data or the model changed)."""
+    for key, value in widget_values(config).items():
+        st.session_state[key] = value
 
 
 def is_playing() -> bool:
