@@ -3,7 +3,8 @@
 The room itself lives in binclf_core/rooms (the database, the rules); this module is its glue.
 Session keys: `room` (this tab's Attendee in a room, and their secret seat key), `room_host` (the
 room this tab started: its code and host key), `room_seen` (the setup version this tab applied or
-dismissed), `room_applied` (an Apply was pressed: the page runs again with the new controls).
+dismissed), `room_news` (what the notices drawn last showed, see news()), `room_join_error` (why
+the last Join failed).
 URL keys (ui/session.py keeps them): `room` (the join code), `seat` (the attendee's secret, so a
 reload or a server restart finds them again), `host` (the host key, on the host link only).
 Names typed by attendees are shown as text (escape_markdown, the board's textContent), never as HTML.
@@ -30,7 +31,8 @@ from binclf_core.training import TrainingRun
 from ui import session
 from ui.controls import config_from_values
 
-ROOM, HOSTING, SEEN, APPLIED = "room", "room_host", "room_seen", "room_applied"
+ROOM, HOSTING, SEEN, NEWS = "room", "room_host", "room_seen", "room_news"
+JOIN_ERROR = "room_join_error"
 WATCH_SECONDS = 1.0  # how often an attendee's page looks for news from the host (and posts its summary)
 SUMMARY_GRID = 32  # the probability grid an attendee's page posts (the store keeps it at 32 x 32)
 LOG = logging.getLogger(__name__)
@@ -143,11 +145,15 @@ def _start_room() -> None:
 
 
 def _join(code: str) -> None:
-    with database_problems():
+    try:
         joined, seat = store().join(code, st.session_state.get("room_name", ""))
-        st.session_state[ROOM] = {"attendee": joined, "seat": seat}
-        st.session_state[SEEN] = 0
-        session.set_room_params(room=joined.room, seat=seat, host=None)
+    except RoomError as error:
+        st.session_state[JOIN_ERROR] = str(error)  # shown under the form
+        return
+    st.session_state.pop(JOIN_ERROR, None)
+    st.session_state[ROOM] = {"attendee": joined, "seat": seat}
+    st.session_state[SEEN] = 0
+    session.set_room_params(room=joined.room, seat=seat, host=None)
 
 
 def _leave() -> None:
@@ -194,9 +200,13 @@ def _join_form(code: str) -> None:
         st.warning(no_room_message(code), icon="🚪")
         st.button("Forget this code", key="room_forget", on_click=session.set_room_params, kwargs={"room": None})
         return
-    st.markdown(f"Join room **{code}**: pick the name the host will see.")
-    st.text_input("Your name", key="room_name", max_chars=MAX_NAME_LENGTH, placeholder="e.g. Ann")
-    st.button("Join room", key="room_join", on_click=_join, args=(code,), type="primary", width="stretch")
+    with st.form("room_join_form", border=False):
+        st.markdown(f"Join room **{code}**: pick the name the host will see.")
+        st.text_input("Your name", key="room_name", max_chars=MAX_NAME_LENGTH, placeholder="e.g. Ann")
+        st.form_submit_button("Join room", key="room_join", on_click=_join, args=(code,), type="primary",
+                              width="stretch")
+    if JOIN_ERROR in st.session_state:
+        st.error(st.session_state[JOIN_ERROR], icon="🚪")
 
 
 def _host_links(code: str, key: str) -> None:
@@ -211,34 +221,60 @@ def _host_links(code: str, key: str) -> None:
 
 # ---- an attendee's notices: the host's setup, the challenge, the winner ---------------------------
 def room_notices() -> None:
-    """At the top of every page of an attendee: what the host sent, refreshed every WATCH_SECONDS."""
+    """At the top of every page of an attendee: what the host sent. The page draws the notices (their
+    buttons are ordinary widgets); a small watcher runs every WATCH_SECONDS and runs the page again
+    when there is news."""
     with database_problems():
         seat = attendee()
-        if seat is not None:
-            _notices(seat)
+        if seat is None:
+            return
+        st.session_state[NEWS] = news(seat)
+        _notices(seat)
+        _watch(seat)
+
+
+def news(seat: Attendee) -> tuple:
+    """What an attendee's notices show, in short: when it changes, the page draws them again."""
+    state = room_state(seat.room)
+    if state is None:
+        return (None,)
+    board = tuple(tuple(row.values()) for row in leaderboard_rows(seat.room))
+    return (state.setup_version, state.challenge_version, state.winner is not None,
+            entry_note(seat.id, state.challenge_version), board)
 
 
 @st.fragment(run_every=WATCH_SECONDS)
-def _notices(seat: Attendee) -> None:
-    if st.session_state.pop(APPLIED, False):
-        st.rerun(scope="app")  # the controls changed: the whole page (sidebar, run) follows
+def _watch(seat: Attendee) -> None:
+    """Draws nothing: posts this tab's summary and runs the page when the room has news.
+
+    The notices' buttons stay out of this fragment: a click that arrived while a timed fragment ran
+    was now and then lost."""
     with database_problems():
         post_page_summary(seat)
-        state = room_state(seat.room)
-        if state is None:
-            st.warning(no_room_message(seat.room), icon="🚪")
-            return
-        if state.setup is not None and state.setup_version > st.session_state.get(SEEN, 0):
-            _setup_notice(state)
-        if state.challenge is not None:
-            _challenge_notice(seat, state)
+        if news(seat) != st.session_state.get(NEWS):
+            st.rerun(scope="app")
+
+
+def _notices(seat: Attendee) -> None:
+    state = room_state(seat.room)
+    if state is None:
+        st.warning(no_room_message(seat.room), icon="🚪")
+        return
+    if state.setup is not None and state.setup_version > st.session_state.get(SEEN, 0):
+        _setup_notice(state)
+    if state.challenge is not None:
+        _challenge_notice(seat, state)
+
+
+@st.cache_data(ttl=0.5, show_spinner=False)
+def entry_note(attendee: int, challenge_version: int) -> str | None:
+    return store().entry_note(attendee, challenge_version)
 
 
 def _apply(config: dict, seen: int | None = None) -> None:
     session.set_controls(RunConfig.from_dict(config))
     if seen is not None:
         st.session_state[SEEN] = seen
-    st.session_state[APPLIED] = True
 
 
 def _dismiss(version: int) -> None:
@@ -247,8 +283,8 @@ def _dismiss(version: int) -> None:
 
 def _setup_notice(state: RoomState) -> None:
     with st.container(border=True, key="room_setup_notice"):
-        st.markdown(f"📨 **The host sent a setup:** {escape_markdown(state.setup['title'])}. Apply it to your "
-                    "controls? Your current run stays until you do.")
+        st.markdown(f":material/mail: **The host sent a setup:** {escape_markdown(state.setup['title'])}. "
+                    "Apply it to your controls? Your current run stays until you do.")
         apply, dismiss, _ = st.columns([1, 1, 4])
         apply.button("Apply", key="room_apply", type="primary", on_click=_apply,
                      args=(state.setup["config"], state.setup_version))
@@ -265,14 +301,15 @@ def _current_config() -> RunConfig | None:
 def _challenge_notice(seat: Attendee, state: RoomState) -> None:
     challenge = state.challenge
     with st.container(border=True, key="room_challenge"):
-        st.markdown(f"🏁 **Challenge:** {challenge.rules_text()}. Finish a run that keeps the rules to enter.")
+        st.markdown(f":material/flag: **Challenge:** {challenge.rules_text()}. "
+                    "Finish a run that keeps the rules to enter.")
         config = _current_config()
         if config is not None and any(getattr(config, k) != v for k, v in challenge.data.items()):
             st.button("Apply the challenge's data", key="room_apply_challenge", on_click=_apply,
                       args=(config.with_changes(**challenge.data).to_dict(),))
         elif config is not None and (broken := challenge.breaks(config, config.epochs)):
             st.caption(f"Your settings would not enter: {broken}.")
-        note = store().entry_note(seat.id, state.challenge_version)
+        note = entry_note(seat.id, state.challenge_version)
         if note:
             (st.success if note.startswith("Entered") else st.error)(note)
         if state.winner is not None:
@@ -284,8 +321,9 @@ def _challenge_notice(seat: Attendee, state: RoomState) -> None:
 
 def _winner(winner: dict) -> None:
     config = RunConfig.from_dict(winner["config"])
-    st.markdown(f"🏆 **The winner: {escape_markdown(winner['name'])}** with {winner['test_accuracy']:.1%} test "
-                f"accuracy and {winner['parameters']} parameters: {describe(config)}.")
+    st.markdown(f":material/trophy: **The winner: {escape_markdown(winner['name'])}** with "
+                f"{winner['test_accuracy']:.1%} test accuracy and {winner['parameters']} parameters: "
+                f"{describe(config)}.")
     st.button("Apply the winner's settings", key="room_apply_winner", on_click=_apply, args=(winner["config"],))
 
 

@@ -23,24 +23,62 @@ function heat(p) {
   return low[1].map((c, i) => Math.round(c + t * (high[1][i] - c)));
 }
 
-// The quantised grid (base64, two 4-bit cells a byte, rows along y upwards) as RGBA rows top-down;
-// the two levels either side of 0.5 drawn dark: the decision boundary.
-function pixels(text, size) {
+// The quantised grid (base64, two 4-bit cells a byte, rows along y upwards) as probabilities, row by row.
+function levels(text, size) {
   const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  const rgba = new Uint8ClampedArray(size * size * 4);
+  const grid = new Float32Array(size * size);
   for (let cell = 0; cell < size * size; cell += 1) {
     const byte = bytes[cell >> 1];
-    const level = cell % 2 === 0 ? byte >> 4 : byte & 15;
-    const row = size - 1 - Math.floor(cell / size), column = cell % size;
-    const color = level === LEVELS / 2 - 1 || level === LEVELS / 2 ? LINE : heat((level + 0.5) / LEVELS);
-    rgba.set([...color, 255], (row * size + column) * 4);
+    grid[cell] = ((cell % 2 === 0 ? byte >> 4 : byte & 15) + 0.5) / LEVELS;
+  }
+  return grid;
+}
+
+// RGBA rows top-down in the HEAT colours; with `line`, each cell whose right or upper neighbour lies on
+// the other side of 0.5 is drawn dark: a one-cell decision boundary for the small pictures.
+function pixels(grid, size, line) {
+  const rgba = new Uint8ClampedArray(size * size * 4);
+  const side = (i) => grid[i] >= 0.5;
+  for (let cell = 0; cell < size * size; cell += 1) {
+    const row = Math.floor(cell / size), column = cell % size;
+    const crossed = line && ((column + 1 < size && side(cell) !== side(cell + 1)) ||
+                             (row + 1 < size && side(cell) !== side(cell + size)));
+    rgba.set([...(crossed ? LINE : heat(grid[cell])), 255], ((size - 1 - row) * size + column) * 4);
   }
   return rgba;
 }
 
-function paint(canvas, text, size) {
+function paint(canvas, text, size, line = true) {
   canvas.width = canvas.height = size;
-  canvas.getContext("2d").putImageData(new ImageData(pixels(text, size), size, size), 0, 0);
+  canvas.getContext("2d").putImageData(new ImageData(pixels(levels(text, size), size, line), size, size), 0, 0);
+}
+
+// The 0.5 contour of the grid as line segments (marching squares), in canvas pixels of a width² canvas.
+function contour(context, grid, size, width) {
+  const at = (row, column) => grid[row * size + column];
+  const point = (r0, c0, r1, c1) => {
+    const t = (0.5 - at(r0, c0)) / (at(r1, c1) - at(r0, c0));
+    const row = r0 + t * (r1 - r0), column = c0 + t * (c1 - c0);
+    return [((column + 0.5) / size) * width, (1 - (row + 0.5) / size) * width];
+  };
+  context.strokeStyle = `rgb(${LINE.join(",")})`;
+  context.lineWidth = 2.5;
+  context.beginPath();
+  for (let row = 0; row + 1 < size; row += 1) {
+    for (let column = 0; column + 1 < size; column += 1) {
+      const corners = [[row, column], [row, column + 1], [row + 1, column + 1], [row + 1, column]];
+      const crossings = [];
+      corners.forEach(([r0, c0], i) => {
+        const [r1, c1] = corners[(i + 1) % 4];
+        if ((at(r0, c0) >= 0.5) !== (at(r1, c1) >= 0.5)) crossings.push(point(r0, c0, r1, c1));
+      });
+      for (let i = 0; i + 1 < crossings.length; i += 2) {
+        context.moveTo(...crossings[i]);
+        context.lineTo(...crossings[i + 1]);
+      }
+    }
+  }
+  context.stroke();
 }
 
 function percent(value) {
@@ -118,11 +156,12 @@ function showBig(state, big) {
   const canvas = state.bigCanvas, width = 440;
   if (big.grid && (state.bigKey !== big.grid + big.id)) {
     const small = document.createElement("canvas");
-    paint(small, big.grid, big.size);
+    paint(small, big.grid, big.size, false);
     canvas.width = canvas.height = width;
     const context = canvas.getContext("2d");
     context.imageSmoothingEnabled = true;
     context.drawImage(small, 0, 0, width, width);
+    contour(context, levels(big.grid, big.size), big.size, width);
     if (big.points) drawPoints(context, big, width);
     state.bigKey = big.grid + big.id;
   }

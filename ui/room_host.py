@@ -3,7 +3,8 @@
 The board is a small st.components.v2 component (ui/room_board.js) inside a fragment that reads the
 room once a second: its tiles are created once per attendee and updated in place, never re-created.
 Session keys: `room_open` (the attendee whose run the big view shows), `room_pushed` (what was sent
-last), and the widgets' own (`room_sort`, `room_setup_source`, `room_challenge_*`).
+last), `room_no_winner` (Reveal found no entry), and the widgets' own (`room_sort`, `room_setup_source`,
+`room_challenge_*`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ui.room import (
 )
 
 HERE = Path(__file__).parent
-OPEN, PUSHED = "room_open", "room_pushed"
+OPEN, PUSHED, NO_WINNER = "room_open", "room_pushed", "room_no_winner"
 BOARD_KEY = "room_board"
 REFRESH_SECONDS = 1.0
 MY_SETTINGS = "My current settings"
@@ -65,7 +66,9 @@ def _points(config_json: str) -> tuple[list, list[float]] | None:
     n_train = len(dataset.y_train)
     points = [[round(x, 3), round(y, 3), int(label), int(index >= n_train)]
               for index, ((x, y), label) in enumerate(zip(dataset.x_all.tolist(), dataset.y_all.tolist(), strict=True))]
-    return points, list(dataset.bounds())
+    x0, x1, y0, y1 = dataset.bounds()
+    half_x, half_y = (x1 - x0) / (GRID - 1) / 2, (y1 - y0) / (GRID - 1) / 2  # grid values are cell centres
+    return points, [x0 - half_x, x1 + half_x, y0 - half_y, y1 + half_y]
 
 
 def _big_view(row: BoardRow) -> dict:
@@ -159,6 +162,12 @@ def _start_challenge(code: str, settings: RunConfig | None) -> None:
         room_state.clear()
 
 
+def _reveal(code: str) -> None:
+    with database_problems():
+        st.session_state[NO_WINNER] = store().reveal_winner(code) is None
+        room_state.clear()
+
+
 def challenge(code: str, settings: RunConfig | None) -> None:
     """Pick a dataset and rules, start; entries arrive as attendees finish runs; reveal the winner."""
     with st.container(border=True):
@@ -181,10 +190,8 @@ def challenge(code: str, settings: RunConfig | None) -> None:
             return
         elapsed = minutes(time.time() - state.challenge.started_at)
         st.markdown(f"**Running for {elapsed}:** {state.challenge.rules_text()}.")
-        if reveal.button("Reveal the winner", key="room_reveal"):
-            with database_problems():
-                if store().reveal_winner(code) is None:
-                    st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard.")
-                room_state.clear()
+        reveal.button("Reveal the winner", key="room_reveal", on_click=_reveal, args=(code,))
+        if state.winner is None and st.session_state.pop(NO_WINNER, False):
+            st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard.")
         if state.winner is not None:
             st.success(f"Revealed to everyone: {escape_markdown(state.winner['name'])}'s settings.", icon="🏆")
