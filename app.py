@@ -7,7 +7,6 @@ from ui.live_chart import preload_plotly
 st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide")
 preload_plotly()  # first, so the browser loads plotly.js while the imports below take seconds
 
-from ui.room import room_notices, room_sidebar  # noqa: E402
 from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
 
 prepare_process()
@@ -25,6 +24,4 @@ with st.sidebar:
     for entry in PAGES:
         st.page_link(entry)
     st.divider()
-room_sidebar()  # the workshop room: start or join one, or where this tab is in one
-room_notices()  # an attendee's notices from the host, at the top of every page
 page.run()

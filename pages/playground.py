@@ -5,11 +5,13 @@ import streamlit as st
 from ui import own_data, session
 from ui.controls import sidebar_controls
 from ui.live import live_panel
+from ui.room import room_panel
 from ui.startup import warm_up_after_first_page
 from ui.take_home import take_home
 from ui.teach import bug_note, presenter_style, preset_picker
 
 session.start_session()
+room_panel()  # the workshop room: the sidebar's section, and the host's notices at the top
 for notice in session.pop_url_notices():
     st.info(notice, icon="🔗")
 presenter_style()

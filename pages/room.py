@@ -6,6 +6,7 @@ from ui import room, room_host, session
 from ui.controls import sidebar_controls
 
 session.start_session()
+room.room_sidebar()
 settings, _ = sidebar_controls(session.is_presenting())
 session.sync_url()
 st.title("Workshop room")

@@ -171,6 +171,15 @@ def _go_to_code() -> None:
 
 
 # ---- the sidebar ------------------------------------------------------------------------------
+def room_panel() -> None:
+    """The Playground's part of the room: the sidebar's section and, for an attendee, the host's notices.
+
+    Drawn by the page, not by app.py: elements app.py drew before page.run() vanished from the page
+    after it reconnected to a restarted server."""
+    room_sidebar()
+    room_notices()
+
+
 def room_sidebar() -> None:
     """The sidebar's Workshop room section: start or join a room, or where this tab is in one."""
     with st.sidebar, database_problems():
@@ -249,6 +258,7 @@ def _watch(seat: Attendee) -> None:
 
     The notices' buttons stay out of this fragment: a click that arrived while a timed fragment ran
     was now and then lost."""
+    st.empty()  # a timed fragment that drew nothing kept the page from reconnecting after a server restart
     with database_problems():
         post_page_summary(seat)
         if news(seat) != st.session_state.get(NEWS):

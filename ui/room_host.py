@@ -52,7 +52,7 @@ def sorted_rows(rows: list[BoardRow], sort: str) -> list[BoardRow]:
     """Best test accuracy first (no run yet last), or by name."""
     if sort == "Name":
         return sorted(rows, key=lambda row: row.name.casefold())
-    return sorted(rows, key=lambda row: -1.0 if row.test_accuracy is None else -row.test_accuracy)
+    return sorted(rows, key=lambda row: 1.0 if row.test_accuracy is None else -row.test_accuracy)
 
 
 @functools.lru_cache(maxsize=32)
