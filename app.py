@@ -1,27 +1,15 @@
-"""The binary-classification playground: `streamlit run app.py`. Routes only; pages do the work."""
+"""The binary-classification playground: `streamlit run app.py`.
+
+Streamlit serves router.py (page setup and routing) as the app, plus routes of our own: the
+WebSocket that streams each tab's live frames (ui/frames.py; the wire format is FRAMES.md) and the
+frame producer's counters, which the benches read, and the workshop room's news (ui/room_news.py).
+"""
 
 import streamlit as st
+from starlette.routing import Route, WebSocketRoute
 
-from ui.live_chart import preload_plotly
+from ui.frames import PATH, STATS_PATH, frame_socket, frame_stats
+from ui.room_news import NEWS_PATH, room_news
 
-st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide")
-preload_plotly()  # first, so the browser loads plotly.js while the imports below take seconds
-
-from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
-
-prepare_process()
-PAGES = [
-    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
-    st.Page("pages/losses.py", title="Loss explorer", icon=":material/show_chart:", url_path="loss-explorer"),
-    st.Page("pages/room.py", title="Room", icon=":material/groups:", url_path="room"),
-]
-# The menu is drawn here rather than by Streamlit: its own menu listed the files of pages/
-# (app, compare, losses, ...) for the seconds the first page spends importing torch.
-page = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for entry in PAGES:
-        st.page_link(entry)
-    st.divider()
-page.run()
+app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket), Route(STATS_PATH, frame_stats),
+                                  Route(NEWS_PATH, room_news)])

@@ -1,155 +1,229 @@
-"""The real app against a tutorial-style loop app, side by side in one run, in headless Chromium.
+"""The live view as the browser sees it: this app's frames, the app before them, and a tutorial loop app.
 
-Both train the tutorials' run (blobs, logistic, SGD lr 0.01): the app 5000 epochs, the loop
-app 1000 (it needs minutes for 5000). Printed for each: chart updates per second seen in the
-browser, epochs per second of wall time, visible updates, charts re-created during training,
-and cold start (process start to page ready). Targets: >= 5x the loop app's updates/s and
-epochs/s, >= 30 visible updates, 0 charts re-created, cold start <= the loop app's + 1 s.
+In one run, in headless Chromium (1400x1000), each design trains two runs at Normal speed: the
+tutorials' (blobs, logistic, SGD lr 0.01, 5000 epochs) and spiral with an MLP 8,8,8 (tanh, Adam
+0.03, 300 epochs). Printed per design and run, over the training (Train pressed to the last epoch):
 
-    python bench/bench_ui.py
+- frames/s: distinct frames drawn, i.e. chart updates that showed a newer epoch than the last one
+- interval p95: the 95th percentile of the time between two drawn frames, ms
+- busy: the browser main thread's busy share (CDP Performance.getMetrics TaskDuration / wall time)
+- server CPU per frame (ms): the whole process's, less what the producer spent training (the
+  producer's counters, /binclf/stats; the old design has none, so its figure includes training), and
+  the producer's own encoding CPU per frame; websocket bytes per frame (CDP Network, every socket)
+- epochs/s, charts re-created during training, and the zoom (a zoomed axis must survive training)
+
+"old" is the app at --baseline (default 1fb9c33, before the frames: one fragment run per picture),
+extracted with `git archive`. The loop app (bench/loop_app.py) redraws three new figures into
+st.empty() every 10 epochs; it trains 1000 epochs of the tutorial run (5000 take it minutes).
+Targets (issue 13): >= 30 frames/s tutorial, >= 20 spiral, p95 <= 60 ms, busy <= 50 %, server
+CPU per frame <= 2 ms (logistic) / 4 ms (MLP), <= 6 kB per frame, 0 charts re-created, zoom kept.
+
+    python bench/bench_ui.py                 # all three (~2 minutes)
+    python bench/bench_ui.py --designs new   # this app only
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import COUNT_CHARTS, browser, running
+from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, browser, drag_zoom, running
+
+RUNS = {
+    "tutorial": "lr=0.01&epochs=5000",
+    "spiral mlp": "dataset=spiral&model=mlp&hidden=8,8,8&activation=tanh&optimizer=adam&lr=0.03",
+}
+LOOP_EPOCHS = 1000
+# Every frame a page draws, with the epoch it shows; the new design records both, the old one
+# (window.binclfLive.frames only) is read against the page's "Epoch N / M" text instead.
+EPOCH_TEXT = """() => { const m = document.body.innerText.match(/Epoch (\\d+) \\/ (\\d+)/); return m ? +m[1] : -1; }"""
 
 
 @dataclass
 class Result:
-    name: str
-    epochs: int
-    cold_start: float
+    design: str
+    run: str
     seconds: float
-    updates: int
-    charts_recreated: int
-    server_cpu: float
-    charts_painted: int = 0
+    frames: int  # distinct frames drawn
+    intervals_ms: list[float]
+    busy: float
+    server_cpu: float  # process CPU seconds during training, less the producer's training CPU
+    encode_cpu: float | None  # the producer's encoding CPU seconds (None: the old design has no producer)
+    socket_bytes: int
+    epochs: int
+    recreated: int
+    zoom_kept: bool | None
 
-    @property
-    def updates_per_second(self) -> float:
-        return self.updates / self.seconds
-
-    @property
-    def epochs_per_second(self) -> float:
-        return self.epochs / self.seconds
-
-
-def _page(chromium):
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    page.add_init_script(COUNT_CHARTS)
-    return page
-
-
-def measure_app(chromium, epochs: int = 5000) -> Result:
-    """The playground: updates are the live component's renders (both charts, in place)."""
-    with running("app.py") as server:
-        page = _page(chromium)
-        page.goto(f"{server.url}?lr=0.01&epochs={epochs}")
-        page.get_by_text(f"Epoch 0 / {epochs}").wait_for(timeout=60_000)
-        page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
-        cold = time.perf_counter() - server.started
-        renders, charts, cpu = page.evaluate("window.binclfLive.renders"), page.evaluate("__chartsCreated"), \
-            server.cpu_seconds()
-        page.get_by_role("button", name="Train").click()
-        start = time.perf_counter()
-        page.get_by_text(f"Epoch {epochs} / {epochs}").wait_for(timeout=300_000)
-        seconds = time.perf_counter() - start
-        page.wait_for_timeout(300)  # the last frame's render
-        return Result("playground app", epochs, cold, seconds, page.evaluate("window.binclfLive.renders") - renders,
-                      page.evaluate("__chartsCreated") - charts, server.cpu_seconds() - cpu)
+    def cells(self) -> list[str]:
+        p95 = statistics.quantiles(self.intervals_ms, n=20)[-1] if len(self.intervals_ms) >= 20 else float("nan")
+        frames = max(self.frames, 1)
+        return [self.design, self.run, f"{self.seconds:.1f}", f"{self.frames / self.seconds:.1f}", f"{p95:.0f}",
+                f"{self.busy:.0%}", f"{1000 * self.server_cpu / frames:.2f}",
+                "-" if self.encode_cpu is None else f"{1000 * self.encode_cpu / frames:.2f}",
+                f"{self.socket_bytes / frames / 1000:.1f}",
+                f"{self.epochs / self.seconds:.0f}", str(self.recreated),
+                "-" if self.zoom_kept is None else ("yes" if self.zoom_kept else "NO")]
 
 
-def measure_loop_app(chromium, epochs: int = 1000) -> Result:
-    """The loop app: each update re-creates its three charts, so updates = charts painted / 3
-    (a chart replaced before the browser painted it was never seen)."""
+HEAD = ["design", "run", "seconds", "frames/s", "p95 ms", "busy", "CPU ms/frame", "encode ms", "kB/frame", "epochs/s",
+        "re-created", "zoom kept"]
+
+
+class Page:
+    """A Chromium page with a CDP session counting main-thread time and websocket bytes."""
+
+    def __init__(self, chromium, url: str):
+        self.page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        self.page.add_init_script(COUNT_CHARTS)
+        self.cdp = self.page.context.new_cdp_session(self.page)
+        self.cdp.send("Performance.enable")
+        self.cdp.send("Network.enable")
+        self.socket_bytes = 0
+        self.cdp.on("Network.webSocketFrameReceived", self._count)
+        self.page.goto(url)
+
+    def _count(self, event: dict) -> None:
+        response = event["response"]
+        payload = response["payloadData"]
+        self.socket_bytes += len(payload) * 3 // 4 if response["opcode"] == 2 else len(payload.encode())
+
+    def task_seconds(self) -> float:
+        metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return metrics["TaskDuration"]
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def boundary_range(page) -> list[float]:
+    return page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")
+
+
+def producer_stats(server) -> dict | None:
+    """The frame producer's counters (ui/frames.py STATS), or None where there is no producer (old design)."""
+    try:
+        with urllib.request.urlopen(server.url + "binclf/stats", timeout=5) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):  # no such route: the old design serves its page there, not JSON
+        return None
+
+
+def measure_frames(design: str, run: str, server, chromium) -> Result:
+    """One live app (either design): open, zoom, Train, wait for the last epoch."""
+    query = RUNS[run]
+    total = 5000 if "epochs=5000" in query else 300
+    view = Page(chromium, f"{server.url}?{query}")
+    page = view.page
+    page.get_by_text(f"Epoch 0 / {total}").wait_for(timeout=60_000)
+    page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
+    page.wait_for_timeout(1000)  # the page settles: plotly.js parsed, the first frame drawn
+    zoomed = drag_zoom(page)
+    created, drawn = page.evaluate("[__chartsCreated, window.binclfLive.frames.length]")
+    cpu, task, socket_bytes = server.cpu_seconds(), view.task_seconds(), view.socket_bytes
+    before = producer_stats(server)
+    page.evaluate(f"""() => {{ window.__shown = []; const read = {EPOCH_TEXT};
+        const frames = window.binclfLive.frames; let seen = frames.length;
+        (function watch() {{ while (seen < frames.length) {{ window.__shown.push([frames[seen], read()]); seen++; }}
+                            requestAnimationFrame(watch); }})(); }}""")
+    page.get_by_role("button", name="Train").click()
+    start = time.perf_counter()
+    page.get_by_text(f"Epoch {total} / {total}", exact=True).wait_for(timeout=300_000)
+    seconds = time.perf_counter() - start
+    cpu, task, socket_bytes = server.cpu_seconds() - cpu, view.task_seconds() - task, view.socket_bytes - socket_bytes
+    after = producer_stats(server)
+    encode = None
+    if before is not None and after is not None:
+        cpu -= after["train_cpu_seconds"] - before["train_cpu_seconds"]
+        encode = after["encode_cpu_seconds"] - before["encode_cpu_seconds"]
+    page.wait_for_timeout(300)
+    shown = page.evaluate("window.__shown")
+    distinct, last = [], -1
+    for at, epoch in shown:
+        if epoch > last:
+            distinct.append(at)
+            last = epoch
+    intervals = [b - a for a, b in itertools.pairwise(distinct)]
+    kept = boundary_range(page)
+    zoom_kept = all(abs(a - b) < 1e-6 for a, b in zip(kept, zoomed, strict=True))
+    recreated = page.evaluate("__chartsCreated") - created
+    view.close()
+    del drawn
+    return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, encode, socket_bytes, total,
+                  recreated, zoom_kept)
+
+
+def measure_loop_app(chromium) -> Result:
+    """The loop app: each update re-creates its three charts; updates = charts painted / 3."""
     with running("bench/loop_app.py") as server:
-        page = _page(chromium)
-        page.goto(f"{server.url}?epochs={epochs}")
+        view = Page(chromium, f"{server.url}?epochs={LOOP_EPOCHS}")
+        page = view.page
         page.get_by_role("button", name="Train").wait_for(timeout=60_000)
-        cold = time.perf_counter() - server.started
-        cpu = server.cpu_seconds()
+        page.wait_for_timeout(1000)
+        cpu, task, socket_bytes = server.cpu_seconds(), view.task_seconds(), view.socket_bytes
         page.get_by_role("button", name="Train").click()
         start = time.perf_counter()
         page.get_by_text("Done").wait_for(timeout=600_000)
         seconds = time.perf_counter() - start
         created, painted = page.evaluate("[__chartsCreated, __chartsPainted]")
-        return Result("loop app", epochs, cold, seconds, painted // 3, created, server.cpu_seconds() - cpu, painted)
+        result = Result("loop app", "tutorial", seconds, painted // 3, [], (view.task_seconds() - task) / seconds,
+                        server.cpu_seconds() - cpu, None, view.socket_bytes - socket_bytes, LOOP_EPOCHS, created, None)
+        view.close()
+        return result
 
 
-def cold_start(chromium, script: str, ready) -> float:
-    """Seconds from launching the server process to the page being ready, in a fresh browser page."""
-    with running(script) as server:
-        page = chromium.new_page()
-        page.goto(server.url)
-        ready(page)
-        seconds = time.perf_counter() - server.started
-        page.close()
-        return seconds
+@contextmanager
+def baseline_tree(ref: str):
+    """The app at git `ref`, extracted into a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="binclf-baseline-") as folder:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
 
 
-def app_ready(page) -> None:
-    """Controls and both charts drawn."""
-    page.get_by_role("button", name="Train").wait_for(timeout=60_000)
-    page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
-
-
-def loop_app_ready(page) -> None:
-    page.get_by_role("button", name="Train").wait_for(timeout=60_000)
-
-
-def cold_starts(chromium, rounds: int) -> tuple[list[float], list[float]]:
-    """Alternating rounds, so machine noise hits both apps alike: (loop app, app) seconds."""
-    loop, app = [], []
-    for _ in range(rounds):
-        loop.append(cold_start(chromium, "bench/loop_app.py", loop_app_ready))
-        app.append(cold_start(chromium, "app.py", app_ready))
-    return loop, app
+def machine_load() -> str:
+    one, five, _ = Path("/proc/loadavg").read_text().split()[:3]
+    return f"load average {one} (1 min), {five} (5 min) on {len(__import__('os').sched_getaffinity(0))} cores"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app-only", action="store_true", help="measure the playground alone (for tuning)")
-    parser.add_argument("--cold-rounds", type=int, default=3, help="alternating cold starts of each app")
-    parser.add_argument("--cold-only", action="store_true", help="measure the cold starts alone")
+    parser.add_argument("--designs", nargs="+", default=["old", "new", "loop"], choices=["old", "new", "loop"])
+    parser.add_argument("--baseline", default="1fb9c33", help="git ref of the old design (before the frames)")
+    parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=list(RUNS))
     args = parser.parse_args()
+    print(f"before: {machine_load()}")
+    results: list[Result] = []
     with browser() as chromium:
-        if args.cold_only:
-            print_cold_starts(*cold_starts(chromium, args.cold_rounds))
-            return
-        app = measure_app(chromium)
-        if args.app_only:
-            print(app, f"updates/s {app.updates_per_second:.2f} epochs/s {app.epochs_per_second:.0f}")
-            return
-        loop = measure_loop_app(chromium)
-        loop_colds, app_colds = cold_starts(chromium, args.cold_rounds)
-    print(f"{'':16s} {'epochs':>7s} {'seconds':>8s} {'updates/s':>10s} {'epochs/s':>9s} {'updates':>8s} "
-          f"{'re-created':>10s} {'cold start':>10s} {'server CPU':>10s}")
-    for r in (loop, app):
-        print(f"{r.name:16s} {r.epochs:7d} {r.seconds:8.2f} {r.updates_per_second:10.2f} {r.epochs_per_second:9.0f} "
-              f"{r.updates:8d} {r.charts_recreated:10d} {r.cold_start:9.2f}s {r.server_cpu:9.2f}s")
-    print(f"loop app: {loop.charts_recreated} charts created, {loop.charts_painted} of them painted "
-          f"(created / 3 would be {loop.charts_recreated / 3 / loop.seconds:.2f} updates/s)")
-    print(f"updates/s ratio {app.updates_per_second / loop.updates_per_second:.1f}x (target >= 5), "
-          f"epochs/s ratio {app.epochs_per_second / loop.epochs_per_second:.1f}x (target >= 5), "
-          f"visible updates {app.updates} (>= 30), charts re-created {app.charts_recreated} (0)")
-    print_cold_starts(loop_colds, app_colds)
-    print("(the table's cold start is the single first run of each)")
+        for design in args.designs:
+            if design == "loop":
+                results.append(measure_loop_app(chromium))
+                continue
+            context = baseline_tree(args.baseline) if design == "old" else _here()
+            with context as root, running("app.py", root=root) as server:
+                for run in args.runs:
+                    results.append(measure_frames(design, run, server, chromium))
+    rows = [HEAD, *(r.cells() for r in results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]
+    for row in rows:
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"after: {machine_load()}")
 
 
-def print_cold_starts(loop_colds: list[float], app_colds: list[float]) -> None:
-    loop_cold, app_cold = statistics.median(loop_colds), statistics.median(app_colds)
-    print(f"cold start, median of {len(app_colds)} alternating rounds: loop app {loop_cold:.2f} s "
-          f"({', '.join(f'{v:.2f}' for v in loop_colds)}), app {app_cold:.2f} s "
-          f"({', '.join(f'{v:.2f}' for v in app_colds)}): {app_cold - loop_cold:+.2f} s (target <= +1 s)")
+@contextmanager
+def _here():
+    yield ROOT
 
 
 if __name__ == "__main__":

@@ -138,3 +138,19 @@ new MutationObserver(() => {
   }
 }).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
 """
+
+
+BOUNDARY = "document.querySelector('.binclf-live-chart[data-chart=\"boundary\"]')"  # the live boundary chart
+
+
+def drag_zoom(page) -> list[float]:
+    """Zoom the boundary chart as a user does, by dragging a box over the middle of its plot area."""
+    box = page.locator('.binclf-live-chart[data-chart="boundary"] .nsewdrag').first.bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x + w * 0.3, y + h * 0.3)
+    page.mouse.down()
+    page.mouse.move(x + w * 0.5, y + h * 0.5, steps=5)
+    page.mouse.move(x + w * 0.7, y + h * 0.7, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    return page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")

@@ -187,13 +187,6 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
     return {"data": data, "layout": layout}
 
 
-def with_epoch_line(figure: dict, epoch: int) -> dict:
-    """`figure` (a curves_figure) with a vertical line at `epoch`: where a replay stands."""
-    line = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch, "y0": 0, "y1": 1,
-            "line": {"color": LINE, "width": 1.5, "dash": "dot"}}
-    return {**figure, "layout": {**figure["layout"], "shapes": [line]}}
-
-
 def drawing_figure(x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float],
                    class_names=("negative", "positive")) -> dict:
     """Points x (N, 2) coloured by their label y (N,) on fixed axes, before there is a model to shade them:

@@ -33,6 +33,6 @@ reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help
 if drawing:
     own_data.canvas(st.session_state["epochs"])
 else:
-    live_panel(speed)
+    live_panel(run, speed)
     take_home(run)
 warm_up_after_first_page()

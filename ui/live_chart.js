@@ -1,17 +1,25 @@
-// The live charts and metrics: created once per mount, then updated in place with Plotly.react on every
-// new `data`, so a chart never blanks and keeps the user's zoom (layout.uirevision is fixed).
-// Streamlit calls the default export on mount and again whenever `data` changes; state lives
-// on the parent element. plotly.js is loaded once from Streamlit's static files (./static).
-// plotly.js's own "basic" bundle (scatter, bar, pie; 1.2 MB instead of the full 4.6 MB), the
-// same version plotly.py ships: the browser parses it in a quarter of the time.
+// The live charts: a player of the frame stream (FRAMES.md is the wire format).
+// On mount it creates its charts once, opens the frame socket and sends the tab's token; the server
+// answers with a reset message (both charts as figures, the points' positions) and then frames. Each
+// animation frame draws the latest frame with Plotly updates that redraw only what changed: the
+// probability picture (a layout image whose source changes), the point traces (only when a
+// prediction flipped), the curves (extendTraces), the metrics (text). A dropped socket reconnects.
+// Streamlit calls the default export on mount and whenever `data` changes; state lives on the parent.
 const PLOTLY_URL = new URL("app/static/plotly-basic.min.js", window.location.href).href;
-const CHARTS = ["boundary", "curves"];
 const METRICS = [["accuracy", "Test accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"],
                  ["roc_auc", "ROC AUC"]];
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 // A chart that takes clicks: Plotly counts two quick clicks anywhere as a double click and rescales
 // the axes to the points, which would move the canvas under the user's next click.
 const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
+// The picture: 3x the grid's resolution (bilinear), coloured P(positive) 0 -> 1, the threshold drawn dark.
+const UPSAMPLE = 3;
+const HEAT = [[0.0, [191, 219, 254]], [0.5, [255, 255, 255]], [1.0, [254, 215, 170]]];
+const LINE = [17, 24, 39];
+const CURVE_COLUMNS = 5;  // epoch, train_loss, test_loss, train_accuracy, test_accuracy
+const REFERENCE_COLUMNS = 2;  // epoch, train_loss
+const CURVES_EVERY_MS = 200;  // the curves grow 5 times a second (extendTraces redraws their whole chart); the picture every frame
+const RECONNECT_MS = [200, 400, 800, 1000];
 
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -27,10 +35,8 @@ function loadPlotly() {
   return window.__binclfPlotly;
 }
 
-// Streamlit's frontend fetches each widget's code the first time such a widget appears: for
-// the Playground's first page that was ~0.6 s after the page arrived. Importing those modules
-// while the server still imports torch puts them in the browser's module map before they are
-// needed. The names are files beside the frontend's own index script.
+// Streamlit's frontend fetches each widget's code the first time such a widget appears. Importing
+// those modules while the server still imports torch puts them in the browser's module map early.
 function preloadModules(names) {
   const index = document.querySelector('script[type="module"][src*="/static/js/index"]');
   if (!index || window.__binclfModules) return;
@@ -38,8 +44,10 @@ function preloadModules(names) {
   for (const name of names) import(new URL(name, index.src).href).catch(() => {});
 }
 
-// Counters the browser tests and bench/bench_ui.py read.
-const stats = (window.binclfLive = window.binclfLive || { mounts: 0, renders: 0, frames: [] });
+// Counters the browser tests and the benches read.
+const stats = (window.binclfLive = window.binclfLive ||
+  { mounts: 0, renders: 0, frames: [], epochs: [], received: 0, bytes: 0, resets: 0, reconnects: 0, refused: 0,
+    drawMs: 0, pictureMs: 0, imageMs: 0, curvesMs: 0, closes: [], tokens: 0 });
 
 function element(tag, className, parent, text) {
   const node = document.createElement(tag);
@@ -49,7 +57,7 @@ function element(tag, className, parent, text) {
   return node;
 }
 
-// The metrics strip: built once, then only its text changes (textContent: nothing is parsed as HTML).
+// ---- the page around the charts: header, metrics strip, caption (textContent only: nothing is parsed as HTML)
 function buildMetrics(parent) {
   const strip = element("div", "binclf-metrics", parent);
   const cells = {};
@@ -61,58 +69,356 @@ function buildMetrics(parent) {
   }
   const table = element("table", "binclf-confusion", strip);
   const head = element("tr", "", table);
-  for (const text of ["test", "pred −", "pred +"]) element("th", "", head, text);
+  cells.matrixHead = [];
+  for (const text of ["test", "pred −", "pred +"]) cells.matrixHead.push(element("th", "", head, text));
   cells.matrix = [];
+  cells.matrixRows = [];
   for (const label of ["true −", "true +"]) {
     const row = element("tr", "", table);
-    element("th", "", row, label);
+    cells.matrixRows.push(element("th", "", row, label));
     cells.matrix.push([element("td", "", row, "–"), element("td", "", row, "–")]);
   }
   cells.losses = element("div", "binclf-losses", parent, "");
   return cells;
 }
 
-function showMetrics(cells, summary) {
-  const m = summary.metrics;
-  for (const [key] of METRICS) cells[key].textContent = m[key] === null ? "n/a" : m[key].toFixed(3);
-  m.confusion_matrix.forEach((row, i) => row.forEach((count, j) => { cells.matrix[i][j].textContent = String(count); }));
-  cells.losses.textContent = summary.losses;
-}
+function percent(value) { return (100 * value).toFixed(1) + " %"; }
 
-// Plotly.react compares data arrays by reference. Where a trace's bytes did not change since the
-// last frame, give it back the array it already holds: it then leaves that trace alone and, while
-// the predictions hold still, redraws only the probability picture, not every point.
-function reuseUnchanged(div, figure, lastBytes) {
-  const held = div.data || [];
-  figure.data.forEach((trace, index) => {
-    for (const key of ["x", "y"]) {
-      const bytes = trace[key] && trace[key].bdata;
-      if (bytes === undefined) continue;
-      const id = index + key;
-      if (lastBytes[id] === bytes && held[index] && held.length === figure.data.length) trace[key] = held[index][key];
-      lastBytes[id] = bytes;
-    }
-  });
-}
-
-function render(state) {
-  state.pending = false;
-  const figures = state.latest;
-  for (const name of CHARTS) {
-    if (!figures[name]) continue;
-    reuseUnchanged(state.divs[name], figures[name], state.lastBytes[name]);
-    const config = name === "boundary" && state.clickable ? CLICK_CONFIG : CONFIG;
-    window.Plotly.react(state.divs[name], figures[name].data, figures[name].layout, config);
+function showMetrics(cells, metrics, losses) {
+  for (const [key] of METRICS) {
+    const value = metrics[key];
+    cells[key].textContent = value === null || value === undefined ? "n/a" : value.toFixed(3);
   }
-  if (figures.summary) showMetrics(state.metrics, figures.summary);
+  metrics.confusion_matrix.forEach((row, i) => row.forEach((count, j) => { cells.matrix[i][j].textContent = String(count); }));
+  cells.losses.textContent = losses ? `Train loss ${losses.train_loss.toFixed(4)} · test loss ${losses.test_loss.toFixed(4)} · ` +
+    `train accuracy ${percent(losses.train_accuracy)} · test accuracy ${percent(losses.test_accuracy)}` : "";
+}
+
+// "Epoch N / M" in a <strong> of its own (the page's text, which tests and users read), then the replay's note.
+function showHeader(state, epoch, epochs, replay) {
+  state.epochText.textContent = `Epoch ${epoch} / ${epochs}`;
+  state.replayText.textContent = replay === null || replay === undefined ? "" : ` · showing epoch ${replay}`;
+}
+
+// ---- the probability picture, drawn from the uint8 grid -------------------------------------
+function heat(p) {
+  const [s0, c0] = p < 0.5 ? HEAT[0] : HEAT[1];
+  const [s1, c1] = p < 0.5 ? HEAT[1] : HEAT[2];
+  const t = (p - s0) / (s1 - s0);
+  return [c0[0] + t * (c1[0] - c0[0]), c0[1] + t * (c1[1] - c0[1]), c0[2] + t * (c1[2] - c0[2])];
+}
+
+// The grid (G*G bytes, rows along y upwards) resampled bilinearly to G*UPSAMPLE, as P values.
+function upsample(grid, size) {
+  const fine = size * UPSAMPLE, values = new Float32Array(fine * fine), scale = (size - 1) / (fine - 1);
+  for (let i = 0; i < fine; i++) {
+    const y = i * scale, y0 = Math.min(Math.floor(y), size - 2), fy = y - y0;
+    for (let j = 0; j < fine; j++) {
+      const x = j * scale, x0 = Math.min(Math.floor(x), size - 2), fx = x - x0;
+      const a = grid[y0 * size + x0], b = grid[y0 * size + x0 + 1];
+      const c = grid[(y0 + 1) * size + x0], d = grid[(y0 + 1) * size + x0 + 1];
+      values[i * fine + j] = ((a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy) / 255;
+    }
+  }
+  return values;
+}
+
+function drawPicture(state, grid, threshold) {
+  const size = state.reset.grid, fine = size * UPSAMPLE;
+  const values = upsample(grid, size);
+  if (!state.canvas) {
+    state.canvas = document.createElement("canvas");
+    state.canvas.width = state.canvas.height = fine;
+    state.context = state.canvas.getContext("2d");
+    state.image = state.context.createImageData(fine, fine);
+  }
+  const pixels = state.image.data;
+  for (let i = 0; i < fine; i++) {
+    const row = fine - 1 - i;  // the picture's top row is the grid's last (highest y)
+    for (let j = 0; j < fine; j++) {
+      const k = i * fine + j, v = values[k];
+      const gx = (values[i * fine + Math.min(j + 1, fine - 1)] - values[i * fine + Math.max(j - 1, 0)]) / 2;
+      const gy = (values[Math.min(i + 1, fine - 1) * fine + j] - values[Math.max(i - 1, 0) * fine + j]) / 2;
+      const distance = Math.abs(v - threshold) / (Math.hypot(gx, gy) + 1e-9);
+      const line = Math.min(Math.max(1.4 - distance, 0), 1);
+      const color = heat(v), o = (row * fine + j) * 4;
+      pixels[o] = color[0] + line * (LINE[0] - color[0]);
+      pixels[o + 1] = color[1] + line * (LINE[1] - color[1]);
+      pixels[o + 2] = color[2] + line * (LINE[2] - color[2]);
+      pixels[o + 3] = 255;
+    }
+  }
+  state.context.putImageData(state.image, 0, 0);
+  return state.canvas.toDataURL("image/png");
+}
+
+// ---- frames --------------------------------------------------------------------------------
+function decode(buffer, points, gridSize) {
+  const view = new DataView(buffer);
+  const length = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, length)));
+  let offset = 4 + length;
+  const take = (Type, count) => {
+    const array = new Type(buffer, offset, count);
+    const size = count * Type.BYTES_PER_ELEMENT;
+    offset += size + ((4 - (size % 4)) % 4);
+    return array;
+  };
+  const frame = { header };
+  frame.grid = take(Uint8Array, gridSize * gridSize);
+  frame.predictions = take(Uint8Array, header.predictions ? points : 0);
+  frame.curves = take(Float32Array, header.curve_points * CURVE_COLUMNS);
+  frame.reference = take(Float32Array, header.reference_points * REFERENCE_COLUMNS);
+  frame.sizes = header.sizes ? take(Float32Array, points) : null;
+  return frame;
+}
+
+// Traces of the boundary figure (binclf_core/figures.py boundary_figure): 0 the threshold's legend
+// entry, 1-4 (train, test) x (predicted negative, positive), 5 the misclassified rings.
+function pointTraces(reset, predicted, sizes) {
+  const { x, y, label, n_train: nTrain } = reset.points;
+  const groups = [[], [], [], [], []];  // 4 prediction groups and the misclassified
+  const groupSizes = [[], [], [], []];
+  for (let i = 0; i < x.length; i++) {
+    const group = (i < nTrain ? 0 : 2) + predicted[i];
+    groups[group].push(i);
+    if (sizes) groupSizes[group].push(sizes[i]);
+    if (predicted[i] !== label[i]) groups[4].push(i);
+  }
+  return {
+    x: groups.map((g) => g.map((i) => x[i])), y: groups.map((g) => g.map((i) => y[i])),
+    sizes: sizes ? groupSizes.map((s) => s) : null,
+  };
+}
+
+function applyCurves(state) {
+  const rows = state.pendingCurves, reference = state.pendingReference;
+  state.pendingCurves = [];
+  state.pendingReference = [];
+  state.curvesAt = performance.now();
+  const offset = state.reset.reference ? 1 : 0;
+  const update = { x: [], y: [] }, indices = [];
+  if (rows.length) {
+    for (let column = 1; column < CURVE_COLUMNS; column++) {
+      update.x.push(rows.map((r) => r[0]));
+      update.y.push(rows.map((r) => r[column]));
+      indices.push(offset + column - 1);
+    }
+  }
+  if (reference.length && offset) {
+    update.x.push(reference.map((r) => r[0]));
+    update.y.push(reference.map((r) => r[1]));
+    indices.push(0);
+  }
+  if (indices.length) window.Plotly.extendTraces(state.divs.curves, update, indices);
+}
+
+function queueCurves(state, frame) {
+  for (let i = 0; i < frame.header.curve_points; i++) {
+    state.pendingCurves.push(Array.from(frame.curves.subarray(i * CURVE_COLUMNS, (i + 1) * CURVE_COLUMNS)));
+  }
+  for (let i = 0; i < frame.header.reference_points; i++) {
+    state.pendingReference.push(Array.from(frame.reference.subarray(i * REFERENCE_COLUMNS, (i + 1) * REFERENCE_COLUMNS)));
+  }
+}
+
+function draw(state) {
+  state.pending = false;
+  const frame = state.latest;
+  if (!frame || !state.reset || frame.drawn) return;
+  frame.drawn = true;
+  const started = performance.now();
+  const h = frame.header, Plotly = window.Plotly, boundary = state.divs.boundary;
+  if (!state.hovering) {
+    const picture = drawPicture(state, frame.grid, h.threshold);
+    stats.pictureMs += performance.now() - started;
+    Plotly.relayout(boundary, { "images[0].source": picture });
+    stats.imageMs += performance.now() - started;
+  }
+  if (state.predicted && (frame.predictions.length || frame.sizes || state.sizesOn !== Boolean(frame.sizes))) {
+    if (frame.predictions.length) state.predicted = Uint8Array.from(frame.predictions);
+    const traces = pointTraces(state.reset, state.predicted, frame.sizes);
+    const update = { x: traces.x, y: traces.y };
+    if (frame.sizes || state.sizesOn) {
+      update["marker.size"] = traces.sizes ? [...traces.sizes, 13] : [8, 8, 8, 8, 13];
+    }
+    Plotly.restyle(boundary, update, [1, 2, 3, 4, 5]);
+    state.sizesOn = Boolean(frame.sizes);
+  }
+  if (h.epochs !== state.epochs) {
+    state.epochs = h.epochs;
+    Plotly.relayout(state.divs.curves, { "xaxis.range": [0, Math.max(h.epochs, 1)] });
+  }
+  if ((state.pendingCurves.length || state.pendingReference.length) &&
+      (performance.now() - state.curvesAt >= CURVES_EVERY_MS || !h.playing)) {
+    const curvesStarted = performance.now();
+    applyCurves(state);
+    stats.curvesMs += performance.now() - curvesStarted;
+  }
+  const line = h.replay === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: h.replay, x1: h.replay, y0: 0,
+    y1: 1, line: { color: "#111827", width: 1.5, dash: "dot" } }];
+  if (line.length || state.replayLine) {
+    Plotly.relayout(state.divs.curves, { shapes: line });
+    state.replayLine = line.length > 0;
+  }
+  if (h.panel) drawPanel(state, h.panel);
+  showHeader(state, h.epoch, h.epochs, h.replay);
+  showMetrics(state.metrics, h.metrics, h.losses);
   stats.renders += 1;
   stats.frames.push(performance.now());
-  if (stats.frames.length > 2000) stats.frames.splice(0, 1000);
+  stats.epochs.push(h.epoch);
+  if (stats.frames.length > 4000) { stats.frames.splice(0, 2000); stats.epochs.splice(0, 2000); }
+  stats.drawMs += performance.now() - started;
+  reportStop(state, h);
 }
 
-// A click on the boundary chart's plot area, points or empty space alike, as data coordinates. Plotly's
-// plotly_click fires only on traces, so the mouse position is converted with the axes' p2d (pixel to
-// data) from the drag layer, the rectangle over the plot area that takes every mouse event there.
+// The page runs its script again when the producer stops on its own (the run ended, the replay's
+// animation reached its end, a fault paused it): the page then shows what comes after.
+function reportStop(state, header) {
+  const active = header.playing || header.animating, fault = header.fault || null;
+  if (!active && (state.pageSaysActive || fault !== state.fault) && !state.stopReported) {
+    state.stopReported = true;
+    state.setTriggerValue("stopped", header.seq);
+  }
+  state.fault = fault;
+}
+
+function schedule(state) {
+  if (state.ready && !state.pending) {
+    state.pending = true;
+    requestAnimationFrame(() => draw(state));
+  }
+}
+
+// ---- panels (ui/panels.py): a figure drawn beside the boundary; unit pictures shown on hover
+function drawPanel(state, panel) {
+  let div = state.divs.panel;
+  if (!div) {
+    div = state.divs.panel = element("div", "binclf-live-chart binclf-panel");
+    div.dataset.chart = "panel";
+    state.row.insertBefore(div, state.divs.curves);
+    div.addEventListener("plotly_hover", () => {});
+  }
+  div.dataset.panel = panel.key;
+  window.Plotly.react(div, panel.figure.data, panel.figure.layout, CONFIG);
+  if (!div.__binclfHover) {
+    div.__binclfHover = true;
+    div.on("plotly_hover", (event) => showUnitPicture(state, event));
+    div.on("plotly_unhover", () => hideUnitPicture(state));
+  }
+}
+
+function showUnitPicture(state, event) {
+  const point = event.points && event.points[0];
+  if (!point || point.data.meta !== "unit-pictures" || !Array.isArray(point.customdata)) return;
+  const [source, caption] = point.customdata;
+  state.hovering = true;
+  window.Plotly.relayout(state.divs.boundary, { "images[0].source": source });
+  state.caption.textContent = caption;
+}
+
+function hideUnitPicture(state) {
+  if (!state.hovering) return;
+  state.hovering = false;
+  state.caption.textContent = "";
+  if (state.latest) { state.latest.drawn = false; schedule(state); }
+}
+
+// ---- the socket ---------------------------------------------------------------------------
+function connect(state) {
+  if (state.closed) return;
+  const url = new URL(state.path, window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url.href);
+  socket.binaryType = "arraybuffer";
+  state.socket = socket;
+  socket.onopen = () => { state.attempts = 0; socket.send(state.token); };
+  socket.onmessage = (event) => receive(state, event.data);
+  socket.onclose = (event) => {
+    stats.closes.push(event.code);
+    if (state.socket !== socket || state.closed) return;
+    if (event.code === 4403) {  // this server does not know the token (it restarted): the page must run anew
+      stats.refused += 1;
+      askForNewToken(state, state.token);
+      return;
+    }
+    stats.reconnects += 1;
+    const wait = RECONNECT_MS[Math.min(state.attempts++, RECONNECT_MS.length - 1)];
+    setTimeout(() => connect(state), wait);
+  };
+}
+
+// A new session's page run brings a new token. Streamlit reconnects its own socket by itself but does
+// not run the page again until asked: ask through the trigger `stale`, again every few seconds until
+// the token changed (the first ask may come before Streamlit's socket is back).
+const STALE_RETRY_MS = 3000;
+
+function askForNewToken(state, token) {
+  if (state.closed || state.token !== token) return;
+  state.setTriggerValue("stale", (stats.staleAsks = (stats.staleAsks || 0) + 1));
+  setTimeout(() => askForNewToken(state, token), STALE_RETRY_MS);
+}
+
+function receive(state, data) {
+  stats.received += 1;
+  if (typeof data === "string") {
+    stats.bytes += data.length;
+    const message = JSON.parse(data);
+    if (message.type === "reset") startRun(state, message);
+    return;
+  }
+  stats.bytes += data.byteLength;
+  if (!state.reset) return;
+  const frame = decode(data, state.reset.points.x.length, state.reset.grid);
+  queueCurves(state, frame);
+  if (frame.predictions.length) state.nextPredictions = frame.predictions;
+  if (!frame.predictions.length && state.nextPredictions && state.latest && !state.latest.drawn) {
+    frame.predictions = state.nextPredictions;  // a flip in a frame that was never drawn still counts
+  }
+  if (frame.predictions.length) state.nextPredictions = null;
+  state.latest = frame;
+  schedule(state);
+}
+
+// plotly.js's typed-array spec ({dtype, bdata}) as a plain array: extendTraces can only grow arrays.
+const TYPED = { f4: Float32Array, f8: Float64Array, i4: Int32Array, i2: Int16Array, u1: Uint8Array };
+
+function plainArray(spec) {
+  if (!spec || spec.bdata === undefined) return spec;
+  const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
+  return Array.from(new TYPED[spec.dtype](bytes.buffer));
+}
+
+// A reset: a new run, or a (re)connected socket. Both charts get their figures with Plotly.react on
+// the same divs, so nothing is re-created and the user's zoom stays (layout.uirevision).
+function startRun(state, message) {
+  stats.resets += 1;
+  state.reset = message;
+  state.epochs = message.epochs;
+  state.pendingCurves = [];
+  state.pendingReference = [];
+  state.latest = null;
+  state.replayLine = false;
+  state.sizesOn = false;
+  const { boundary, curves } = message.figures;
+  for (const trace of curves.data) { trace.x = plainArray(trace.x); trace.y = plainArray(trace.y); }
+  state.predicted = new Uint8Array(message.points.x.length);
+  const negativeLabel = message.class_names;
+  state.metrics.matrixHead[1].textContent = `pred ${negativeLabel[0]}`;
+  state.metrics.matrixHead[2].textContent = `pred ${negativeLabel[1]}`;
+  state.metrics.matrixRows[0].textContent = `true ${negativeLabel[0]}`;
+  state.metrics.matrixRows[1].textContent = `true ${negativeLabel[1]}`;
+  const whenReady = () => {
+    const config = state.clickable ? CLICK_CONFIG : CONFIG;
+    window.Plotly.react(state.divs.boundary, boundary.data, boundary.layout, config);
+    window.Plotly.react(state.divs.curves, curves.data, curves.layout, CONFIG);
+  };
+  state.plotly.then(whenReady);
+}
+
+// ---- clicks on the chart (drawn points) -------------------------------------------------------
+// Plotly's plotly_click fires only on traces, so the mouse position is converted with the axes' p2d
+// (pixel to data) from the drag layer, the rectangle over the plot area that takes every mouse event there.
 function clickedPoint(div, event) {
   const layout = div._fullLayout;
   if (!layout || !event.target.classList || !event.target.classList.contains("nsewdrag")) return null;
@@ -132,29 +438,37 @@ function listenForClicks(state) {
   });
 }
 
-// Streamlit can lose a fragment's timer: under load (six Chromium tabs on two cores) a tab now and
-// then stopped training at an early epoch with no error, its Train pressed and no tick arriving.
-// A page that should be ticking and has heard nothing for STALL_MS asks the server, through the
-// trigger `stalled`, to run the page again, which registers the timer anew; it asks again every
-// STALL_MS until frames come. Under the heaviest load measured a tick still came every ~0.3 s.
-const STALL_MS = 5000;
-
-function watchForStall(state, ticking) {
-  clearTimeout(state.stallTimer);
-  if (!ticking) return;
-  state.stallTimer = setTimeout(() => {
-    stats.stalls = (stats.stalls || 0) + 1;
-    state.setTriggerValue("stalled", stats.stalls);
-    watchForStall(state, true);
-  }, STALL_MS);
+// ---- mount --------------------------------------------------------------------------------
+function mount(parentElement) {
+  const state = { divs: {}, ready: false, pending: false, latest: null, reset: null, attempts: 0, closed: false,
+                  fault: null,
+                  pendingCurves: [], pendingReference: [], curvesAt: 0 };
+  const header = element("div", "binclf-epoch", parentElement);
+  state.epochText = element("strong", "", header, "");
+  state.replayText = element("span", "binclf-replay", header, "");
+  state.row = element("div", "binclf-live-row", parentElement);
+  for (const name of ["boundary", "curves"]) {
+    const div = element("div", "binclf-live-chart", state.row);
+    div.dataset.chart = name;
+    state.divs[name] = div;
+  }
+  state.caption = element("div", "binclf-caption", parentElement, "");
+  state.metrics = buildMetrics(parentElement);
+  listenForClicks(state);
+  stats.mounts += 1;
+  state.plotly = loadPlotly();
+  state.plotly.then(() => { state.ready = true; schedule(state); },
+                    (error) => { state.row.textContent = "The charts could not load: " + error.message; });
+  return state;
 }
 
-function schedule(state) {
-  // Draw at most once per animation frame, always the latest data.
-  if (state.ready && !state.pending) {
-    state.pending = true;
-    requestAnimationFrame(() => render(state));
-  }
+// A page without a run yet (drawn points still missing): static figures, no socket.
+function showStatic(state, figures) {
+  state.plotly.then(() => {
+    window.Plotly.react(state.divs.boundary, figures.boundary.data, figures.boundary.layout, CLICK_CONFIG);
+    window.Plotly.react(state.divs.curves, figures.curves.data, figures.curves.layout, CONFIG);
+    stats.renders += 1;
+  });
 }
 
 export default function (component) {
@@ -164,33 +478,31 @@ export default function (component) {
     preloadModules(data.modules || []);
     return;
   }
-  let state = parentElement.__binclf;
-  if (!state) {
-    state = parentElement.__binclf = { divs: {}, ready: false, pending: false, latest: null,
-                                       lastBytes: { boundary: {}, curves: {} } };
-    const row = document.createElement("div");
-    row.className = "binclf-live-row";
-    for (const name of CHARTS) {
-      const div = document.createElement("div");
-      div.className = "binclf-live-chart";
-      div.dataset.chart = name;
-      row.appendChild(div);
-      state.divs[name] = div;
-    }
-    parentElement.appendChild(row);
-    state.metrics = buildMetrics(parentElement);
-    listenForClicks(state);
-    stats.mounts += 1;
-    loadPlotly().then(() => { state.ready = true; schedule(state); },
-                      (error) => { row.textContent = "The charts could not load: " + error.message; });
-  }
+  const state = parentElement.__binclf || (parentElement.__binclf = mount(parentElement));
   state.setTriggerValue = setTriggerValue;
-  if (data) {
-    state.clickable = Boolean(data.clickable);
-    state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
-    state.latest = data;
-    schedule(state);
-    watchForStall(state, Boolean(data.ticking));
+  if (!data) return;
+  state.clickable = Boolean(data.clickable);
+  state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
+  parentElement.classList.toggle("binclf-presenting", Boolean(data.presenting));
+  if (data.static) {
+    showHeader(state, 0, data.epochs, null);
+    showStatic(state, data.static);
+    return;
   }
-  return () => watchForStall(state, false);  // unmounted: a chart that is gone waits for nothing
+  // What this page run says; a frame may already know better, so the header only moves forward.
+  state.pageSaysActive = Boolean(data.playing || data.animating);
+  state.stopReported = false;
+  if (!state.latest) showHeader(state, data.epoch, data.epochs, null);
+  if (state.token !== data.token) {
+    stats.tokens += 1;
+    state.token = data.token;
+    state.path = data.path;
+    if (state.socket) { state.closed = true; state.socket.close(); state.closed = false; }
+    connect(state);
+  }
+  return () => {  // unmounted: the socket goes, and with it this tab's frames
+    state.closed = true;
+    if (state.socket) state.socket.close();
+    delete parentElement.__binclf;
+  };
 }

@@ -1,7 +1,8 @@
-"""The live charts component: Streamlit sends figure dicts, the page's own JS draws them in place.
+"""The live charts component: a player of the frame stream (FRAMES.md), drawn by the page's own JS.
 
 `st.plotly_chart` re-creates its chart on every update (a blank frame, the zoom lost); this
-component keeps two graph divs for the life of the page and calls `Plotly.react` on them.
+component keeps its graph divs for the life of the page and updates them in place with the
+frames it reads from the tab's socket (ui/frames.py). A script run only tells it which tab it is.
 """
 
 from __future__ import annotations
@@ -43,13 +44,16 @@ def _widget_modules() -> list[str]:
     return [names[widget] for widget in FIRST_PAGE_WIDGETS if widget in names]
 
 
-def live_charts(figures: dict[str, dict], on_click: Callable[[], None] | None = None,
-                on_stalled: Callable[[], None] | None = None) -> None:
-    """Draw {"boundary": figure, "curves": figure}; the stable key keeps the same element each tick.
+def live_charts(data: dict, on_click: Callable[[], None] | None = None,
+                on_stopped: Callable[[], None] | None = None) -> None:
+    """Mount (or tell) the player: {"token", "path", "epoch", "epochs", "playing", "clickable", "presenting"},
+    or {"static": {"boundary": figure, "curves": figure}, "epochs"} for charts without a run.
 
-    With "clickable": True in `figures`, a click on the boundary chart sends its data coordinates
-    as the trigger `click` ({"x", "y"}), read by `on_click` from st.session_state[KEY]["click"].
-    With "ticking": True, the page expects a new frame every tick: after a few seconds without
-    one (STALL_MS in live_chart.js) it sends the trigger `stalled`, and `on_stalled` is called.
+    With "clickable": True, a click on the boundary chart sends its data coordinates as the trigger
+    `click` ({"x", "y"}), read by `on_click` from st.session_state[KEY]["click"]. When the frames show
+    the producer stopped on its own (a run ended, a replay's animation ended, a fault), the trigger
+    `stopped` runs the page again and calls `on_stopped`; so does `stale`, sent when the server no
+    longer knows the page's token (it restarted: the page run gets a new session's token).
     """
-    _component(key=KEY, data=figures, on_click_change=on_click, on_stalled_change=on_stalled)
+    _component(key=KEY, data=data, on_click_change=on_click, on_stopped_change=on_stopped,
+               on_stale_change=on_stopped)

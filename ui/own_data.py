@@ -34,7 +34,6 @@ class OwnData:
     csv_error: str | None = None
     points: DrawnPoints = field(default_factory=DrawnPoints)
     notice: str | None = None  # a click that could not add a point says why on the next run
-    redraw: bool = False  # a click in the live fragment changed the points: the whole page must run
     split_cache: tuple[tuple, Dataset] | None = None  # ((source, test_fraction, seed), split)
 
 
@@ -92,15 +91,6 @@ def on_chart_click() -> None:
         own.points = own.points.add(float(click["x"]), float(click["y"]), label)
     except (ConfigError, KeyError, TypeError, ValueError) as error:
         own.notice = f"No point added: {error}."
-        return
-    own.redraw = True
-
-
-def take_redraw() -> bool:
-    """True once after a click in the live fragment changed the points (the page must split them again)."""
-    own = _own()
-    redraw, own.redraw = own.redraw, False
-    return redraw
 
 
 def _drawn_controls(own: OwnData) -> None:
@@ -174,5 +164,5 @@ def needs_canvas(dataset: Dataset | None) -> bool:
 def canvas(epochs: int) -> None:
     """The chart to click on while there are too few points to train: the points in their classes' colours."""
     x, y = _own().points.arrays()
-    live_charts({"boundary": drawing_figure(x, y, CANVAS, CLASSES), "curves": curves_figure([], epochs),
-                 "clickable": True}, on_click=on_chart_click)
+    live_charts({"static": {"boundary": drawing_figure(x, y, CANVAS, CLASSES), "curves": curves_figure([], epochs)},
+                 "epochs": epochs, "clickable": True}, on_click=on_chart_click)

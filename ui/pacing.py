@@ -1,41 +1,27 @@
-"""How much one timer tick of the live page trains: paced for watching, bounded by time.
+"""How fast a live run trains: paced for watching by its Speed, whatever the frame rate.
 
-A tick trains for a share of the wall time since the previous tick (so the epoch rate does not
-collapse when the browser draws slowly), and at most total/frames epochs, where the Speed sets
-how many chart updates a whole run spans at least. A short run thus stays watchable, and a long
-one goes as fast as the time budget of each frame allows. Pure Python, tested directly.
+A Speed is the shortest time a whole run takes (Slow 30 s, Normal 6 s, Fast 2 s; Flat out: as
+fast as the producer's budget allows). The producer (ui/producer.py) turns that into epochs per
+second and trains each frame the epochs due since the last one, so a run takes as long on a busy
+server's 5 frames a second as on a lone tab's 40 (while the CPU allows). Pure Python, tested directly.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-TICK_SECONDS = 0.1  # the live fragment's timer, counted from the end of the previous tick
-TRAIN_SHARE = 0.3  # of the wall time between ticks; the rest draws, sends and serves other tabs
-MAX_TRAIN_SECONDS = 0.25  # per tick, so a slow tick never holds the run's lock for long
-# The fewest chart updates a whole run spans at each speed; None: only the time budget limits.
-SPEEDS: dict[str, int | None] = {"Slow": 300, "Normal": 60, "Fast": 20, "Flat out": None}
+# The shortest time a whole run takes at each speed, in seconds; None: only the budget limits it.
+SPEEDS: dict[str, float | None] = {"Slow": 30.0, "Normal": 6.0, "Fast": 2.0, "Flat out": None}
 DEFAULT_SPEED = "Normal"
-MAX_EPOCHS_PER_TICK = 20_000
+STEP_FRACTION = 60  # Step trains 1/60 of the run's epochs (at least one): the old Normal tick
 
 
-@dataclass(frozen=True)
-class TickPlan:
-    train_seconds: float
-    max_epochs: int
-
-
-def plan_tick(speed: str, total_epochs: int, seconds_since_last_tick: float | None) -> TickPlan:
-    """The time budget and the epoch cap of one tick."""
-    elapsed = min(max(seconds_since_last_tick or TICK_SECONDS, TICK_SECONDS), 1.0)
-    budget = min(TRAIN_SHARE * elapsed, MAX_TRAIN_SECONDS)
-    frames = SPEEDS.get(speed, SPEEDS[DEFAULT_SPEED])
-    if frames is None:
-        return TickPlan(budget, MAX_EPOCHS_PER_TICK)
-    return TickPlan(budget, max(1, math.ceil(total_epochs / frames)))
+def epochs_per_second(speed: str, total_epochs: int) -> float | None:
+    """The epoch rate a run of `total_epochs` wants at `speed` (an unknown speed: Normal); None: no limit."""
+    seconds = SPEEDS.get(speed, SPEEDS[DEFAULT_SPEED])
+    return None if seconds is None else total_epochs / seconds
 
 
 def epochs_per_step(total_epochs: int) -> int:
-    """What the Step button trains: one Normal-speed tick's worth, at least one epoch."""
-    return plan_tick(DEFAULT_SPEED, total_epochs, TICK_SECONDS).max_epochs
+    """What the Step button trains: a sixtieth of the run, at least one epoch."""
+    return max(1, math.ceil(total_epochs / STEP_FRACTION))

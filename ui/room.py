@@ -3,8 +3,7 @@
 The room itself lives in binclf_core/rooms (the database, the rules); this module is its glue.
 Session keys: `room` (this tab's Attendee in a room, and their secret seat key), `room_host` (the
 room this tab started: its code and host key), `room_seen` (the setup version this tab applied or
-dismissed), `room_news` (what the notices drawn last showed, see news()), `room_join_error` (why
-the last Join failed).
+dismissed), `room_join_error` (why the last Join failed).
 URL keys (ui/session.py keeps them): `room` (the join code), `seat` (the attendee's secret, so a
 reload or a server restart finds them again), `host` (the host key, on the host link only).
 Names typed by attendees are shown as text (escape_markdown, the board's textContent), never as HTML.
@@ -17,6 +16,7 @@ import logging
 import re
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import segno
 import streamlit as st
@@ -24,33 +24,30 @@ from streamlit.runtime.context_util import maybe_trim_page_path
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.rooms import RoomError, RoomStore, Summary, SummaryWriter, open_store
+from binclf_core.rooms import RoomError, RoomStore, Summary, SummaryWriter
 from binclf_core.rooms.identity import MAX_NAME_LENGTH, looks_like_code, normal_code
 from binclf_core.rooms.store import Attendee, RoomState, no_room_message
-from binclf_core.training import TrainingRun
 from ui import session
 from ui.controls import config_from_values
+from ui.frames import FrameTab, add_listener, this_tab
+from ui.room_news import NEWS_PATH, shared_store, shared_writer
 
-ROOM, HOSTING, SEEN, NEWS = "room", "room_host", "room_seen", "room_news"
+_watch = st.components.v2.component("binclf.room_watch", js=(Path(__file__).parent / "room_watch.js").read_text())
+
+ROOM, HOSTING, SEEN = "room", "room_host", "room_seen"
 JOIN_ERROR = "room_join_error"
-WATCH_SECONDS = 1.0  # how often an attendee's page looks for news from the host (and posts its summary)
-SUMMARY_GRID = 32  # the probability grid an attendee's page posts (the store keeps it at 32 x 32)
+WATCH_SECONDS = 2.0  # how often an attendee's browser asks for news from the host
+POST_SECONDS = 1.0  # an attendee's summary while training, at most this often (the writer enforces it too)
 LOG = logging.getLogger(__name__)
 
 
 # ---- the database, one per server process ---------------------------------------------------
-@st.cache_resource(show_spinner=False)
-def _store() -> RoomStore:
-    return open_store()
-
-
-@st.cache_resource(show_spinner=False)
-def summary_writer() -> SummaryWriter:
-    return SummaryWriter(_store())
-
-
 def store() -> RoomStore:
-    return _store()
+    return shared_store()
+
+
+def summary_writer() -> SummaryWriter:
+    return shared_writer()
 
 
 @contextmanager
@@ -66,13 +63,11 @@ def database_problems():
                  "Training works as usual.", icon="🛑")
 
 
-@st.cache_data(ttl=0.5, show_spinner=False)
 def room_state(code: str) -> RoomState | None:
-    """The room's setup, challenge and winner, read at most twice a second per server, however many tabs ask."""
+    """The room's setup, challenge and winner (read by page runs only: on news, or a widget change)."""
     return store().state(code)
 
 
-@st.cache_data(ttl=0.5, show_spinner=False)
 def leaderboard_rows(code: str) -> list[dict]:
     """The challenge's ranking as table rows (names as plain text)."""
     return [{"#": rank, "Name": entry.name, "Test accuracy": f"{entry.test_accuracy:.1%}",
@@ -158,6 +153,7 @@ def _join(code: str) -> None:
 
 def _leave() -> None:
     seat = st.session_state.pop(ROOM, None)
+    this_tab().meta.pop("room", None)
     if seat is not None:
         summary_writer().forget(seat["attendee"].id)
         with database_problems():
@@ -230,39 +226,23 @@ def _host_links(code: str, key: str) -> None:
 
 # ---- an attendee's notices: the host's setup, the challenge, the winner ---------------------------
 def room_notices() -> None:
-    """At the top of every page of an attendee: what the host sent. The page draws the notices (their
-    buttons are ordinary widgets); a small watcher runs every WATCH_SECONDS and runs the page again
-    when there is news."""
+    """At the top of the Playground of an attendee: what the host sent. The page draws the notices (their
+    buttons are ordinary widgets); a watcher in the browser asks the room's news route every
+    WATCH_SECONDS and runs the page only when there is news."""
     with database_problems():
         seat = attendee()
         if seat is None:
             return
-        st.session_state[NEWS] = news(seat)
+        this_tab().meta["room"] = seat  # the frame listener posts this tab's summaries for it
+        news = store().news(seat.room, seat.id)  # before drawing: news that comes meanwhile runs the page again
         _notices(seat)
-        _watch(seat)
+        _watch(key="room_watch", on_news_change=_news_arrived,
+               data={"path": NEWS_PATH, "room": seat.room, "seat": st.session_state[ROOM]["seat"], "news": news,
+                     "every": int(WATCH_SECONDS * 1000)})
 
 
-def news(seat: Attendee) -> tuple:
-    """What an attendee's notices show, in short: when it changes, the page draws them again."""
-    state = room_state(seat.room)
-    if state is None:
-        return (None,)
-    board = tuple(tuple(row.values()) for row in leaderboard_rows(seat.room))
-    return (state.setup_version, state.challenge_version, state.winner is not None,
-            entry_note(seat.id, state.challenge_version), board)
-
-
-@st.fragment(run_every=WATCH_SECONDS)
-def _watch(seat: Attendee) -> None:
-    """Draws nothing: posts this tab's summary and runs the page when the room has news.
-
-    The notices' buttons stay out of this fragment: a click that arrived while a timed fragment ran
-    was now and then lost."""
-    st.empty()  # a timed fragment that drew nothing kept the page from reconnecting after a server restart
-    with database_problems():
-        post_page_summary(seat)
-        if news(seat) != st.session_state.get(NEWS):
-            st.rerun(scope="app")
+def _news_arrived() -> None:
+    """The `news` trigger needs nothing but the page run it causes."""
 
 
 def _notices(seat: Attendee) -> None:
@@ -276,7 +256,6 @@ def _notices(seat: Attendee) -> None:
         _challenge_notice(seat, state)
 
 
-@st.cache_data(ttl=0.5, show_spinner=False)
 def entry_note(attendee: int, challenge_version: int) -> str | None:
     return store().entry_note(attendee, challenge_version)
 
@@ -348,18 +327,18 @@ def describe(config: RunConfig) -> str:
     return f"{short_description(config)} · {config.optimizer} lr {config.lr:g} · {config.epochs} epochs"
 
 
-# ---- the attendee's summary --------------------------------------------------------------------
-def run_summary(run: TrainingRun, playing: bool) -> Summary:
-    """This tab's run as the room sees it (until the frames carry it: see the listener)."""
-    status = run.status if run.finished else ("training" if playing else "paused")
-    snapshot = run.snapshot(SUMMARY_GRID, metric_splits=())
-    accuracy = run.history[-1]["test_accuracy"] if run.history else None
-    grid = (snapshot.grid * 255).round().astype("uint8")
-    return Summary.from_frame({"epoch": run.epoch, "epochs": run.config.epochs, "status": status,
-                               "test_accuracy": accuracy, "config": run.config, "grid": grid}, time.time())
+# ---- the attendee's summary: a listener on the frames ---------------------------------------------
+def on_frame(tab: FrameTab, summary: dict) -> None:
+    """After each frame of a tab (on the producer's thread): an attendee's tab hands its summary to the
+    writer, at most once a second while training (every other state at once: paused, completed...)."""
+    seat = tab.meta.get("room")
+    if seat is None:
+        return
+    now = time.time()
+    if summary["status"] == "training" and now - tab.meta.get("room_posted_at", 0.0) < POST_SECONDS:
+        return
+    tab.meta["room_posted_at"] = now
+    summary_writer().offer(seat, Summary.from_frame(summary, now))
 
 
-def post_page_summary(seat: Attendee) -> None:
-    """Hand this tab's run to the writer (it keeps the newest, writes it at most once a second)."""
-    run = session.existing_run()
-    summary_writer().offer(seat, None if run is None else run_summary(run, session.is_playing()))
+add_listener(on_frame)

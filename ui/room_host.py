@@ -128,7 +128,6 @@ def _push(code: str, settings: RunConfig | None) -> None:
         title, config = f"the preset “{PRESETS[name].title}”", PRESETS[name].config()
     with database_problems():
         store().push_setup(code, {"title": f"{title} ({describe(config)})", "config": config.to_dict()})
-        room_state.clear()
         st.session_state[PUSHED] = f"Sent at {time.strftime('%H:%M:%S')}: {title} ({describe(config)})."
 
 
@@ -159,13 +158,11 @@ def _start_challenge(code: str, settings: RunConfig | None) -> None:
     data = _challenge_data(values.get("room_challenge_dataset", "spiral"), settings)
     with database_problems():
         store().start_challenge(code, Challenge.on(data, started_at=time.time(), **rules))
-        room_state.clear()
 
 
 def _reveal(code: str) -> None:
     with database_problems():
         st.session_state[NO_WINNER] = store().reveal_winner(code) is None
-        room_state.clear()
 
 
 def challenge(code: str, settings: RunConfig | None) -> None:

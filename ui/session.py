@@ -1,11 +1,9 @@
 """The only code that touches st.session_state's run keys and st.query_params.
 
-Session keys: `run` (the TrainingRun of this tab), `playing` (whether its timer trains it),
-`url_notices` (what the URL asked for that could not be used), `fault` (what stopped the run, shown
-until the next Train or Reset), one widget key per field, and the replay's: `replaying` (whether its
-timer animates it), `replay_epoch_<n>` (its slider), `replay_of` (the run and epoch the slider was
-set up for, n, and its starting epoch), `replay_frame` (the slider shown while animating) and
-`replay_frame_at` (the animation's position); `timer_lost` (the charts heard no tick for a while).
+Session keys: `run` (the TrainingRun of this tab), `frame_tab` (its FrameTab, ui/frames.py: whether
+it plays, the replay shown, what the producer sends), `url_notices` (what the URL asked for that
+could not be used), one widget key per field, and the replay slider's: `replay_epoch_<n>` (its
+slider) and `replay_of` (the run and epoch the slider was set up for, n, and its starting epoch).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings), and the workshop room's `room`
 (join code), `seat` (an attendee's secret) and `host` (the host key), which ui/room.py owns.
@@ -14,11 +12,9 @@ preset, kept in the URL while the widgets still hold its settings), and the work
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
 from binclf_core.datasets import DATASETS, Dataset
@@ -26,14 +22,13 @@ from binclf_core.presets import PRESETS
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
 from ui import runs
 from ui.controls import FIELDS, config_from_values, preset_values, url_text, widget_values
+from ui.frames import this_tab
 from ui.pacing import epochs_per_step
 
-RUN, PLAYING, NOTICES, STARTED, LAST_TICK = "run", "playing", "url_notices", "session_started", "last_tick"
-PAGE_RUN, FAULT, TIMER_LOST = "page_run", "fault", "timer_lost"
-PRESENT, PRESET, REFERENCE = "present", "preset", "reference_run"
-REPLAYING, REPLAY_EPOCH, REPLAY_OF = "replaying", "replay_epoch", "replay_of"
-REPLAY_FRAME, REPLAY_FRAME_AT = "replay_frame", "replay_frame_at"  # the animation's slider, its position
-REPLAY_FRAMES = 50  # a whole animated replay, at the timer's 10 ticks a second: about 5 s
+RUN, NOTICES, STARTED = "run", "url_notices", "session_started"
+PRESENT, PRESET = "present", "preset"
+REPLAY_EPOCH, REPLAY_OF, ANIMATED = "replay_epoch", "replay_of", "replay_animated"
+REPLAY_FRAMES = 50  # a whole animated replay, at the producer's 10 pictures a second: about 5 s
 ROOM_PARAMS = ("room", "seat", "host")  # the workshop room's URL keys: kept as they are, never notices
 
 
@@ -133,18 +128,6 @@ def apply_preset() -> None:
             st.session_state[key] = value
 
 
-def reference_run(run: TrainingRun) -> TrainingRun:
-    """The same run without its bug, trained as far as `run`, on the same data: its loss is drawn faintly."""
-    reference: TrainingRun | None = st.session_state.get(REFERENCE)
-    correct = run.config.with_changes(bug="none")
-    if reference is None or _structure(reference.config) != _structure(correct) or reference.epoch > run.epoch:
-        reference = st.session_state[REFERENCE] = TrainingRun(correct, dataset=run.dataset)
-    elif reference.config != correct:
-        reference.update_live(**{key: getattr(correct, key) for key in LIVE_SETTINGS})
-    reference.step(run.epoch - reference.epoch)
-    return reference
-
-
 def current_run(config: RunConfig | None, dataset: Dataset | None = None) -> TrainingRun:
     """This tab's run, made new when the data or the model changed; lr, threshold and epochs apply live.
 
@@ -177,8 +160,8 @@ def _replace_run(run: TrainingRun) -> TrainingRun:
     if old is not None:
         runs.keep(old)
     st.session_state[RUN] = run
-    st.session_state[PLAYING] = st.session_state[REPLAYING] = False
-    st.session_state.pop(FAULT, None)
+    tab = this_tab()
+    tab.run, tab.playing, tab.animation, tab.replay, tab.fault = run, False, None, None, None
     return run
 
 
@@ -200,62 +183,16 @@ def set_controls(config: RunConfig) -> None:
 
 
 def is_playing() -> bool:
-    return bool(st.session_state.get(PLAYING))
+    return this_tab().playing
 
 
 def is_replaying() -> bool:
-    return bool(st.session_state.get(REPLAYING))
-
-
-def needs_timer() -> bool:
-    """Whether the live panel's timer should tick: while training or while animating the replay."""
-    return is_playing() or is_replaying()
-
-
-def mark_page_run() -> None:
-    """Called by the page before its live fragment: this run draws, it does not train."""
-    st.session_state[PAGE_RUN] = True
-
-
-def is_timer_tick() -> bool:
-    """True in a fragment run of the timer, False (once) in the page run that drew the fragment.
-
-    Only ticks train. A page run that trained could still be running when the timer's first tick
-    arrives; Streamlit then drops that run's charts and mounts them again (a blank frame).
-    """
-    return not st.session_state.pop(PAGE_RUN, False)
-
-
-def report_lost_timer() -> None:
-    """The live charts' `stalled` trigger: the tab should be ticking and heard nothing for seconds."""
-    st.session_state[TIMER_LOST] = True
-
-
-def take_lost_timer() -> bool:
-    """True once after report_lost_timer: the live fragment then runs the page, which sets its timer anew."""
-    return bool(st.session_state.pop(TIMER_LOST, False))
-
-
-def tab_id() -> str:
-    """This tab's Streamlit session id, the key of its share of the server (ui/budget.py)."""
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
+    """Whether an animated replay is playing (the producer moves it on)."""
+    return bool(this_tab().animation)
 
 
 def fault() -> str | None:
-    return st.session_state.get(FAULT)
-
-
-def set_fault(message: str) -> None:
-    st.session_state[FAULT] = message
-
-
-def seconds_since_last_tick() -> float | None:
-    """Wall time since the previous training tick of this tab (None on the first), and mark now."""
-    now = time.perf_counter()
-    last = st.session_state.get(LAST_TICK)
-    st.session_state[LAST_TICK] = now
-    return None if last is None else now - last
+    return this_tab().fault
 
 
 # ---- button callbacks: they run before the script, so the page draws the new state at once ----
@@ -264,19 +201,19 @@ def train() -> None:
     run: TrainingRun = st.session_state[RUN]
     if run.finished:
         _new_run(run.config, run.dataset)
-    st.session_state[PLAYING], st.session_state[REPLAYING] = True, False
-    st.session_state[LAST_TICK] = None
-    st.session_state.pop(FAULT, None)
+    tab = this_tab()
+    tab.playing, tab.animation, tab.replay, tab.fault = True, None, None, None
 
 
 def pause() -> None:
     stop_replay()
-    st.session_state[PLAYING] = False
+    this_tab().playing = False
 
 
 def step() -> None:
     run: TrainingRun = st.session_state[RUN]
-    st.session_state[PLAYING] = False
+    tab = this_tab()
+    tab.playing, tab.animation, tab.replay = False, None, None
     run.step(epochs_per_step(run.config.epochs))
 
 
@@ -287,11 +224,11 @@ def reset() -> None:
 
 # ---- replay ----
 # The server never moves the replay slider by writing its value: the browser reports a slider's value
-# a tick late, and a slider it was only just sent may come back at its default. Instead the slider
+# a run late, and a slider it was only just sent may come back at its default. Instead the slider
 # gets a new key (a new slider, starting at the epoch wanted) when the run moved on or an animation
-# stopped, and an animation shows its own disabled slider, whose reported value is never read.
+# stopped. While the producer animates, the page shows no slider, only Stop replay.
 def replay_stride(epochs: list[int]) -> int:
-    """How many kept epochs one frame of an animated replay moves on: about REPLAY_FRAMES frames in all."""
+    """How many kept epochs one picture of an animated replay moves on: about REPLAY_FRAMES in all."""
     return math.ceil(len(epochs) / REPLAY_FRAMES)
 
 
@@ -304,26 +241,38 @@ def replay_slider(run: TrainingRun) -> tuple[str, int]:
     return f"{REPLAY_EPOCH}_{setup['version']}", setup["start"]
 
 
-def show_replay_frame(epochs: list[int], advance: bool) -> int:
-    """The epoch an animated replay shows now, one frame further if `advance` (before its slider is drawn)."""
-    epoch = st.session_state.get(REPLAY_FRAME_AT, epochs[0])
-    if advance:
-        epoch = epochs[min(epochs.index(epoch) + replay_stride(epochs), len(epochs) - 1)]
-    st.session_state[REPLAY_FRAME] = st.session_state[REPLAY_FRAME_AT] = epoch
-    return epoch
+def _restart_slider_at(epoch: int) -> None:
+    setup = st.session_state.get(REPLAY_OF)
+    if setup is not None:
+        st.session_state[REPLAY_OF] = {**setup, "version": setup["version"] + 1, "start": epoch}
 
 
 def play_replay(key: str, epochs: list[int]) -> None:
     """Animate from where the slider stands, or from the start when it is at the end."""
     start = st.session_state.get(key, epochs[-1])
-    st.session_state[REPLAY_FRAME_AT] = epochs[0] if start == epochs[-1] else start
-    st.session_state[REPLAYING] = True
+    first = epochs.index(epochs[0] if start == epochs[-1] else start)
+    shown = epochs[first::replay_stride(epochs)]
+    tab = this_tab()
+    tab.animation = shown if shown[-1] == epochs[-1] else [*shown, epochs[-1]]
+    st.session_state[ANIMATED] = True
 
 
 def stop_replay() -> None:
     """Stop an animation where it stands: the slider comes back there."""
-    if st.session_state.get(REPLAYING) and REPLAY_OF in st.session_state:
-        setup = st.session_state[REPLAY_OF]
-        st.session_state[REPLAY_OF] = {**setup, "version": setup["version"] + 1,
-                                       "start": st.session_state[REPLAY_FRAME_AT]}
-    st.session_state[REPLAYING] = False
+    tab = this_tab()
+    tab.animation = None
+    animation_ended()
+
+
+def animation_ended() -> None:
+    """After an animation (stopped, or at its end): the slider comes back where it stood, once."""
+    tab = this_tab()
+    if st.session_state.pop(ANIMATED, False) and tab.replay is not None:
+        _restart_slider_at(tab.replay)
+
+
+def show_epoch(epoch: int | None) -> None:
+    """Draw the run at a past epoch (None: as it is now), unless an animation is moving it."""
+    tab = this_tab()
+    if not tab.animation:
+        tab.replay = epoch

@@ -13,6 +13,7 @@ a room silent for 24 h is deleted with everything in it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -370,6 +371,23 @@ class RoomStore:
             row = cursor.execute("SELECT s.config FROM summaries s JOIN attendees a ON a.id = s.attendee "
                                  "WHERE a.room = ? AND a.id = ?", (normal_code(code), attendee)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def news(self, code: str, attendee: int, now: float | None = None) -> str:
+        """A short token of everything an attendee's notices show (the setup and challenge versions, the
+        winner, their entry's note, the leaderboard): when it changes, their page draws the notices again."""
+        now = time.time() if now is None else now
+        with self._transaction() as cursor:
+            room = cursor.execute("SELECT setup_version, challenge_version, winner IS NOT NULL FROM rooms "
+                                  "WHERE code = ? AND last_active > ?",
+                                  (normal_code(code), now - ROOM_LIFETIME_SECONDS)).fetchone()
+            if room is None:
+                return "closed"
+            note = cursor.execute("SELECT entry_note, entry_version FROM attendees WHERE id = ?",
+                                  (attendee,)).fetchone()
+            board = cursor.execute("SELECT COUNT(*), MAX(e.id) FROM entries e JOIN rooms r ON r.code = e.room "
+                                   "AND r.challenge_version = e.challenge_version WHERE e.room = ?",
+                                   (normal_code(code),)).fetchone()
+        return hashlib.sha1(repr((tuple(room), note and tuple(note), tuple(board))).encode()).hexdigest()[:16]
 
     # ---- the challenge ----------------------------------------------------------------------
     def enter(self, attendee: Attendee, summary: Summary, now: float | None = None) -> str | None:

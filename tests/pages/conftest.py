@@ -1,16 +1,49 @@
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "router.py"
 
 
 @pytest.fixture
 def app():
-    """A fresh session of the whole app (app.py routes to the Playground), not yet run."""
+    """A fresh session of the whole app (router.py routes to the Playground), not yet run."""
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
+def live_data(at) -> dict:
+    """What the page sent to the live charts component on its last run."""
+    mounts = [c for c in at.get("bidi_component") if "live_charts" in c.proto.id]
+    return json.loads(mounts[-1].proto.json)
+
+
 def epoch_text(at) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("**Epoch"))
+    """The header the live charts show until their first frame (then the frames keep it current)."""
+    data = live_data(at)
+    return f"**Epoch {data['epoch']} / {data['epochs']}**"
+
+
+def tab(at):
+    """This session's FrameTab (ui/frames.py): whether it plays, the replay shown."""
+    return at.session_state["frame_tab"]
+
+
+def produce_frame(at) -> dict:
+    """One turn of the frame producer for this session's tab, as the server's producer thread takes it
+    (AppTest has no socket: the frame is caught here and decoded as the browser reads it; "reset" holds
+    the reset message sent before it, if the tab's run is new to the producer)."""
+    from binclf_core.frames import decode_frame
+    from ui.producer import PRODUCER
+
+    frame_tab, sent = tab(at), []
+    frame_tab.send = sent.append  # stands in for the socket
+    try:
+        PRODUCER.serve(frame_tab)
+    finally:
+        del frame_tab.send
+    frame = next(message for message in reversed(sent) if isinstance(message, bytes))
+    decoded = decode_frame(frame, len(frame_tab.run.dataset.y_all))
+    decoded["reset"] = next((json.loads(m) for m in sent if isinstance(m, str)), None)  # sent first, when due
+    return decoded

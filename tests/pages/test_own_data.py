@@ -1,13 +1,12 @@
 """Your own data on the Playground page (AppTest): every bad CSV of issue 5 is an st.error and the
 page keeps its run; a good CSV trains; drawn points say how many are missing, then train."""
 
-import json
-
 import pytest
 
 from binclf_core.csv_data import MAX_CSV_BYTES
 from binclf_core.drawn import DrawnPoints
-from tests.pages.conftest import epoch_text
+from binclf_core.frames import FrameEncoder
+from tests.pages.conftest import epoch_text, live_data
 
 
 def rows(n: int, label=lambda i: i % 2) -> str:
@@ -42,11 +41,6 @@ def upload(at, name: str, content: bytes):
     return at
 
 
-def live_data(at) -> dict:
-    mounts = [c for c in at.get("bidi_component") if "live_charts" in c.proto.id]
-    return json.loads(mounts[-1].proto.json)
-
-
 def test_a_good_csv_trains_with_its_class_names(app):
     app.run()
     upload(choose(app, "csv"), "pets.csv", GOOD.replace(",0\n", ",cat\n").replace(",1\n", ",dog\n").encode())
@@ -56,7 +50,9 @@ def test_a_good_csv_trains_with_its_class_names(app):
     assert len(run.dataset.y_train) + len(run.dataset.y_test) == 40 and len(run.dataset.y_test) == 10
     app.button(key="step").click().run()
     assert epoch_text(app) != "**Epoch 0 / 300**"
-    assert "predicted cat" in live_data(app)["boundary"]["layout"]["title"]["text"]
+    reset = FrameEncoder(run).reset_message()  # what the charts get when they connect
+    assert "predicted cat" in reset["figures"]["boundary"]["layout"]["title"]["text"]
+    assert reset["class_names"] == ["cat", "dog"]
 
 
 def test_no_file_yet_keeps_the_previous_run_and_says_what_to_do(app):
@@ -108,7 +104,8 @@ def test_drawn_mode_with_too_few_points_says_how_many_are_missing(app):
                                  "least 4 points (two to train on and two to test on).")
     assert app.button(key="train").disabled and app.session_state["run"] is before
     data = live_data(app)
-    assert data["clickable"] is True and data["boundary"]["layout"]["title"]["text"].startswith("Drawn points")
+    title = data["static"]["boundary"]["layout"]["title"]["text"]
+    assert data["clickable"] is True and title.startswith("Drawn points")
 
 
 def test_enough_drawn_points_train_and_clear_points_starts_over(app):

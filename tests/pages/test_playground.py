@@ -1,8 +1,6 @@
-import json
-
 import pytest
 
-from tests.pages.conftest import epoch_text
+from tests.pages.conftest import epoch_text, live_data, produce_frame, tab
 
 LABELS = {"dataset": "Dataset", "model": "Model", "loss": "Loss", "lr": "Learning rate", "epochs": "Epochs",
           "threshold": "Threshold", "speed": "Speed", "noise": "Noise", "n_samples": "Samples",
@@ -18,12 +16,6 @@ def widget(at, key):
     raise KeyError(key)
 
 
-def live_data(at) -> dict:
-    """What the page sent to the live charts component on its last run."""
-    mounts = [c for c in at.get("bidi_component") if "live_charts" in c.proto.id]
-    return json.loads(mounts[-1].proto.json)
-
-
 def test_page_loads_with_every_control_and_no_exception(app):
     app.run()
     assert not app.exception
@@ -37,44 +29,52 @@ def test_page_loads_with_every_control_and_no_exception(app):
     assert widget(app, "loss").options == ["BCE", "Weighted BCE", "Hinge"]
 
 
-def test_the_charts_get_figures_and_test_metrics(app):
+def test_the_charts_get_this_tabs_stream_and_its_frames_carry_the_test_metrics(app):
     app.run()
     data = live_data(app)
-    assert set(data) == {"boundary", "curves", "summary", "clickable", "ticking"}
-    assert data["clickable"] is False  # only drawn points take clicks
-    assert data["ticking"] is False  # not training: the charts expect no frames
-    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(data["summary"]["metrics"])
-    assert data["boundary"]["layout"]["uirevision"] == data["curves"]["layout"]["uirevision"]
+    assert data["token"] == tab(app).token and len(data["token"]) >= 32 and data["path"] == "/binclf/frames"
+    assert data["clickable"] is False and data["playing"] is False  # only drawn points take clicks
+    frame = produce_frame(app)
+    metrics = frame["header"]["metrics"]
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(metrics)
+    assert sum(map(sum, metrics["confusion_matrix"])) == len(app.session_state["run"].dataset.y_test)
 
 
-def test_train_starts_playing_but_a_page_run_never_trains(app):
+def test_train_starts_playing_and_only_the_producer_trains(app):
     app.run()
     app.button(key="train").click().run()
-    assert app.session_state["playing"] is True
-    assert live_data(app)["ticking"] is True  # the charts watch for a lost timer
-    app.run()  # a page run draws; only the fragment's timer ticks train
+    assert tab(app).playing is True and live_data(app)["playing"] is True
+    app.run()  # a page run only tells the tab what to show
     assert epoch_text(app) == "**Epoch 0 / 300**"
+    first = produce_frame(app)["header"]["epoch"]
+    second = produce_frame(app)["header"]["epoch"]
+    assert 0 < first < second  # every frame shows a newer state than the last
     app.button(key="pause").click().run()
-    assert app.session_state["playing"] is False
-    assert live_data(app)["ticking"] is False
+    assert tab(app).playing is False and live_data(app)["playing"] is False
+    assert produce_frame(app)["header"]["epoch"] == second  # paused: a frame, no training
 
 
-def test_a_lost_timer_reported_by_the_charts_runs_the_page_once(app):
+def test_a_run_that_ends_stops_playing_on_the_producer(app):
     app.run()
+    widget(app, "epochs").set_value(3).run()
     app.button(key="train").click().run()
-    app.session_state["timer_lost"] = True  # what the charts' `stalled` trigger reports
-    app.run()
-    assert "timer_lost" not in app.session_state and not app.exception
-    assert app.session_state["playing"] is True and live_data(app)["ticking"] is True
+    while tab(app).playing:
+        header = produce_frame(app)["header"]
+    assert header["epoch"] == 3 and header["status"] == "completed" and header["playing"] is False
+    app.run()  # what the charts' `stopped` trigger does
+    assert epoch_text(app) == "**Epoch 3 / 3**" and not app.exception
 
 
 def test_step_advances_and_reset_returns_to_zero(app):
     app.run()
     app.button(key="step").click().run()
     assert epoch_text(app) == "**Epoch 5 / 300**"
-    assert len(live_data(app)["curves"]["data"][0]["x"]["bdata"]) > 0
+    frame = produce_frame(app)  # the first frame comes after the reset message, which holds the curves so far
+    assert frame["header"]["epoch"] == 5 and frame["reset"]["figures"]["curves"]["data"][0]["x"]["bdata"]
     app.button(key="step").click().run()
     assert epoch_text(app) == "**Epoch 10 / 300**"
+    frame = produce_frame(app)  # a Step sends one frame, with the new curve points
+    assert frame["reset"] is None and frame["curves"][:, 0].tolist() == [6, 7, 8, 9, 10]
     app.button(key="reset").click().run()
     assert epoch_text(app) == "**Epoch 0 / 300**"
 

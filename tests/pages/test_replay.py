@@ -2,19 +2,20 @@ import math
 
 import numpy as np
 
-from tests.pages.conftest import epoch_text
-from tests.pages.test_playground import live_data, widget
+from tests.pages.conftest import epoch_text, produce_frame, tab
+from tests.pages.test_playground import widget
 from ui.replay import replay_epochs
 from ui.session import REPLAY_FRAMES, replay_stride
 
 
-def replay_slider(app, animating: bool = False):
-    """The Replay epoch slider (while animating: the disabled one the animation moves)."""
-    return next((s for s in app.select_slider if s.label == "Replay epoch" and s.disabled == animating), None)
+def replay_slider(app):
+    """The Replay epoch slider."""
+    return next((s for s in app.select_slider if s.label == "Replay epoch"), None)
 
 
-def boundary_picture(app) -> str:
-    return live_data(app)["boundary"]["layout"]["images"][0]["source"]
+def boundary_picture(app) -> bytes:
+    """The probability grid of the frame the producer sends this tab now."""
+    return produce_frame(app)["grid"].tobytes()
 
 
 def stepped(app, times: int = 2):
@@ -43,11 +44,13 @@ def test_scrubbing_back_draws_that_epoch_and_marks_it_on_the_curves(app):
     replay_slider(app).set_value(1).run()
     assert not app.exception
     assert epoch_text(app) == "**Epoch 4 / 100**"  # the run itself is where it was
-    assert boundary_picture(app) != latest
-    assert live_data(app)["curves"]["layout"]["shapes"][0]["x0"] == 1
+    frame = produce_frame(app)
+    assert frame["grid"].tobytes() != latest
+    assert frame["header"]["replay"] == 1 and frame["header"]["epoch"] == 4  # the header: "showing epoch 1"
     assert app.session_state["run"].epoch == 4
     replay_slider(app).set_value(4).run()
-    assert boundary_picture(app) == latest and "shapes" not in live_data(app)["curves"]["layout"]
+    frame = produce_frame(app)
+    assert frame["grid"].tobytes() == latest and frame["header"]["replay"] is None
 
 
 def test_the_replayed_picture_is_the_one_a_run_stopped_there_shows(app):
@@ -68,17 +71,23 @@ def test_training_hides_the_slider_and_new_epochs_bring_it_back_to_the_latest(ap
     assert replay_slider(app).value == 6
 
 
-def test_play_replay_starts_the_animation_from_the_start_and_pause_stops_it(app):
+def test_play_replay_animates_from_the_slider_or_from_the_start_and_pause_stops_it(app):
     stepped(app)
-    app.button(key="play_replay").click().run()
-    assert not app.exception and app.session_state["replaying"] is True
-    frame = replay_slider(app, animating=True)  # the animation's own slider: what the browser sends back is ignored
-    assert frame.value == 0 and replay_slider(app) is None
+    app.button(key="play_replay").click().run()  # the slider at the end: from the start
+    assert not app.exception and tab(app).animation == [0, 1, 2, 3, 4] and replay_slider(app) is None
+    assert [produce_frame(app)["header"]["replay"] for _ in range(2)] == [0, 1]
     app.button(key="stop_replay").click().run()
-    assert app.session_state["replaying"] is False and replay_slider(app).value == 0
+    assert not tab(app).animation and replay_slider(app).value == 1  # where it stood
+    replay_slider(app).set_value(2).run()
+    app.button(key="play_replay").click().run()  # from the slider's epoch
+    assert tab(app).animation == [2, 3, 4]
+    shown = [produce_frame(app)["header"] for _ in range(3)]
+    assert [h["replay"] for h in shown] == [2, 3, None] and shown[-1]["animating"] is False  # 4 is the run itself
+    app.run()  # what the charts' `stopped` trigger does: the slider comes back where the animation ended
+    assert replay_slider(app).value == 4
     app.button(key="play_replay").click().run()
     app.button(key="pause").click().run()
-    assert app.session_state["replaying"] is False
+    assert not tab(app).animation
 
 
 def test_an_animated_replay_takes_at_most_replay_frames_frames():

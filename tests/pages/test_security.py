@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from binclf_core.csv_data import MAX_CSV_BYTES, CsvError, parse_csv
-from tests.pages.conftest import epoch_text
+from tests.pages.conftest import epoch_text, produce_frame
 from tests.pages.test_playground import widget
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +27,10 @@ BAD_URLS = [
 
 
 def trains(app, monkeypatch) -> bool:
-    """Press Train and run one timer tick (AppTest has no timer: the page run stands in for it)."""
+    """Press Train and let the frame producer take one turn for this tab, then run the page again."""
     app.button(key="train").click().run()
-    monkeypatch.setattr("ui.session.is_timer_tick", lambda: True)
+    produce_frame(app)
     app.run()
-    monkeypatch.undo()
     return not app.exception and not epoch_text(app).startswith("**Epoch 0 /")
 
 
@@ -86,7 +85,7 @@ def test_server_config_keeps_xsrf_on_binds_loopback_and_caps_uploads():
 
 def test_no_user_text_reaches_html_and_nothing_is_unpickled():
     sources = [p for folder in ("binclf_core", "ui", "pages") for p in (ROOT / folder).rglob("*.py")]
-    code = "\n".join(p.read_text() for p in [*sources, ROOT / "app.py"])
+    code = "\n".join(p.read_text() for p in [*sources, ROOT / "app.py", ROOT / "router.py"])
     assert "unsafe_allow_html" not in code and "components.v1.html" not in code
     assert not re.search(r"import pickle|pickle\.loads?\(|from pickle", code)
     assert all("weights_only=True" in args for args in re.findall(r"torch\.load\(([^)]*)\)", code))

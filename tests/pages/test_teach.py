@@ -2,8 +2,8 @@
 
 from binclf_core.bugs import BUGS
 from binclf_core.presets import PRESETS
-from tests.pages.conftest import epoch_text
-from tests.pages.test_playground import live_data, widget
+from tests.pages.conftest import epoch_text, produce_frame
+from tests.pages.test_playground import widget
 
 
 def test_a_preset_sets_every_control_and_the_url_in_one_click(app):
@@ -33,10 +33,13 @@ def test_the_bug_switch_shows_its_symptom_and_the_correct_run_behind_it(app):
     bug.set_value("no_step").run()
     assert BUGS["no_step"].symptom in app.warning[0].value and app.query_params["bug"] == "no_step"
     app.button(key="step").click().run()
-    names = [trace["name"] for trace in live_data(app)["curves"]["data"]]
-    assert names[0] == "train loss without the bug"
-    assert app.session_state["reference_run"].epoch == app.session_state["run"].epoch == 5
-    assert app.session_state["reference_run"].config.bug == "none"
+    frame = produce_frame(app)
+    names = [trace["name"] for trace in frame["reset"]["figures"]["curves"]["data"]]
+    assert names[0] == "train loss without the bug" and frame["reset"]["reference"] is True
+    app.button(key="step").click().run()
+    frame = produce_frame(app)  # the correct run follows the buggy one, epoch for epoch
+    assert frame["reference"][:, 0].tolist() == frame["curves"][:, 0].tolist() == [6, 7, 8, 9, 10]
+    assert frame["reference"][-1, 1] < frame["curves"][-1, 1]  # without optimizer.step() the loss stands still
 
 
 def test_take_it_home_offers_the_script_and_the_files(app):

@@ -1,0 +1,148 @@
+"""Live frames of a run: one JSON `reset` message, then small binary frames (the format is FRAMES.md).
+
+A frame carries what changed since the previous one: the probability grid quantised to uint8,
+the predicted class of each point (only when one flipped), the new points of the curves (at most
+MAX_CURVE_POINTS a frame) and the test metrics. The browser keeps everything else from the reset
+message (the points' positions, the axes, the curves so far) and draws a frame with Plotly
+updates that redraw only what changed (ui/live_chart.js).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+from binclf_core.figures import boundary_figure, curves_figure, downsampled
+from binclf_core.teach_figures import reference_trace
+from binclf_core.training import HISTORY_KEYS, TrainingRun
+
+GRID_SIZE = 60
+MAX_CURVE_POINTS = 8  # per frame: ~10 frames a second over a long run still draw a dense curve
+RESET_CURVE_POINTS = 600  # the curves so far, when a page (re)connects
+HEADER = struct.Struct("<I")  # the JSON header's length in bytes, before the header itself
+CURVE_COLUMNS = ("epoch", *HISTORY_KEYS)  # float32 each, one row per new curve point
+REFERENCE_COLUMNS = ("epoch", "train_loss")
+
+
+def _rows(history: list[dict], start: int, columns: tuple[str, ...], limit: int) -> np.ndarray:
+    """history[start:] downsampled to at most `limit` rows (the last kept), as (K, len(columns)) float32."""
+    keep = start + downsampled(len(history) - start, limit)
+    return np.array([[history[i][c] for c in columns] for i in keep], dtype=np.float32).reshape(-1, len(columns))
+
+
+def _columns(rows: np.ndarray, columns: tuple[str, ...]) -> dict[str, list[float]]:
+    return {name: rows[:, i].tolist() for i, name in enumerate(columns)}
+
+
+class FrameEncoder:
+    """Encodes one run's frames for one page; remembers what that page has, so each frame is a delta.
+
+    `reference` is the same run without its bug (a bug switch draws its loss faintly behind).
+    Not thread-safe: one producer encodes a page's frames.
+    """
+
+    def __init__(self, run: TrainingRun, reference: TrainingRun | None = None, grid_size: int = GRID_SIZE):
+        self.run, self.reference, self.grid_size = run, reference, grid_size
+        self._sent_epoch = 0  # curve points up to this epoch are in the page
+        self._sent_reference = 0
+        self._predicted: bytes | None = None
+        self.sequence = 0
+        self.last_header: dict[str, Any] = {}  # of the latest frame, for listeners
+        self.last_grid = np.zeros((grid_size, grid_size), np.uint8)
+
+    def reset_message(self) -> dict[str, Any]:
+        """Everything a page needs before frames: both charts as figures of the run now (the curves so
+        far), and the points' positions and labels, so frames can send only predictions."""
+        run, dataset = self.run, self.run.dataset
+        history = run.history
+        snapshot = run.snapshot(self.grid_size, metric_splits=("test",))
+        curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS)
+        if self.reference is not None:  # drawn first, so behind the run's own curves
+            curves["data"].insert(0, reference_trace(self.reference.history, max_points=RESET_CURVE_POINTS))
+            self._sent_reference = len(self.reference.history)
+        self._sent_epoch, self._predicted = len(history), None
+        return {
+            "type": "reset", "epochs": run.config.epochs, "grid": self.grid_size,
+            "points": {"x": dataset.x_all[:, 0].tolist(), "y": dataset.x_all[:, 1].tolist(),
+                       "label": dataset.y_all.int().tolist(), "n_train": len(dataset.y_train)},
+            "class_names": [str(name) for name in dataset.class_names], "reference": self.reference is not None,
+            "figures": {"boundary": boundary_figure(snapshot, dataset), "curves": curves},
+        }
+
+    def frame(self, replay_epoch: int | None = None, extra: dict[str, Any] | None = None,
+              sizes: np.ndarray | None = None) -> bytes:
+        """The run now (or at a kept past epoch), as one binary frame; `extra` joins the JSON header."""
+        run = self.run
+        snapshot = run.snapshot(self.grid_size, metric_splits=("test",), epoch=replay_epoch)
+        grid = np.rint(snapshot.grid * 255).astype(np.uint8)  # (G, G), rows along y upwards
+        predicted = (snapshot.probabilities >= snapshot.threshold).astype(np.uint8).tobytes()
+        send_predictions = predicted != self._predicted
+        self._predicted = predicted
+        curves = _rows(run.history, self._sent_epoch, CURVE_COLUMNS, MAX_CURVE_POINTS)
+        self._sent_epoch = len(run.history)
+        reference = np.zeros((0, len(REFERENCE_COLUMNS)), np.float32)
+        if self.reference is not None:
+            reference = _rows(self.reference.history, self._sent_reference, REFERENCE_COLUMNS, MAX_CURVE_POINTS)
+            self._sent_reference = len(self.reference.history)
+        self.sequence += 1
+        header = {
+            "seq": self.sequence, "epoch": run.epoch, "epochs": run.config.epochs, "status": run.status,
+            "message": run.message, "threshold": snapshot.threshold, "replay": replay_epoch,
+            "metrics": _finite(snapshot.metrics["test"]), "losses": _latest_losses(run.history, replay_epoch),
+            "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
+            "sizes": sizes is not None, **(extra or {}),
+        }
+        body = [_padded(grid.tobytes()), _padded(predicted if send_predictions else b""), curves.tobytes(),
+                reference.tobytes()]
+        if sizes is not None:
+            body.append(np.asarray(sizes, dtype=np.float32).tobytes())
+        self.last_header, self.last_grid = header, grid
+        encoded = json.dumps(header, separators=(",", ":")).encode()
+        encoded += b" " * (-len(encoded) % 4)  # the binary parts start 4-byte aligned, for Float32Array views
+        return HEADER.pack(len(encoded)) + encoded + b"".join(body)
+
+
+def _padded(part: bytes) -> bytes:
+    """`part` with zero bytes up to a multiple of 4: every part starts 4-byte aligned."""
+    return part + b"\0" * (-len(part) % 4)
+
+
+def _finite(metrics: dict) -> dict:
+    """JSON has no NaN: a metric that is not finite (a diverged model) travels as null."""
+    return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
+
+
+def _latest_losses(history: list[dict], replay_epoch: int | None) -> dict | None:
+    """The losses and accuracies of the epoch shown, for the line under the metrics."""
+    shown = history[:replay_epoch] if replay_epoch is not None else history
+    if not shown:
+        return None
+    return {key: shown[-1][key] for key in HISTORY_KEYS}
+
+
+def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[str, Any]:
+    """A frame's parts, as the browser reads them (for tests and the load test's client)."""
+    (length,) = HEADER.unpack_from(data)
+    header = json.loads(data[HEADER.size:HEADER.size + length])
+    offset = HEADER.size + length
+    parts: dict[str, Any] = {"header": header}
+
+    def take(name: str, count: int, dtype, shape=None) -> None:
+        nonlocal offset
+        size = count * np.dtype(dtype).itemsize
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+        parts[name] = array.reshape(shape) if shape else array
+        offset += size + (-size % 4)
+
+    take("grid", grid_size * grid_size, np.uint8, (grid_size, grid_size))
+    take("predictions", points if header["predictions"] else 0, np.uint8)
+    take("curves", header["curve_points"] * len(CURVE_COLUMNS), "<f4", (-1, len(CURVE_COLUMNS)))
+    take("reference", header["reference_points"] * len(REFERENCE_COLUMNS), "<f4", (-1, len(REFERENCE_COLUMNS)))
+    take("sizes", points if header["sizes"] else 0, "<f4")
+    if offset != len(data):
+        raise ValueError(f"frame of {len(data)} bytes has {len(data) - offset} bytes left over")
+    return parts

@@ -1,0 +1,98 @@
+"""binclf_core/frames.py: the wire format of FRAMES.md, read back as the browser reads it."""
+
+import json
+
+import numpy as np
+import pytest
+
+from binclf_core.config import RunConfig
+from binclf_core.frames import CURVE_COLUMNS, GRID_SIZE, MAX_CURVE_POINTS, FrameEncoder, decode_frame
+from binclf_core.training import TrainingRun
+
+TUTORIAL = RunConfig(lr=0.01, epochs=5000)
+SPIRAL = RunConfig(dataset="spiral", model="mlp", hidden=(8, 8, 8), activation="tanh", optimizer="adam", lr=0.03)
+
+
+def frames_of(run: TrainingRun, encoder: FrameEncoder, steps: list[int]) -> list[dict]:
+    decoded = []
+    for epochs in steps:
+        run.step(epochs)
+        decoded.append(decode_frame(encoder.frame(), len(run.dataset.y_all)))
+    return decoded
+
+
+@pytest.mark.parametrize("config", [TUTORIAL, SPIRAL], ids=["tutorial", "spiral-mlp"])
+def test_a_frame_stays_under_six_kilobytes(config):
+    run = TrainingRun(config)
+    encoder = FrameEncoder(run)
+    encoder.reset_message()
+    sizes = []
+    for _ in range(30):
+        run.step(50)
+        sizes.append(len(encoder.frame()))
+    assert max(sizes) <= 6_000
+
+
+def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
+    run = TrainingRun(TUTORIAL)
+    run.step(20)
+    frame = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))
+    expected = run.snapshot(GRID_SIZE).grid
+    assert frame["grid"].shape == (GRID_SIZE, GRID_SIZE)
+    assert np.abs(frame["grid"] / 255 - expected).max() <= 0.5 / 255 + 1e-6
+
+
+def test_predictions_travel_only_when_one_flipped_and_equal_the_threshold_rule():
+    run = TrainingRun(TUTORIAL)
+    encoder = FrameEncoder(run)
+    first = decode_frame(encoder.frame(), len(run.dataset.y_all))
+    probabilities = run.snapshot(GRID_SIZE).probabilities
+    assert first["predictions"].tolist() == (probabilities >= 0.5).astype(int).tolist()
+    still = decode_frame(encoder.frame(), len(run.dataset.y_all))  # nothing trained: nothing flipped
+    assert still["header"]["predictions"] is False and len(still["predictions"]) == 0
+
+
+def test_curve_points_are_the_new_epochs_at_most_a_few_a_frame_the_last_always_included():
+    run = TrainingRun(TUTORIAL)
+    encoder = FrameEncoder(run)
+    encoder.reset_message()
+    one, many = frames_of(run, encoder, [3, 100])
+    assert one["curves"][:, 0].tolist() == [1, 2, 3]
+    assert one["curves"][-1, 1:].tolist() == pytest.approx([run.history[2][k] for k in CURVE_COLUMNS[1:]])
+    assert len(many["curves"]) == MAX_CURVE_POINTS and many["curves"][-1, 0] == 103
+    assert np.all(np.diff(many["curves"][:, 0]) > 0) and many["curves"][0, 0] > 3
+
+
+def test_the_reset_message_is_json_with_both_figures_and_every_point():
+    run = TrainingRun(TUTORIAL)
+    run.step(10)
+    message = FrameEncoder(run).reset_message()
+    json.dumps(message)  # travels as text
+    assert len(message["points"]["x"]) == len(run.dataset.y_all) == len(message["points"]["label"])
+    assert message["points"]["n_train"] == len(run.dataset.y_train)
+    assert message["figures"]["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png")
+    assert [t["name"] for t in message["figures"]["curves"]["data"]][:2] == ["train loss", "test loss"]
+
+
+def test_a_replay_frame_shows_the_kept_epoch_and_says_so():
+    run = TrainingRun(TUTORIAL)
+    run.step(10)
+    encoder = FrameEncoder(run)
+    past = decode_frame(encoder.frame(replay_epoch=0), len(run.dataset.y_all))
+    assert past["header"]["replay"] == 0 and past["header"]["epoch"] == 10
+    untrained = decode_frame(FrameEncoder(TrainingRun(TUTORIAL)).frame(), len(run.dataset.y_all))
+    assert past["grid"].tolist() == untrained["grid"].tolist()
+
+
+def test_a_diverged_run_still_encodes_with_json_nulls():
+    run = TrainingRun(RunConfig(dataset="spiral", model="mlp", lr=1e12, epochs=20))
+    run.step(20)
+    frame = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))
+    assert frame["header"]["status"] == "diverged" and frame["header"]["message"]
+
+
+def test_sizes_travel_as_one_float_per_point():
+    run = TrainingRun(TUTORIAL)
+    sizes = np.linspace(4, 20, len(run.dataset.y_all))
+    frame = decode_frame(FrameEncoder(run).frame(sizes=sizes), len(run.dataset.y_all))
+    assert frame["sizes"] == pytest.approx(sizes)
