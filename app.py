@@ -8,8 +8,9 @@ frame producer's counters, which the benches read, and the workshop room's news 
 import streamlit as st
 from starlette.routing import Route, WebSocketRoute
 
+from ui import room_news
 from ui.frames import PATH, STATS_PATH, frame_socket, frame_stats
-from ui.room_news import NEWS_PATH, room_news
 
 app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket), Route(STATS_PATH, frame_stats),
-                                  Route(NEWS_PATH, room_news)])
+                                  Route(room_news.NEWS_PATH, room_news.room_news),
+                                  Route(room_news.STATS_PATH, room_news.room_stats)])

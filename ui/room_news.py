@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 NEWS_PATH = "/binclf/room/news"
+STATS_PATH = "/binclf/room/stats"
+STATS = {"news_requests": 0, "news_cpu_seconds": 0.0}  # this process's news work (the writer counts its own)
 SEAT_CACHE_SECONDS = 30.0
 _lock = threading.Lock()
 _shared: dict = {}
@@ -52,11 +54,16 @@ def _seat(code: str, seat: str):
 
 
 def _news(code: str, seat: str) -> str | None:
-    attendee = _seat(code, seat)
-    if attendee is None:
-        return None
-    shared_writer().offer(attendee, None)  # a sign of life
-    return shared_store().news(code, attendee.id)
+    started = time.thread_time()
+    try:
+        attendee = _seat(code, seat)
+        if attendee is None:
+            return None
+        shared_writer().offer(attendee, None)  # a sign of life
+        return shared_store().news(code, attendee.id)
+    finally:
+        STATS["news_requests"] += 1
+        STATS["news_cpu_seconds"] += time.thread_time() - started
 
 
 async def room_news(request: Request) -> JSONResponse:
@@ -68,3 +75,10 @@ async def room_news(request: Request) -> JSONResponse:
     if news is None:
         return JSONResponse({"news": None}, status_code=403)
     return JSONResponse({"news": news}, headers={"Cache-Control": "no-store"})
+
+
+async def room_stats(request: Request) -> JSONResponse:
+    """The room's database work in this process so far (CPU seconds), for bench/room_load.py: no room's data."""
+    writer = _shared.get("writer")
+    return JSONResponse({**STATS, "writer_cpu_seconds": writer.cpu_seconds if writer else 0.0,
+                         "summaries_written": writer.written if writer else 0})
