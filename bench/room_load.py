@@ -124,7 +124,8 @@ async def phase(url: str, pid: int, queries: list[str], seconds: float) -> dict:
     database = (stats1["writer_cpu_seconds"] - stats0["writer_cpu_seconds"]
                 + stats1["news_cpu_seconds"] - stats0["news_cpu_seconds"])
     return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / (end - start),
-            "database": database / (end - start), "written": (stats1["summaries_written"] - stats0["summaries_written"]) / (end - start)}
+            "database": database / (end - start),
+            "written": (stats1["summaries_written"] - stats0["summaries_written"]) / (end - start)}
 
 
 def board_freshness(host_page, seconds: float) -> dict:
