@@ -91,15 +91,15 @@ class TabSession(Session):
 
 
 async def open_tabs(url: str, queries: list[str]) -> tuple[list[TabSession], list[FrameCounter]]:
-    sessions = []
-    for query in queries:  # one at a time: thirty first page runs at once would measure the start
-        sessions.append(await TabSession.open(url, query))
-    counters = []
-    for session in sessions:
-        await session.press("train")
-        data = session.live_data
-        counter = FrameCounter(url, data["token"], data["path"])
+    """Each tab as a browser opens it: the page, its frame socket, then Train (one tab at a time: sixty
+    first page runs at once would measure the start; a playing tab without a socket is not trained)."""
+    sessions, counters = [], []
+    for query in queries:
+        session = await TabSession.open(url, query)
+        counter = FrameCounter(url, session.live_data["token"], session.live_data["path"])
         counter.task = asyncio.create_task(counter.run())
+        await session.press("train")
+        sessions.append(session)
         counters.append(counter)
     return sessions, counters
 
@@ -109,9 +109,10 @@ def room_stats(url: str) -> dict:
         return json.loads(response.read())
 
 
-async def phase(url: str, pid: int, queries: list[str], seconds: float) -> dict:
+async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event) -> dict:
     sessions, counters = await open_tabs(url, queries)
     await asyncio.sleep(WARM_UP_SECONDS)
+    measuring.set()
     stats0, cpu0, start = room_stats(url), cpu_seconds(pid), time.perf_counter()
     await asyncio.sleep(seconds)
     stats1, cpu1, end = room_stats(url), cpu_seconds(pid), time.perf_counter()
@@ -158,10 +159,12 @@ def measure_app(attendees: int, seconds: float, rounds: int) -> None:
             for name, room, host_key, queries in phases:
                 host.goto(f"{server.url}room?room={room}&host={host_key}")
                 host.wait_for_function("window.binclfBoard && window.binclfBoard.renders > 0", timeout=120_000)
+                measuring = threading.Event()
                 with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
-                    running_phase = pool.submit(asyncio.run, phase(server.url, server.process.pid, queries, seconds))
-                    time.sleep(WARM_UP_SECONDS + attendees * 0.3)
-                    freshness = board_freshness(host, seconds / 2) if room == code else None
+                    running_phase = pool.submit(asyncio.run, phase(server.url, server.process.pid, queries, seconds,
+                                                                   measuring))
+                    measuring.wait()
+                    freshness = board_freshness(host, seconds - 2) if room == code else None
                     results[name].append({**running_phase.result(), "board": freshness})
     report_app(attendees, {name: merged(rows) for name, rows in results.items()})
 

@@ -107,11 +107,19 @@ def board(code: str) -> None:
     _live_board(code)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment
 def _live_board(code: str) -> None:
+    """The board's fragment. The component clocks it: REFRESH_SECONDS after each update it asks for the
+    next (the trigger `tick`), and asks again if an answer never came. A fragment's own run_every timer
+    was lost under load (a board stood still for 8 s with sixty attendees training)."""
     with database_problems():
         data = board_data(code, st.session_state.get("room_sort", "Accuracy"), st.session_state.get(OPEN))
-        _board(key=BOARD_KEY, data=data, on_open_change=_open)
+        _board(key=BOARD_KEY, data={**data, "every": int(REFRESH_SECONDS * 1000)}, on_open_change=_open,
+               on_tick_change=_tick)
+
+
+def _tick() -> None:
+    """The `tick` trigger needs nothing but the fragment run it causes."""
 
 
 # ---- push a setup ------------------------------------------------------------------------------
