@@ -93,3 +93,50 @@ def test_an_attendee_sees_the_challenge_and_why_their_settings_would_not_enter(a
     join(app, code, "Ann")
     assert any("Challenge:" in m.value for m in app.markdown)
     assert any("its model has 3 parameters, the rules allow at most 2" in c.value for c in app.caption)
+
+
+def frame_summary(status: str, epoch: int) -> dict:
+    import numpy as np
+
+    return {"epoch": epoch, "epochs": 300, "status": status, "test_accuracy": 0.75, "test_loss": 0.5,
+            "config": RunConfig(), "grid": np.zeros((60, 60), dtype=np.uint8)}
+
+
+def test_the_frame_listener_posts_an_attendees_summary_at_most_once_a_second_while_training(monkeypatch):
+    from ui import room
+    from ui.frames import FrameTab
+
+    offered = []
+
+    class Writer:
+        def offer(self, attendee, summary):
+            offered.append(summary)
+
+    monkeypatch.setattr(room, "summary_writer", Writer)
+    stranger, attendee = FrameTab(), FrameTab()
+    attendee.meta["room"] = "an attendee"
+    for epoch in range(1, 11):  # ten frames in a blink
+        room.on_frame(stranger, frame_summary("training", epoch))
+        room.on_frame(attendee, frame_summary("training", epoch))
+    room.on_frame(attendee, frame_summary("completed", 300))  # a change of status goes at once
+    assert [(s.epoch, s.status) for s in offered] == [(1, "training"), (300, "completed")]
+    assert offered[0].test_accuracy == 0.75 and offered[0].config == RunConfig()
+
+
+def test_the_news_route_answers_an_attendee_only_and_changes_with_the_room(store):
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from ui.room_news import NEWS_PATH, room_news
+
+    code, _ = store.create_room()
+    _, seat = store.join(code, "Ann")
+    client = TestClient(Starlette(routes=[Route(NEWS_PATH, room_news)]))
+    first = client.get(NEWS_PATH, params={"room": code, "seat": seat})
+    assert first.status_code == 200
+    assert client.get(NEWS_PATH, params={"room": code, "seat": seat}).json() == first.json()
+    refused = client.get(NEWS_PATH, params={"room": code, "seat": seat + "x"})
+    assert refused.status_code == 403 and refused.json() == {"news": None}
+    store.push_setup(code, {"title": "x", "config": RunConfig().to_dict()})
+    assert client.get(NEWS_PATH, params={"room": code, "seat": seat}).json() != first.json()
