@@ -4,9 +4,12 @@ import streamlit as st
 
 from ui.live_chart import preload_plotly
 
-st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide")
+# Presenter mode (?present=1) opens with the sidebar folded away: the charts get the projector's width.
+st.set_page_config(page_title="Binary-classification playground", page_icon="🎯", layout="wide",
+                   initial_sidebar_state="collapsed" if st.query_params.get("present") == "1" else "auto")
 preload_plotly()  # first, so the browser loads plotly.js while the imports below take seconds
 
+from ui.share import share_buttons  # noqa: E402
 from ui.startup import prepare_process  # noqa: E402 - imports torch and scikit-learn
 
 prepare_process()
@@ -23,5 +26,6 @@ page = st.navigation(PAGES, position="hidden")
 with st.sidebar:
     for entry in PAGES:
         st.page_link(entry)
+    share_buttons(st.query_params.get("present") == "1")
     st.divider()
 page.run()

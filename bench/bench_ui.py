@@ -4,12 +4,13 @@ In one run, in headless Chromium (1400x1000), each design trains two runs at Nor
 tutorials' (blobs, logistic, SGD lr 0.01, 5000 epochs) and spiral with an MLP 8,8,8 (tanh, Adam
 0.03, 300 epochs). Printed per design and run, over the training (Train pressed to the last epoch):
 
-- frames/s: distinct frames drawn, i.e. chart updates that showed a newer epoch than the last one
+- frames/s: distinct frames drawn, i.e. chart updates that showed a newer epoch than the last one;
+  sent/s: the frames the server sent (a browser that draws slower than they come skips some)
 - interval p95: the 95th percentile of the time between two drawn frames, ms
 - busy: the browser main thread's busy share (CDP Performance.getMetrics TaskDuration / wall time)
-- server CPU per frame (ms): the whole process's, less what the producer spent training (the
+- server CPU per frame sent (ms): the whole process's, less what the producer spent training (the
   producer's counters, /binclf/stats; the old design has none, so its figure includes training), and
-  the producer's own encoding CPU per frame; websocket bytes per frame (CDP Network, every socket)
+  the producer's own encoding CPU per frame; websocket bytes per frame sent (CDP Network, every socket)
 - epochs/s, charts re-created during training, and the zoom (a zoomed axis must survive training)
 
 "old" is the app at --baseline (default 1fb9c33, before the frames: one fragment run per picture),
@@ -62,22 +63,25 @@ class Result:
     server_cpu: float  # process CPU seconds during training, less the producer's training CPU
     encode_cpu: float | None  # the producer's encoding CPU seconds (None: the old design has no producer)
     socket_bytes: int
+    sent: int  # frames the server sent (the producer's count; where there is none, the frames drawn)
     epochs: int
     recreated: int
     zoom_kept: bool | None
 
     def cells(self) -> list[str]:
         p95 = statistics.quantiles(self.intervals_ms, n=20)[-1] if len(self.intervals_ms) >= 20 else float("nan")
-        frames = max(self.frames, 1)
-        return [self.design, self.run, f"{self.seconds:.1f}", f"{self.frames / self.seconds:.1f}", f"{p95:.0f}",
-                f"{self.busy:.0%}", f"{1000 * self.server_cpu / frames:.2f}",
-                "-" if self.encode_cpu is None else f"{1000 * self.encode_cpu / frames:.2f}",
-                f"{self.socket_bytes / frames / 1000:.1f}",
+        sent = max(self.sent, 1)
+        return [self.design, self.run, f"{self.seconds:.1f}", f"{self.frames / self.seconds:.1f}",
+                f"{self.sent / self.seconds:.1f}", f"{p95:.0f}", f"{self.busy:.0%}",
+                f"{1000 * self.server_cpu / sent:.2f}",
+                "-" if self.encode_cpu is None else f"{1000 * self.encode_cpu / sent:.2f}",
+                f"{self.socket_bytes / sent / 1000:.1f}",
                 f"{self.epochs / self.seconds:.0f}", str(self.recreated),
                 "-" if self.zoom_kept is None else ("yes" if self.zoom_kept else "NO")]
 
 
-HEAD = ["design", "run", "seconds", "frames/s", "p95 ms", "busy", "CPU ms/frame", "encode ms", "kB/frame", "epochs/s",
+HEAD = ["design", "run", "seconds", "frames/s", "sent/s", "p95 ms", "busy", "CPU ms/frame", "encode ms", "kB/frame",
+        "epochs/s",
         "re-created", "zoom kept"]
 
 
@@ -143,10 +147,11 @@ def measure_frames(design: str, run: str, server, chromium) -> Result:
     seconds = time.perf_counter() - start
     cpu, task, socket_bytes = server.cpu_seconds() - cpu, view.task_seconds() - task, view.socket_bytes - socket_bytes
     after = producer_stats(server)
-    encode = None
+    encode, sent = None, None
     if before is not None and after is not None:
         cpu -= after["train_cpu_seconds"] - before["train_cpu_seconds"]
         encode = after["encode_cpu_seconds"] - before["encode_cpu_seconds"]
+        sent = after["frames"] - before["frames"]
     page.wait_for_timeout(300)
     shown = page.evaluate("window.__shown")
     distinct, last = [], -1
@@ -160,8 +165,8 @@ def measure_frames(design: str, run: str, server, chromium) -> Result:
     recreated = page.evaluate("__chartsCreated") - created
     view.close()
     del drawn
-    return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, encode, socket_bytes, total,
-                  recreated, zoom_kept)
+    return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, encode, socket_bytes,
+                  len(shown) if sent is None else sent, total, recreated, zoom_kept)
 
 
 def measure_loop_app(chromium) -> Result:
@@ -178,7 +183,8 @@ def measure_loop_app(chromium) -> Result:
         seconds = time.perf_counter() - start
         created, painted = page.evaluate("[__chartsCreated, __chartsPainted]")
         result = Result("loop app", "tutorial", seconds, painted // 3, [], (view.task_seconds() - task) / seconds,
-                        server.cpu_seconds() - cpu, None, view.socket_bytes - socket_bytes, LOOP_EPOCHS, created, None)
+                        server.cpu_seconds() - cpu, None, view.socket_bytes - socket_bytes, painted // 3, LOOP_EPOCHS,
+                        created, None)
         view.close()
         return result
 

@@ -3,7 +3,8 @@
     python bench/soak.py                        # 10 minutes, 2 Chromium tabs + 8 protocol-level tabs
     python bench/soak.py --minutes 2 --browsers 1 --clients 2
 
-Every tab trains 300-epoch runs (the default) and presses Train again as soon as one ends, so each
+Every tab trains 300-epoch runs (the default) and presses Train again as soon as one ends (a
+protocol-level tab reads its frame stream as the page's charts do, and sees the end in a frame), so each
 session soon fills its store of kept runs (12, for the Compare page); from then on nothing a
 session holds should grow. Every 30 s it prints the server's resident memory, that memory
 per session (above the server's own before the tabs opened), and each browser tab's JS heap after a
@@ -53,10 +54,13 @@ class BrowserTab:
 
 
 class ClientTabs:
-    """Protocol-level tabs on an event loop of their own thread, each pressing Train when its run ended."""
+    """Protocol-level tabs on an event loop of their own thread, each reading its frame stream (as the
+    page's charts do: the producer trains only a tab whose socket is open) and pressing Train when a
+    frame says the run ended."""
 
     def __init__(self, url: str, count: int):
         self.url, self.count, self.runs = url, count, 0
+        self.sessions: list[Session] = []
         self.stop = threading.Event()
         self.opened = threading.Event()
         self.thread = threading.Thread(target=asyncio.run, args=(self._main(),), daemon=True)
@@ -65,21 +69,27 @@ class ClientTabs:
             raise TimeoutError("the protocol-level tabs did not open within 120 s")
 
     async def _main(self) -> None:
-        sessions = [await Session.open(self.url, QUERY) for _ in range(self.count)]
+        self.sessions = sessions = [await Session.open(self.url, QUERY) for _ in range(self.count)]
+        for session in sessions:
+            await session.open_frames()
         self.opened.set()
         for session in sessions:
             await self._train(session)
         while not self.stop.is_set():
             await asyncio.sleep(1.0)
             for session in sessions:
-                if session.counters.epochs and session.counters.epochs[-1][1] == EPOCHS:
+                if session.frames.stopped.is_set():  # the producer stopped: the run ended
                     await self._train(session)
         await asyncio.gather(*(s.close() for s in sessions))
 
     async def _train(self, session: Session) -> None:
-        session.counters.epochs.clear()
+        session.frames.stopped.clear()
         await session.press("train")
         self.runs += 1
+
+    @property
+    def errors(self) -> list[str]:
+        return [error for s in self.sessions for error in s.counters.errors + s.frames.counters.errors]
 
     def close(self) -> None:
         self.stop.set()
@@ -129,6 +139,9 @@ def train_and_sample(server, chromium, idle_mb: float, minutes: float, browsers:
         time.sleep(1.0)
     if client_tabs:
         client_tabs.close()
+        errors = client_tabs.errors
+        print(f"protocol tabs: {client_tabs.runs} runs, {len(errors)} errors" +
+              "".join(f"\n  error: {e[:160]}" for e in sorted(set(errors))[:3]))
     return samples
 
 

@@ -5,13 +5,21 @@ sends BackMsg.rerun_script with the widget states, runs each fragment's auto-rer
 frontend does (a fixed interval, the timers of a full run replace the old ones), and counts what
 comes back. It draws nothing, so thirty of them cost the measuring machine little, and the server's
 CPU is what gets measured. Protocol classes come with streamlit (streamlit.proto).
+
+The live frames (the app since the frame stream; FRAMES.md) come on a socket of their own, read as
+ui/live_chart.js reads them: after a page run, the live_charts component's data (a bidi component
+whose JSON has "token" and "path") says where; `Session.open_frames()` opens
+ws://host/binclf/frames with the page's Origin, sends the token and reads the reset message and
+the binary frames (binclf_core.frames.decode_frame), without drawing them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -19,6 +27,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from binclf_core.frames import decode_frame
 
 EPOCH = re.compile(r"\*\*Epoch (\d+) / (\d+)\*\*")
 
@@ -30,29 +41,122 @@ class Counters:
     errors: list[str] = field(default_factory=list)  # st.error texts and exceptions on the page
 
 
+@dataclass
+class FrameCounters:
+    received: list[float] = field(default_factory=list)  # arrival times of every frame
+    distinct: list[tuple[float, int]] = field(default_factory=list)  # (time, epoch) of frames newer than the last
+    resets: int = 0
+    bytes: int = 0
+    errors: list[str] = field(default_factory=list)  # undecodable frames, a refused or dropped socket, faults
+
+
+class FrameStream:
+    """The live charts' socket of one tab: the reset message, then frames, counted as they arrive.
+
+    `stopped` is set when a frame says the producer stopped by itself (not playing, not animating):
+    the page would run its script then (the `stopped` trigger); a load test presses Train again.
+    """
+
+    def __init__(self, websocket):
+        self.ws = websocket
+        self.counters = FrameCounters()
+        self.points = 0  # from the reset message: the frames' predictions part has one byte a point
+        self.last_header: dict = {}
+        self.stopped = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, url: str, token: str, path: str, cookie: str = "") -> FrameStream:
+        parts = urlsplit(url)
+        websocket = await connect(f"ws://{parts.netloc}{path}", origin=f"http://{parts.netloc}", max_size=None,
+                                  ping_interval=None, additional_headers={"Cookie": cookie} if cookie else None)
+        await websocket.send(token)
+        return cls(websocket)
+
+    async def _read(self) -> None:
+        try:
+            async for data in self.ws:
+                self._handle(data, time.perf_counter())
+        except ConnectionClosed:
+            pass
+        if self.ws.close_code not in (1000, 1001, None):  # 4403: a wrong origin or token
+            self.counters.errors.append(f"frame socket closed with code {self.ws.close_code}")
+
+    def _handle(self, data: bytes | str, now: float) -> None:
+        self.counters.bytes += len(data)
+        if isinstance(data, str):
+            message = json.loads(data)
+            if message.get("type") == "reset":
+                self.points = len(message["points"]["x"])
+                self.counters.resets += 1
+            return
+        try:
+            header = decode_frame(data, self.points)["header"]
+        except (ValueError, KeyError) as error:
+            self.counters.errors.append(f"undecodable frame: {error}")
+            return
+        self.counters.received.append(now)
+        last = self.counters.distinct[-1][1] if self.counters.distinct else -1
+        if header["epoch"] > last or header["epoch"] < (self.last_header.get("epoch") or 0):  # newer, or a new run
+            self.counters.distinct.append((now, header["epoch"]))
+        if header.get("fault") and header.get("fault") != self.last_header.get("fault"):
+            self.counters.errors.append(header["fault"])
+        if not header["playing"] and not header["animating"] and self.last_header.get("playing"):
+            self.stopped.set()
+        self.last_header = header
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        await self.ws.close()
+
+
+def route_cookie(url: str) -> str:
+    """The cookie a browser would carry after loading the page (a proxy's sticky route; "" if none)."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    return "; ".join(cookie.split(";")[0] for cookie in cookies)
+
+
 class Session:
     """One tab: `await Session.open(url, query)`, then `press`, `change` and `close`."""
 
-    def __init__(self, websocket, query: str):
+    def __init__(self, websocket, query: str, url: str = "", cookie: str = ""):
         self.ws = websocket
+        self.url, self.cookie = url, cookie
         self.query = query
         self.page_hash = ""
         self.widget_ids: dict[str, str] = {}  # widget key -> element id
         self.values: dict[str, WidgetState] = {}  # what this tab has set, sent with every rerun
         self.counters = Counters()
+        self.live_data: dict = {}  # the live_charts component's data of the latest page run
+        self.frames: FrameStream | None = None
         self._timers: dict[str, asyncio.Task] = {}
         self._intervals: dict[str, float] = {}  # fragment -> its timer's interval
         self._finished = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, url: str, query: str = "") -> Session:
+    async def open(cls, url: str, query: str = "", cookie: str | None = None) -> Session:
+        """A tab of the app at `url`; `cookie` as a browser would send it (None: fetch the page for it)."""
+        if cookie is None:
+            cookie = await asyncio.to_thread(route_cookie, url)
         parts = urlsplit(url)
         websocket = await connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                                  max_size=None, ping_interval=None)
-        session = cls(websocket, query)
+                                  max_size=None, ping_interval=None,
+                                  additional_headers={"Cookie": cookie} if cookie else None)
+        session = cls(websocket, query, url, cookie)
         await session.rerun_and_wait()
         return session
+
+    @property
+    def streams_frames(self) -> bool:
+        """Whether the page's charts read a frame socket (the app since the frame stream)."""
+        return "token" in self.live_data
+
+    async def open_frames(self) -> FrameStream:
+        """Open this tab's frame socket as the chart component does, with the latest page run's token."""
+        self.frames = await FrameStream.open(self.url, self.live_data["token"], self.live_data["path"], self.cookie)
+        return self.frames
 
     # ---- sending -----------------------------------------------------------------------------
     async def _send_rerun(self, extra: list[WidgetState] = (), fragment_id: str = "") -> None:
@@ -91,6 +195,8 @@ class Session:
         for timer in self._timers.values():
             timer.cancel()
         self._reader.cancel()
+        if self.frames is not None:
+            await self.frames.close()
         if abrupt:
             self.ws.transport.abort()
         else:
@@ -143,6 +249,8 @@ class Session:
         element_id = getattr(inner, "id", "")
         if kind == "bidi_component" and "live_charts" in element_id:
             self.counters.chart_updates.append(now)
+            if inner.WhichOneof("data") == "json":
+                self.live_data = json.loads(inner.json)
         elif element_id.startswith("$$ID-"):
             self.widget_ids[element_id.split("-", 2)[2]] = element_id
         elif kind == "markdown" and (match := EPOCH.match(inner.body)):

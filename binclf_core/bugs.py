@@ -55,6 +55,8 @@ class Bug:
     step: bool = True  # does the loop call optimizer.step()?
     make_loss: Callable[[float | None], LossFn] | None = None  # replaces the configured loss
     needs_pos_weight: bool = False  # make_loss takes the resolved positive weight
+    # Where the symptom shows, when most runs hide it: (the words for it, the settings that show it).
+    shows_on: tuple[str, dict] | None = None
 
 
 BUGS: dict[str, Bug] = {
@@ -81,7 +83,11 @@ BUGS: dict[str, Bug] = {
         "The minority class gets no more attention than with plain BCE: weight= multiplies every point's loss "
         "by the same number, positives and negatives alike, which acts like a larger learning rate and no more.",
         "Pass the class weight as pos_weight= (or weight each point by its class yourself).",
-        make_loss=weight_for_pos_weight, needs_pos_weight=True),
+        make_loss=weight_for_pos_weight, needs_pos_weight=True,
+        shows_on=("Weighted BCE on imbalanced data (one point in ten positive): with plain BCE or balanced "
+                  "classes the buggy run looks like the correct one",
+                  {"dataset": "moons", "n_samples": 500, "positive_fraction": 0.1, "loss": "weighted_bce",
+                   "pos_weight": "balanced", "epochs": 300})),
     "hinge_embedding": Bug(
         "HingeEmbeddingLoss used as the SVM hinge",
         "The loss turns negative and falls without bound: for y = +1 HingeEmbeddingLoss is the score itself, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from binclf_core.config import RunConfig
 from binclf_core.figures import FONT, boundary_figure, downsampled, typed_array
+from binclf_core.formats import is_percent
 from binclf_core.runs import RunRecord
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -52,6 +53,12 @@ def comparison_rows(records: list[RunRecord]) -> list[dict]:
         row.update({title: record.final[key] for key, title in FINAL_COLUMNS.items()})
         rows.append(row)
     return rows
+
+
+def percent_scaled(rows: list[dict]) -> list[dict]:
+    """The rows with their percent metrics × 100, for a table column formatted like 99.0 % (formats.py)."""
+    percent = [title for key, title in FINAL_COLUMNS.items() if is_percent(key)]
+    return [{k: (100 * v if k in percent and v is not None else v) for k, v in row.items()} for row in rows]
 
 
 def curves_overlay(records: list[RunRecord], max_points: int = 300) -> dict:

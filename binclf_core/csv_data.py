@@ -128,5 +128,5 @@ def _check_class_sizes(y: np.ndarray, class_names: tuple[str, str]) -> None:
     for value, name in enumerate(class_names):
         count = int((y == value).sum())
         if count < MIN_ROWS_PER_CLASS:
-            raise CsvError(f"label {name!r} has only {count} rows; each label needs at least "
+            raise CsvError(f"label {name!r} has only {count} row{'' if count == 1 else 's'}; each label needs at least "
                            f"{MIN_ROWS_PER_CLASS} to split into training and test points")

@@ -152,6 +152,7 @@ class Dataset:
     y_test: torch.Tensor
     class_names: tuple[str, str] = CLASS_NAMES  # (label 0, label 1) as the legend names them
     extent: tuple[float, float, float, float] | None = None  # fixed (x0, x1, y0, y1) the points were drawn in
+    feature_names: tuple[str, str] | None = None  # a CSV's column names, the axes' titles
 
     @cached_property
     def x_all(self) -> torch.Tensor:
@@ -206,7 +207,8 @@ def _check_split_sizes(n: int, test_fraction: float) -> None:
 
 def dataset_from_arrays(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int,
                         class_names: tuple[str, str] = CLASS_NAMES,
-                        extent: tuple[float, float, float, float] | None = None) -> Dataset:
+                        extent: tuple[float, float, float, float] | None = None,
+                        feature_names: tuple[str, str] | None = None) -> Dataset:
     """The split of given points x (N, 2) with labels y (N,) in {0, 1}: a user's CSV or drawn points.
 
     ConfigError, saying what to add or change, when a class has too few points or a side of the
@@ -217,14 +219,16 @@ def dataset_from_arrays(x: np.ndarray, y: np.ndarray, test_fraction: float, seed
     if problem:
         raise ConfigError(problem)
     _check_split_sizes(len(y), test_fraction)
-    return replace(split(x, y, test_fraction, seed), class_names=tuple(class_names), extent=extent)
+    return replace(split(x, y, test_fraction, seed), class_names=tuple(class_names), extent=extent,
+                   feature_names=feature_names)
 
 
 def load_dataset(cfg) -> Dataset:
     """The split dataset a RunConfig asks for: generated, or read from its CSV file."""
     if cfg.dataset == "csv":
         data = read_csv_file(cfg.csv)
-        return dataset_from_arrays(data.x, data.y, cfg.test_fraction, cfg.seed, data.class_names)
+        return dataset_from_arrays(data.x, data.y, cfg.test_fraction, cfg.seed, data.class_names,
+                                   feature_names=data.feature_names)
     if cfg.dataset not in DATASETS:
         raise ConfigError(f"the {cfg.dataset} dataset exists only in the app; from the command line, "
                           "save the points as a CSV and pass --dataset csv --csv PATH")

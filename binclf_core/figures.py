@@ -23,7 +23,9 @@ TRAIN, TEST = "#0f766e", "#7c3aed"
 HEAT = [[0.0, "#bfdbfe"], [0.5, "#ffffff"], [1.0, "#fed7aa"]]  # P(positive) 0 -> 1, light under the points
 LINE = "#111827"  # the threshold contour
 UPSAMPLE = 3  # the probability picture has 3x the grid's resolution, so the contour in it is smooth
-FONT = {"family": "system-ui, sans-serif", "size": 13}
+FONT_SIZE = 13  # px
+PRESENTER_FONT_SIZE = 18  # px: presenter mode's, readable from the back of a room
+FONT = {"family": "system-ui, sans-serif", "size": FONT_SIZE}
 
 
 def typed_array(values, dtype: str = "f4") -> dict:
@@ -93,20 +95,43 @@ def probability_image(grid: np.ndarray, threshold: float | None = None, factor: 
     return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
 
 
-def _base_layout(title: str) -> dict:
+def _base_layout(title: str, subtitle: str = "", font_size: int = FONT_SIZE) -> dict:
+    """Every text of the chart at least `font_size` px (presenter mode asks for 18) but the subtitle's,
+    which is one step smaller only at the normal size."""
     return {
-        "title": {"text": title, "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 48, "r": 12, "t": 40, "b": 30},
+        "title": {"text": title, "x": 0.02, "font": {"size": font_size + 2},
+                  "subtitle": {"text": subtitle, "font": {"size": font_size if font_size > FONT_SIZE else 12}}},
+        "font": {**FONT, "size": font_size}, "margin": {"l": 48 + 2 * (font_size - FONT_SIZE), "r": 12,
+                                                        "t": 40 + 2 * (font_size - FONT_SIZE), "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
         "uirevision": "keep",  # Plotly.react keeps the user's zoom and hidden traces
         "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     }
 
 
-def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str, str] | None = None) -> dict:
+def _plane_axes(layout: dict, x_range, y_range, feature_names=None, grid: bool = False) -> None:
+    """The data plane's axes with equal scales (a circle looks round): the plot area shrinks to fit."""
+    x_title, y_title = feature_names or ("", "")
+    layout["xaxis"] = {"range": list(x_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
+                       "title": {"text": html.escape(str(x_title))}}
+    layout["yaxis"] = {"range": list(y_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
+                       "scaleanchor": "x", "scaleratio": 1, "title": {"text": html.escape(str(y_title))}}
+
+
+def shown_classes(snapshot: Snapshot, dataset: Dataset) -> np.ndarray:
+    """(N,) bool, True where boundary_figure colours a point positive: its predicted class, or before
+    any training (epoch 0, an untrained model's guess) its own class, so a user sees what they drew."""
+    if snapshot.epoch == 0:
+        return dataset.y_all.numpy().astype(bool)
+    return snapshot.probabilities >= snapshot.threshold
+
+
+def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str, str] | None = None,
+                    font_size: int = FONT_SIZE) -> dict:
     """The probability, with its threshold contour, as a picture behind the points, and the points
-    coloured by predicted class: training points circles, test points diamonds, a ring around
-    every misclassified point.
+    coloured by predicted class (by their own class at epoch 0): training points circles, test
+    points diamonds, a ring around every misclassified point. Equal x and y scales; a CSV's column
+    names as the axes' titles.
 
     Built for redrawing many times a second. The probability and the contour live in one PNG
     layout image, so while the predictions hold still the traces do not change from frame to
@@ -118,8 +143,9 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
                                             snapshot.grid_y[0], snapshot.grid_y[-1]))
     step_x, step_y = (x1 - x0) / (len(snapshot.grid_x) - 1), (y1 - y0) / (len(snapshot.grid_y) - 1)
     points = dataset.x_all.numpy()
-    predicted = snapshot.probabilities >= snapshot.threshold
-    wrong = predicted != dataset.y_all.numpy().astype(bool)
+    shown = shown_classes(snapshot, dataset)
+    wrong = (snapshot.probabilities >= snapshot.threshold) != dataset.y_all.numpy().astype(bool)
+    wrong &= snapshot.epoch > 0  # an untrained model's guesses are no mistakes to ring
     in_train = np.arange(len(points)) < len(dataset.y_train)
     data = [  # the contour is drawn in the picture; this empty trace gives it its legend entry
         {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "line": {"color": LINE, "width": 2},
@@ -127,17 +153,18 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
     ]
     for split, mask, symbol in (("train", in_train, "circle"), ("test", ~in_train, "diamond")):
         for positive, color in ((False, NEGATIVE), (True, POSITIVE)):
-            chosen = points[mask & (predicted == positive)]
+            chosen = points[mask & (shown == positive)]
             data.append(_points_trace(f"{split} points", chosen, symbol, color, show_legend=not positive))
     data.append({"type": "scatter", "mode": "markers", "name": "misclassified", "hoverinfo": "skip",
                  "x": typed_array(points[wrong, 0]), "y": typed_array(points[wrong, 1]),
                  "marker": {"symbol": "circle-open", "size": 13, "color": LINE, "line": {"width": 1.5}}})
     negative, positive = (html.escape(str(name)) for name in class_names or dataset.class_names)  # maybe a CSV's
-    layout = _base_layout(f"Decision boundary<br><sub>blue: predicted {negative} · orange: predicted {positive} · "
-                          "shading: P(positive)</sub>")
-    layout["margin"] = {**layout["margin"], "t": 56}
-    layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False}
-    layout["yaxis"] = {"range": [y0, y1], "showgrid": False, "zeroline": False}
+    # One text for every epoch: frames recolour the points without touching the layout (FRAMES.md).
+    colours = (f"blue: {negative} · orange: {positive} · shading: P({positive})<br>"
+               "points: their predicted class (before training, their own)")
+    layout = _base_layout("Decision boundary", colours, font_size)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 + round(2.6 * font_size)}  # 2 lines
+    _plane_axes(layout, (x0, x1), (y0, y1), dataset.feature_names)
     # Each grid value is the centre of one image pixel.
     layout["images"] = [{"source": probability_image(snapshot.grid, snapshot.threshold), "xref": "x", "yref": "y",
                          "x": x0 - step_x / 2, "y": y1 + step_y / 2, "sizex": x1 - x0 + step_x,
@@ -161,7 +188,7 @@ def downsampled(n: int, max_points: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).round().astype(np.int64))
 
 
-def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150) -> dict:
+def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150, font_size: int = FONT_SIZE) -> dict:
     """Train and test loss (top) and accuracy (bottom) against the epoch, x spanning the whole run."""
     keep = downsampled(len(history), max_points)
     rows = [history[i] for i in keep]
@@ -179,7 +206,7 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
         curve("train_accuracy", "train accuracy", TRAIN, "solid", "y2"),
         curve("test_accuracy", "test accuracy", TEST, "dash", "y2"),
     ]
-    layout = _base_layout("Loss and accuracy by epoch")
+    layout = _base_layout("Loss and accuracy by epoch", font_size=font_size)
     layout["xaxis"] = {"range": [0, max(total_epochs, 1)], "anchor": "y2"}
     layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
@@ -188,14 +215,13 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150)
 
 
 def drawing_figure(x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float],
-                   class_names=("negative", "positive")) -> dict:
+                   class_names=("negative", "positive"), font_size: int = FONT_SIZE) -> dict:
     """Points x (N, 2) coloured by their label y (N,) on fixed axes, before there is a model to shade them:
     the chart a user clicks on to add points."""
     x0, x1, y0, y1 = extent
     data = [_points_trace(html.escape(str(name)), x[y == value], "circle", color, show_legend=True)
             for value, (name, color) in enumerate(zip(class_names, (NEGATIVE, POSITIVE), strict=True))]
-    layout = _base_layout("Drawn points<br><sub>click on the chart to add a point of the chosen class</sub>")
-    layout["margin"] = {**layout["margin"], "t": 56}
-    layout["xaxis"] = {"range": [x0, x1], "showgrid": True, "zeroline": False}
-    layout["yaxis"] = {"range": [y0, y1], "showgrid": True, "zeroline": False}
+    layout = _base_layout("Drawn points", "click on the chart to add a point of the chosen class", font_size)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size}
+    _plane_axes(layout, (x0, x1), (y0, y1), grid=True)
     return {"data": data, "layout": layout}

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from binclf_core.figures import boundary_figure, curves_figure, downsampled
+from binclf_core.figures import FONT_SIZE, boundary_figure, curves_figure, downsampled, shown_classes
 from binclf_core.teach_figures import reference_trace
 from binclf_core.training import HISTORY_KEYS, TrainingRun
 
@@ -45,8 +45,10 @@ class FrameEncoder:
     Not thread-safe: one producer encodes a page's frames.
     """
 
-    def __init__(self, run: TrainingRun, reference: TrainingRun | None = None, grid_size: int = GRID_SIZE):
+    def __init__(self, run: TrainingRun, reference: TrainingRun | None = None, grid_size: int = GRID_SIZE,
+                 font_size: int = FONT_SIZE):
         self.run, self.reference, self.grid_size = run, reference, grid_size
+        self.font_size = font_size  # of every text on the charts: presenter mode's is larger
         self._sent_epoch = 0  # curve points up to this epoch are in the page
         self._sent_reference = 0
         self._predicted: bytes | None = None
@@ -60,7 +62,7 @@ class FrameEncoder:
         run, dataset = self.run, self.run.dataset
         history = run.history
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",))
-        curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS)
+        curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS, font_size=self.font_size)
         if self.reference is not None:  # drawn first, so behind the run's own curves
             curves["data"].insert(0, reference_trace(self.reference.history, max_points=RESET_CURVE_POINTS))
             self._sent_reference = len(self.reference.history)
@@ -70,7 +72,7 @@ class FrameEncoder:
             "points": {"x": dataset.x_all[:, 0].tolist(), "y": dataset.x_all[:, 1].tolist(),
                        "label": dataset.y_all.int().tolist(), "n_train": len(dataset.y_train)},
             "class_names": [str(name) for name in dataset.class_names], "reference": self.reference is not None,
-            "figures": {"boundary": boundary_figure(snapshot, dataset), "curves": curves},
+            "figures": {"boundary": boundary_figure(snapshot, dataset, font_size=self.font_size), "curves": curves},
         }
 
     def frame(self, replay_epoch: int | None = None, extra: dict[str, Any] | None = None,
@@ -79,7 +81,7 @@ class FrameEncoder:
         run = self.run
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",), epoch=replay_epoch)
         grid = np.rint(snapshot.grid * 255).astype(np.uint8)  # (G, G), rows along y upwards
-        predicted = (snapshot.probabilities >= snapshot.threshold).astype(np.uint8).tobytes()
+        predicted = shown_classes(snapshot, self.run.dataset).astype(np.uint8).tobytes()  # own class at epoch 0
         send_predictions = predicted != self._predicted
         self._predicted = predicted
         curves = _rows(run.history, self._sent_epoch, CURVE_COLUMNS, MAX_CURVE_POINTS)

@@ -7,6 +7,7 @@ autograd, so the loss explorer shows exactly what training differentiates. A pos
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,14 +53,29 @@ def margin_loss_and_gradient(loss_name: str, margins: torch.Tensor, target: floa
     return values.detach().numpy(), gradients.detach().numpy()
 
 
-def loss_curves(pos_weight: float, n: int = 401) -> dict:
-    """{"margin": (n,), key: {"loss": (n,), "gradient": (n,)}} for every curve of CURVES."""
-    margins = torch.linspace(*MARGIN_RANGE, n)
+def margin_range(margins: np.ndarray, cap: float = 1000.0) -> tuple[float, float]:
+    """The margins to plot: MARGIN_RANGE widened to hold every given margin (M,) with a little room, so a
+    trained point at margin 20 shows on its curve; at most `cap` either way (a diverged run's scores)."""
+    finite = margins[np.isfinite(margins)]
+    low = min(MARGIN_RANGE[0], float(finite.min()) - 1.0) if finite.size else MARGIN_RANGE[0]
+    high = max(MARGIN_RANGE[1], float(finite.max()) + 1.0) if finite.size else MARGIN_RANGE[1]
+    return max(math.floor(low), -cap), min(math.ceil(high), cap)
+
+
+def loss_curves(pos_weight: float, n: int = 401, margins_from_to: tuple[float, float] = MARGIN_RANGE) -> dict:
+    """{"margin": (M,), key: {"loss": (M,), "gradient": (M,)}} for every curve of CURVES: n margins over
+    `margins_from_to`, and n more over MARGIN_RANGE, where the curves bend (hinge's kink at 1)."""
+    margins = torch.cat([torch.linspace(*margins_from_to, n), torch.linspace(*MARGIN_RANGE, n)]).unique()
     curves = {"margin": margins.numpy()}
     for curve in CURVES:
         loss, gradient = margin_loss_and_gradient(curve.loss_name, margins, curve.target, pos_weight)
         curves[curve.key] = {"loss": loss, "gradient": gradient}
     return curves
+
+
+def readable(value: float, digits: int = 4) -> float:
+    """`value` to `digits` significant digits, and 0 for what float noise leaves of a zero (-8e-11)."""
+    return 0.0 if abs(value) < 1e-6 else float(f"{value:.{digits}g}")
 
 
 def point_report(score: float, target: float, pos_weight: float) -> list[dict]:

@@ -21,6 +21,8 @@ class Preset:
     title: str
     watch: str  # two or three sentences for the room
     settings: dict[str, Any] = field(default_factory=dict)
+    speed: str | None = None  # the pace the lesson needs to be performed live; None keeps the user's
+    action: tuple[str, dict[str, Any]] | None = None  # the lesson's one change: (button text, settings)
 
     def config(self) -> RunConfig:
         return RunConfig(**self.settings)
@@ -93,8 +95,11 @@ PRESETS: dict[str, Preset] = {
         {**MOONS, "loss": "bce"}),
     "lr_too_high": Preset(
         "A learning rate too high to converge",
-        "With lr 50 every step overshoots: the loss goes up about as often as it goes down, ends far above its "
-        "best, and the boundary jumps from side to side. Lower the learning rate to 0.5 while it trains "
-        "(it applies at once) and watch the loss settle.",
-        {"dataset": "moons", "model": "mlp", "activation": "tanh", "optimizer": "sgd", "lr": 50.0, "epochs": 300}),
+        "With lr 20 every step overshoots: the loss goes up about as often as it goes down and the boundary "
+        "jumps from side to side. While it trains, press Lower the learning rate to 1 (it applies at once): "
+        "the loss settles at its minimum within about 200 epochs, whenever you press it.",
+        # A logistic regression's loss is convex, so the lowered rate settles from wherever the high one left
+        # it (an MLP's tanh units saturated at lr 50 and stayed stuck). Slow: the run lasts ~30 s.
+        {"dataset": "classification", "model": "logistic", "optimizer": "sgd", "lr": 20.0, "epochs": 2000},
+        speed="Slow", action=("Lower the learning rate to 1", {"lr": 1.0})),
 }

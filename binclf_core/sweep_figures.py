@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from binclf_core.figures import FONT, downsampled, probability_image, typed_array
+from binclf_core.figures import FONT, NEGATIVE, POSITIVE, downsampled, probability_image, typed_array
+from binclf_core.formats import metric_label, metric_text
 from binclf_core.training import TrainingRun
 
 CELL_GRID = 40  # a 40x40 probability grid per small boundary, drawn at 2x as a ~6 kB PNG
@@ -24,7 +25,8 @@ def boundaries_figure(runs: list[TrainingRun], labels: list[str], columns: int) 
     figure_height = 60 + (130 + LABEL_ROOM) * rows
     row_gap = LABEL_ROOM / (figure_height - 60)  # the share of the plot area a row's labels take
     width, height = (1 - GAP * (columns - 1)) / columns, (1 - row_gap * rows) / rows
-    layout = _layout("Decision boundaries (shading: P(positive), dark line: the threshold)", figure_height)
+    layout = _layout("Decision boundaries (shading: P(positive), dark line: the threshold, dots: the points "
+                     "in their classes' colours)", figure_height)
     layout["images"], layout["annotations"], data = [], [], []
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         row, column = divmod(i, columns)
@@ -45,22 +47,31 @@ def boundaries_figure(runs: list[TrainingRun], labels: list[str], columns: int) 
         layout["annotations"].append({"text": label.replace(" · ", "<br>") + status, "xref": "paper", "yref": "paper",
                                       "x": x0 + width / 2, "y": y1, "yanchor": "bottom", "showarrow": False,
                                       "font": {"size": 10}})
-        data.append({"type": "scatter", "x": [None], "y": [None], "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-                     "hoverinfo": "skip"})  # an empty trace, so plotly draws the cell's axes
+        data += _cell_points(run, f"x{suffix}", f"y{suffix}")
     return {"data": data, "layout": layout}
+
+
+def _cell_points(run: TrainingRun, x_axis: str, y_axis: str) -> list[dict]:
+    """The run's points, small, in their classes' colours, on one cell's axes (which they also make plotly draw)."""
+    points, labels = run.dataset.x_all.numpy(), run.dataset.y_all.numpy()
+    return [{"type": "scatter", "mode": "markers", "xaxis": x_axis, "yaxis": y_axis, "hoverinfo": "skip",
+             "x": typed_array(points[labels == value, 0]), "y": typed_array(points[labels == value, 1]),
+             "marker": {"size": 3, "color": color, "opacity": 0.8}}
+            for value, color in ((0, NEGATIVE), (1, POSITIVE))]
 
 
 def heatmap_figure(values: list[list[float | None]], x_labels: list[str], y_labels: list[str],
                    x_title: str, y_title: str, metric: str) -> dict:
     """values[i][j] of the metric at y_labels[i], x_labels[j], with each value written in its cell."""
-    text = [["n/a" if v is None else f"{v:.3g}" for v in row] for row in values]
-    layout = _layout(f"{metric} over the grid", 120 + 40 * len(y_labels))
+    text = [[metric_text(metric, v) for v in row] for row in values]
+    name = metric_label(metric)
+    layout = _layout(f"{name[0].upper()}{name[1:]} over the grid", 120 + 40 * len(y_labels))
     layout["margin"] = {"l": 90, "r": 10, "t": 50, "b": 60}
     layout["xaxis"] = {"title": {"text": x_title}, "type": "category"}
     layout["yaxis"] = {"title": {"text": y_title}, "type": "category", "autorange": "reversed"}
     return {"data": [{"type": "heatmap", "z": values, "x": x_labels, "y": y_labels, "text": text,
                       "texttemplate": "%{text}", "colorscale": "Viridis", "hoverongaps": False,
-                      "hovertemplate": f"{x_title} %{{x}} · {y_title} %{{y}}: {metric} %{{z:.4f}}<extra></extra>"}],
+                      "hovertemplate": f"{x_title} %{{x}} · {y_title} %{{y}}: {name} %{{text}}<extra></extra>"}],
             "layout": layout}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from binclf_core.figures import FONT, downsampled, typed_array
+from binclf_core.figures import FONT, downsampled, shown_classes, typed_array
 from binclf_core.loss_curves import CURVES
 
 COLORS = {"bce": "#2563eb", "weighted_bce": "#ea580c", "hinge": "#0f766e"}
@@ -40,6 +40,15 @@ def loss_explorer_figure(curves: dict, point_margin: float | None = None) -> dic
     return {"data": data, "layout": layout}
 
 
+def with_marked_point(figure: dict, point: tuple[float, float], label: str = "your point") -> dict:
+    """`figure` (a boundary_figure) with one point ringed large: the point the loss explorer reports on.
+    Appended last, so picked_point's trace numbers stay those of boundary_figure."""
+    ring = {"type": "scatter", "mode": "markers+text", "name": label, "x": [point[0]], "y": [point[1]],
+            "text": [label], "textposition": "top center", "hoverinfo": "skip",
+            "marker": {"symbol": "circle-open", "size": 22, "color": "#111827", "line": {"width": 3}}}
+    return {**figure, "data": [*figure["data"], ring]}
+
+
 def reference_trace(history: list[dict], max_points: int = 150) -> dict:
     """The correct run's training loss as a faint line, for the curves chart of a run trained with a bug."""
     rows = [history[i] for i in downsampled(len(history), max_points)]
@@ -52,7 +61,7 @@ def reference_trace(history: list[dict], max_points: int = 150) -> dict:
 def picked_point(selected: list[dict], snapshot, dataset) -> int | None:
     """The dataset index (training points first) of a point clicked on boundary_figure, or None.
 
-    boundary_figure draws traces 1-4 as (train, test) x (predicted negative, positive), in that
+    boundary_figure draws traces 1-4 as (train, test) x (shown negative, positive), in that
     order, and the misclassified rings (trace 5) over them; a click reports (trace, index in it).
     """
     if not selected:
@@ -60,9 +69,9 @@ def picked_point(selected: list[dict], snapshot, dataset) -> int | None:
     point = selected[0]
     curve, index = point.get("curve_number"), point.get("point_index")
     n_train = len(dataset.y_train)
-    predicted = snapshot.probabilities >= snapshot.threshold
+    shown, predicted = shown_classes(snapshot, dataset), snapshot.probabilities >= snapshot.threshold
     in_train = np.arange(len(predicted)) < n_train
-    masks = [in_train & ~predicted, in_train & predicted, ~in_train & ~predicted, ~in_train & predicted,
+    masks = [in_train & ~shown, in_train & shown, ~in_train & ~shown, ~in_train & shown,
              predicted != dataset.y_all.numpy().astype(bool)]
     if curve is None or index is None or not 1 <= curve <= len(masks):
         return None

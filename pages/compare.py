@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from binclf_core.compare import boundaries_side_by_side, comparison_rows, curves_overlay
+from binclf_core.compare import FINAL_COLUMNS, boundaries_side_by_side, comparison_rows, curves_overlay, percent_scaled
+from binclf_core.formats import printf_format
 from ui import runs, session
 
 current = session.existing_run()
@@ -22,9 +23,10 @@ if not chosen:
     st.stop()
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
-st.dataframe(comparison_rows(chosen), hide_index=True, key="compare_table",
-             column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
-                            "train accuracy": st.column_config.NumberColumn(format="percent")})
+st.dataframe(percent_scaled(comparison_rows(chosen)), hide_index=True, key="compare_table", width="stretch",
+             column_config={"run": st.column_config.TextColumn(width="medium", pinned=True),
+                            **{title: st.column_config.NumberColumn(format=printf_format(key))
+                               for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
 
 st.caption("Open a run in the Playground to continue it where it stopped, or to vary its settings.")

@@ -4,8 +4,8 @@ the Playground's run under each."""
 import streamlit as st
 
 from binclf_core.figures import boundary_figure
-from binclf_core.loss_curves import CURVES, loss_curves, point_report
-from binclf_core.teach_figures import loss_explorer_figure, picked_point
+from binclf_core.loss_curves import CURVES, loss_curves, margin_range, point_report, readable
+from binclf_core.teach_figures import loss_explorer_figure, picked_point, with_marked_point
 from ui import session
 
 session.start_session()
@@ -25,11 +25,15 @@ point.number_input(f"Point of the Playground's run (0 to {n_points - 1})", 0, n_
                    key="explorer_point", help="Or click a point on the boundary chart below.")
 pos_weight, index = st.session_state["explorer_pos_weight"], st.session_state["explorer_point"]
 
-score = float(run.evaluate(run.dataset.x_all[index:index + 1])[0])
-target = float(run.dataset.y_all[index])
-rows = point_report(score, target, pos_weight)
+scores = run.evaluate(run.dataset.x_all).numpy()  # (N,) every point's raw score: the margins to range over
+targets = run.dataset.y_all.numpy()
+score, target = float(scores[index]), float(targets[index])
+rows = [{key: readable(value) if isinstance(value, float) else value for key, value in row.items()}
+        for row in point_report(score, target, pos_weight)]
+margins = (2 * targets - 1) * scores
 curves, boundary = st.columns([3, 2])
-curves.plotly_chart(loss_explorer_figure(loss_curves(pos_weight), rows[0]["margin y·s"]), key="explorer_curves")
+curves.plotly_chart(loss_explorer_figure(loss_curves(pos_weight, margins_from_to=margin_range(margins)),
+                                         rows[0]["margin y·s"]), key="explorer_curves")
 
 
 def pick() -> None:
@@ -38,8 +42,9 @@ def pick() -> None:
         st.session_state["explorer_point"] = picked
 
 
-boundary.plotly_chart(boundary_figure(snapshot, run.dataset), key="explorer_boundary", on_select=pick,
-                      selection_mode="points")
+chosen = run.dataset.x_all[index].tolist()
+boundary.plotly_chart(with_marked_point(boundary_figure(snapshot, run.dataset), chosen, f"point {index}"),
+                      key="explorer_boundary", on_select=pick, selection_mode="points")
 boundary.markdown(f"Point {index}: a **{'positive' if target else 'negative'}** "
                   f"{'training' if index < len(run.dataset.y_train) else 'test'} point, raw score s = {score:.3f}, "
                   f"at epoch {run.epoch} of the Playground's run.")

@@ -2,37 +2,46 @@
 
 import streamlit as st
 
-from ui import own_data, session
+from ui import own_data, session, teach
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.room import room_panel
 from ui.startup import warm_up_after_first_page
 from ui.take_home import take_home
-from ui.teach import bug_note, presenter_style, preset_picker
 
 session.start_session()
 room_panel()  # the workshop room: the sidebar's section, and the host's notices at the top
 for notice in session.pop_url_notices():
     st.info(notice, icon="🔗")
-presenter_style()
+teach.presenter_style()
 config, speed = sidebar_controls(session.is_presenting())
-session.sync_url()
-
-st.title("Binary-classification playground")
-preset_picker()
-config, dataset = own_data.own_dataset(config)  # a CSV's or drawn points' split; says why not, if not
+session.sync_url()  # before the Preset box is drawn: it empties the box when a change left the preset
+config, dataset = own_data.own_dataset(config)  # a CSV's or drawn points' split, if they can be split
 run = session.current_run(config, dataset)
-bug_note(run)
+waiting = own_data.waiting(dataset)  # own data that cannot train yet: why, said where the charts are
 drawing = own_data.needs_canvas(dataset)  # too few drawn points: a canvas to click on, no run to train
-train, pause, step, reset, _ = st.columns([1, 1, 1, 1, 4])
+
+teach.page_title()
+preset, train, pause, step, reset, lesson = st.columns([3, 1, 1, 1, 1, 1.6], vertical_alignment="bottom")
+with preset:
+    teach.preset_picker()
 train.button("Train", key="train", on_click=session.train, type="primary", width="stretch",
-             help="Start, or resume a paused run", disabled=drawing)
-pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=drawing)
-step.button("Step", key="step", on_click=session.step, width="stretch", help="Train a few epochs", disabled=drawing)
-reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0", disabled=drawing)
-if drawing:
-    own_data.canvas(st.session_state["epochs"])
+             help="Start, or resume a paused run", disabled=waiting is not None)
+pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=waiting is not None)
+step.button("Step", key="step", on_click=session.step, width="stretch", help="Train a few epochs",
+            disabled=waiting is not None)
+reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0",
+             disabled=waiting is not None)
+with lesson:
+    teach.lesson()
+if waiting is None:
+    teach.bug_note(run)
 else:
+    kind, sentence = waiting
+    (st.error if kind == "error" else st.info)(sentence, icon="🚫" if kind == "error" else "✏️")
+if drawing:
+    own_data.canvas(st.session_state["epochs"], teach.chart_font_size())
+elif waiting is None:
     live_panel(run, speed)
     take_home(run)
 warm_up_after_first_page()

@@ -18,6 +18,9 @@ if base is not None and base.dataset in OWN_DATA:
     base = None
 axes = sweep_axes()
 configs = plan(base, axes) if axes is not None and base is not None else None
+if configs is not None:
+    st.markdown(f"**{len(configs)} combination{'s' if len(configs) > 1 else ''}** will train, "
+                f"{base.epochs:,} epochs each.")
 if st.button("Run sweep", key="run_sweep", type="primary", disabled=configs is None):
     run_with_progress(configs, [field for field, values in axes.items() if len(values) > 1] or list(axes))
 result = last_result()

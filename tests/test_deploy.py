@@ -7,13 +7,16 @@ BINCLF_REQUIRE_BROWSER=1 (CI), where they fail like the browser tests.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -75,3 +78,34 @@ def test_a_browser_stays_on_its_replica_for_pages_and_its_websocket(proxy):
     with connect(url.replace("http", "ws") + "_stcore/stream", subprotocols=["streamlit"],
                  additional_headers={"Cookie": cookie}) as websocket:
         assert websocket.response.headers[UPSTREAM] == first
+
+
+def test_the_frame_stream_reaches_the_tabs_replica_through_nginx(proxy):
+    """A page's frame socket (/binclf/frames) passes the proxy and reaches the replica that holds its tab:
+    the reset message and a frame arrive. The page is reached by a name and a port (binclf.test:<port>),
+    as on a real server: the replica accepts the socket's Origin only if the proxy's Host keeps the port."""
+    from websockets.asyncio.client import connect
+
+    from bench.stclient import FrameStream, Session
+
+    url = proxy[0]
+    port = urlsplit(url).port
+    named = f"binclf.test:{port}"
+
+    async def open_tab_and_frames() -> tuple[int, int, list[str]]:
+        session = await Session.open(url, "epochs=50")
+        websocket = await connect(f"ws://{named}/binclf/frames", origin=f"http://{named}", host="127.0.0.1",
+                                  port=port, proxy=None, additional_headers={"Cookie": session.cookie})
+        await websocket.send(session.live_data["token"])
+        stream = FrameStream(websocket)
+        for _ in range(300):
+            if stream.counters.received or stream.counters.errors:
+                break
+            await asyncio.sleep(0.1)
+        await stream.close()
+        await session.close()
+        return stream.counters.resets, len(stream.counters.received), stream.counters.errors
+
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: the browser tests leave one running here
+        resets, frames, errors = thread.submit(asyncio.run, open_tab_and_frames()).result(timeout=120)
+    assert (resets, errors) == (1, []) and frames >= 1

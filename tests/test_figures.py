@@ -12,6 +12,7 @@ from binclf_core.datasets import dataset_from_arrays
 from binclf_core.figures import (
     HEAT,
     LINE,
+    POSITIVE,
     boundary_figure,
     curves_figure,
     downsampled,
@@ -111,8 +112,46 @@ def test_the_legend_names_the_classes_of_a_users_csv_escaped():
     x = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [2, 2], [3, 3], [2, 3], [3, 2.0]])
     data = dataset_from_arrays(x, np.array([0, 0, 0, 0, 1, 1, 1, 1]), 0.5, seed=0, class_names=("<b>no", "yes"))
     run = TrainingRun(RunConfig(epochs=1), dataset=data)
-    title = boundary_figure(run.snapshot(10), data)["layout"]["title"]["text"]
-    assert "predicted &lt;b&gt;no" in title and "predicted yes" in title
+    run.step(1)
+    title = boundary_figure(run.snapshot(10), data)["layout"]["title"]["subtitle"]["text"]
+    assert "blue: &lt;b&gt;no" in title and "orange: yes" in title and "predicted class" in title
+
+
+def test_a_csvs_column_names_title_the_axes():
+    x = np.array([[0, 0], [1, 1], [0, 1], [1, 0], [2, 2], [3, 3], [2, 3], [3, 2.0]])
+    data = dataset_from_arrays(x, np.array([0, 0, 0, 0, 1, 1, 1, 1]), 0.5, seed=0, feature_names=("height", "<i>w"))
+    layout = boundary_figure(TrainingRun(RunConfig(epochs=1), dataset=data).snapshot(10), data)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "height" and layout["yaxis"]["title"]["text"] == "&lt;i&gt;w"
+
+
+def test_the_data_plane_keeps_equal_x_and_y_scales(trained_run):
+    for figure in (boundary_figure(trained_run.snapshot(20), trained_run.dataset),
+                   drawing_figure(np.zeros((0, 2)), np.zeros(0), (-6.0, 6.0, -6.0, 6.0))):
+        go.Figure(figure)
+        assert figure["layout"]["yaxis"]["scaleanchor"] == "x" and figure["layout"]["yaxis"]["scaleratio"] == 1
+        assert figure["layout"]["xaxis"]["constrain"] == figure["layout"]["yaxis"]["constrain"] == "domain"
+
+
+def test_before_training_points_show_their_own_class_then_their_prediction():
+    run = TrainingRun(RunConfig(dataset="moons", epochs=5, lr=0.5))
+    labels = run.dataset.y_all.numpy().astype(bool)
+
+    def orange_count(figure) -> int:
+        return sum(len(decode(t["x"])) for t in figure["data"] if t.get("marker", {}).get("color") == POSITIVE)
+
+    assert orange_count(boundary_figure(run.snapshot(10), run.dataset)) == labels.sum()  # epoch 0: the classes
+    run.step(5)
+    snapshot = run.snapshot(10)
+    assert orange_count(boundary_figure(snapshot, run.dataset)) == (snapshot.probabilities >= 0.5).sum()
+
+
+def test_presenter_font_size_reaches_every_text_of_the_charts(trained_run):
+    figures = [boundary_figure(trained_run.snapshot(10), trained_run.dataset, font_size=18),
+               curves_figure(trained_run.history, 60, font_size=18),
+               drawing_figure(np.zeros((0, 2)), np.zeros(0), (-6.0, 6.0, -6.0, 6.0), font_size=18)]
+    for figure in figures:
+        full = go.Figure(figure).layout  # Plotly's defaults filled in where the dict is silent
+        assert full.font.size == 18 and full.title.font.size >= 18 and full.title.subtitle.font.size >= 18
 
 
 def test_the_drawing_chart_shows_each_class_on_the_fixed_canvas():

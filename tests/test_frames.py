@@ -44,12 +44,20 @@ def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
 
 def test_predictions_travel_only_when_one_flipped_and_equal_the_threshold_rule():
     run = TrainingRun(TUTORIAL)
+    run.step(1)
     encoder = FrameEncoder(run)
     first = decode_frame(encoder.frame(), len(run.dataset.y_all))
     probabilities = run.snapshot(GRID_SIZE).probabilities
     assert first["predictions"].tolist() == (probabilities >= 0.5).astype(int).tolist()
     still = decode_frame(encoder.frame(), len(run.dataset.y_all))  # nothing trained: nothing flipped
     assert still["header"]["predictions"] is False and len(still["predictions"]) == 0
+
+
+def test_before_training_the_points_travel_in_their_own_class():
+    """Issue 17: an untrained model's guesses hid what a user drew; at epoch 0 the page shows the labels."""
+    run = TrainingRun(TUTORIAL)
+    frame = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))
+    assert frame["predictions"].tolist() == run.dataset.y_all.int().tolist()
 
 
 def test_curve_points_are_the_new_epochs_at_most_a_few_a_frame_the_last_always_included():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from binclf_core.loss_curves import loss_curves, margin_loss_and_gradient, point_report
+from binclf_core.loss_curves import loss_curves, margin_loss_and_gradient, margin_range, point_report, readable
 from binclf_core.teach_figures import loss_explorer_figure
 
 
@@ -43,3 +43,19 @@ def test_the_figure_marks_the_point_and_margin_one(curves):
     figure = loss_explorer_figure(curves, point_margin=0.5)
     assert len(figure["data"]) == 6
     assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [1, 0.5]
+
+
+def test_readable_numbers_keep_four_significant_digits_and_drop_float_noise():
+    assert readable(-8e-11) == 0.0 and readable(0.123456) == 0.1235 and readable(25.3178) == 25.32
+    assert readable(-1.0) == -1.0
+
+
+def test_the_margin_range_holds_every_point_and_at_least_minus_4_to_4():
+    assert margin_range(np.array([-0.5, 2.0])) == (-4, 4)
+    assert margin_range(np.array([-7.2, 23.1, np.inf])) == (-9, 25)
+    assert margin_range(np.array([1e9])) == (-4, 1000)
+    curves = loss_curves(1.0, n=50, margins_from_to=(-9, 25))
+    margins = curves["margin"]
+    assert margins.min() == -9 and margins.max() == 25
+    near = margins[(margins >= -4) & (margins <= 4)]
+    assert np.diff(near).max() <= 8 / 49 + 1e-6  # as fine where the curves bend as a -4..4 plot of 50 points

@@ -39,6 +39,12 @@ HIDDEN_PRESETS = ["4", "8", "8,8", "16,16", "32,32", "64,64", "100", "8,8,8"]
 POS_WEIGHT_PRESETS = ["balanced", "0.5", "1", "2", "5", "10", "20"]
 UI_MAX_SAMPLES, UI_MAX_EPOCHS = 2000, 20_000
 CONTROLS_PAGE = "controls_page"  # the page whose run last drew the sidebar
+# A select's dropdown is as wide as the select (the sidebar's ~240 px) and cuts longer options
+# ("Per-element weight instead of a class w…"); its rows have a fixed height, so they cannot wrap.
+WIDE_OPTIONS_CSS = """<style>
+[data-testid="stSelectboxVirtualDropdown"], [data-testid="stSelectboxVirtualDropdown"] [role="listbox"] {
+  min-width: 24rem !important; }
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,10 @@ def _choice(options) -> Callable[[str], str]:
 
 def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
     def parse(text: str):
-        value = kind(text)
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
         if not low <= value <= high:
             raise ValueError(f"the control takes {low:g} to {high:g}")
         return value
@@ -222,6 +231,7 @@ def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
     describe (None, with an error shown, if invalid)."""
     _keep_values_across_pages()
     with st.sidebar:
+        st.html(WIDE_OPTIONS_CSS)
         st.subheader("Data")
         _data_controls(present)
         st.subheader("Model")

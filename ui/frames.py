@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import secrets
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ LOG = logging.getLogger(__name__)
 _TABS: weakref.WeakValueDictionary[str, FrameTab] = weakref.WeakValueDictionary()
 _wake_producer: list[Callable[[], None]] = []  # set by ui/producer.py: a tab changed, look again
 _listeners: list[Callable[[FrameTab, dict], None]] = []
+_IN_FLIGHT_LOCK = threading.Lock()
 SESSION_KEY = "frame_tab"  # this tab's FrameTab in st.session_state
 STATS_PATH = "/binclf/stats"
 # What the producer has done since the server started (CPU seconds of its own thread), for the benches.
@@ -93,11 +95,16 @@ class FrameTab:
         loop, outbox = self._loop, self._outbox
         if loop is None or outbox is None:
             return
-        self.in_flight += 1
+        self._count_in_flight(+1)
         try:
             loop.call_soon_threadsafe(outbox.put_nowait, message)
         except RuntimeError:  # the loop closed: the server is stopping
-            self.in_flight -= 1
+            self._count_in_flight(-1)
+
+    def _count_in_flight(self, change: int) -> None:
+        """The producer adds, the socket's task takes away: two threads, one lock."""
+        with _IN_FLIGHT_LOCK:
+            self.in_flight = max(0, self.in_flight + change)
 
     def _attach(self, loop: asyncio.AbstractEventLoop) -> asyncio.Queue:
         self._loop, self._outbox = loop, asyncio.Queue()
@@ -152,16 +159,20 @@ def wake_producer() -> None:
         wake()
 
 
-def same_origin(origin: str | None, host: str | None) -> bool:
-    """Whether a socket comes from a page of this server (or an origin server.corsAllowedOrigins lists)."""
+async def same_origin(origin: str | None, host: str | None) -> bool:
+    """Whether a socket comes from a page of this server (or an origin server.corsAllowedOrigins lists).
+
+    Streamlit's allowlist check may look up the machine's external address (blocking HTTP requests):
+    it runs in a worker thread, so a cross-origin socket cannot stall the event loop that serves every tab.
+    """
     if not origin or not host:
         return False
-    return urlparse(origin).netloc == host or is_url_from_allowed_origins(origin)
+    return urlparse(origin).netloc == host or await asyncio.to_thread(is_url_from_allowed_origins, origin)
 
 
 async def frame_socket(websocket: WebSocket) -> None:
     """The route: check the origin and the token, then forward the tab's messages until either side goes."""
-    if not same_origin(websocket.headers.get("origin"), websocket.headers.get("host")):
+    if not await same_origin(websocket.headers.get("origin"), websocket.headers.get("host")):
         await websocket.close(code=REFUSED)
         return
     await websocket.accept()
@@ -183,7 +194,7 @@ async def frame_socket(websocket: WebSocket) -> None:
                 getter.cancel()
                 break
             message = getter.result()
-            tab.in_flight = max(0, tab.in_flight - 1)
+            tab._count_in_flight(-1)
             if isinstance(message, bytes):
                 await websocket.send_bytes(message)
             else:

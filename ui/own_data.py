@@ -15,7 +15,7 @@ from binclf_core.config import DRAWN, ConfigError, RunConfig
 from binclf_core.csv_data import MAX_CSV_BYTES, CsvData, CsvError, check_size, parse_csv
 from binclf_core.datasets import Dataset, dataset_from_arrays
 from binclf_core.drawn import CANVAS, MAX_POINTS, DrawnPoints
-from binclf_core.figures import curves_figure, drawing_figure
+from binclf_core.figures import FONT_SIZE, curves_figure, drawing_figure
 from ui.live_chart import KEY as CHART_KEY
 from ui.live_chart import live_charts
 
@@ -34,6 +34,8 @@ class OwnData:
     csv_error: str | None = None
     points: DrawnPoints = field(default_factory=DrawnPoints)
     notice: str | None = None  # a click that could not add a point says why on the next run
+    toast: str | None = None  # a click that reset a trained run says so when the sidebar is drawn
+    split_error: str | None = None  # why the chosen data could not be split (a test fraction too big, ...)
     split_cache: tuple[tuple, Dataset] | None = None  # ((source, test_fraction, seed), split)
 
 
@@ -71,7 +73,7 @@ def _csv_controls(own: OwnData) -> None:
         st.caption(f"Training on **{own.csv_name}**: {len(own.csv.y)} rows, {negative!r} negative and "
                    f"{positive!r} positive.")
     else:
-        st.info("Choose a CSV file to train on. Until then the chart shows the previous run.")
+        st.info("Choose a CSV file to train on.")
 
 
 # ---- the drawn points -----------------------------------------------------------------------
@@ -91,6 +93,11 @@ def on_chart_click() -> None:
         own.points = own.points.add(float(click["x"]), float(click["y"]), label)
     except (ConfigError, KeyError, TypeError, ValueError) as error:
         own.notice = f"No point added: {error}."
+        return
+    run = st.session_state.get("run")
+    if run is not None and run.epoch > 0 and run.config.dataset == DRAWN:  # the new data needs a new run
+        own.toast = (f"Point added: the data changed, so the run starts over (it had trained {run.epoch} epochs; "
+                     "the Compare page keeps it).")
 
 
 def _drawn_controls(own: OwnData) -> None:
@@ -102,6 +109,9 @@ def _drawn_controls(own: OwnData) -> None:
     if own.notice:
         st.warning(own.notice)
         own.notice = None
+    if own.toast:
+        st.toast(own.toast, icon="✏️")
+        own.toast = None
 
 
 def controls() -> None:
@@ -133,7 +143,7 @@ def _split(own: OwnData, config: RunConfig) -> Dataset:
     if own.split_cache is None or own.split_cache[0] != key:
         if config.dataset == "csv":
             dataset = dataset_from_arrays(own.csv.x, own.csv.y, config.test_fraction, config.seed,
-                                          own.csv.class_names)
+                                          own.csv.class_names, feature_names=own.csv.feature_names)
         else:
             dataset = own.points.dataset(config.test_fraction, config.seed)
         own.split_cache = (key, dataset)
@@ -141,19 +151,32 @@ def _split(own: OwnData, config: RunConfig) -> Dataset:
 
 
 def own_dataset(config: RunConfig | None) -> tuple[RunConfig | None, Dataset | None]:
-    """(config, its split) for own data; (config, None) for a generator; (None, None), with the reason
-    shown, when the own data cannot be split yet (the current run then stays)."""
+    """(config, its split) for own data; (config, None) for a generator; (None, None) when the own data
+    cannot be split yet (waiting() then says why, and the current run stays)."""
     if config is None or config.dataset not in OWN_DATA:
         return config, None
     own = _own()
     try:
+        own.split_error = None
         return config, _split(own, config)
     except ConfigError as error:
-        if config.dataset == DRAWN and own.points.missing():
-            st.info(own.points.missing(), icon="✏️")
-        else:
-            st.error(f"{error}.")
+        own.split_error = f"{error}."
         return None, None
+
+
+def waiting(dataset: Dataset | None) -> tuple[str, str] | None:
+    """Why the chosen own data cannot train yet, as (kind, sentence) with kind "error" or "info", to say
+    where the charts are (Train stays disabled until then); None when it can, or for generated data."""
+    if choice() not in OWN_DATA or dataset is not None:
+        return None
+    own = _own()
+    if choice() == DRAWN and own.points.missing():
+        return "info", own.points.missing()
+    if choice() == "csv" and own.csv_error:
+        return "error", own.csv_error
+    if choice() == "csv" and own.csv is None:
+        return "info", "Choose a CSV file under Dataset in the sidebar: Train starts once a good file is in."
+    return "error", own.split_error or "This data cannot be split into training and test points yet."
 
 
 def needs_canvas(dataset: Dataset | None) -> bool:
@@ -161,8 +184,9 @@ def needs_canvas(dataset: Dataset | None) -> bool:
     return choice() == DRAWN and dataset is None
 
 
-def canvas(epochs: int) -> None:
+def canvas(epochs: int, font_size: int = FONT_SIZE) -> None:
     """The chart to click on while there are too few points to train: the points in their classes' colours."""
     x, y = _own().points.arrays()
-    live_charts({"static": {"boundary": drawing_figure(x, y, CANVAS, CLASSES), "curves": curves_figure([], epochs)},
+    live_charts({"static": {"boundary": drawing_figure(x, y, CANVAS, CLASSES, font_size),
+                            "curves": curves_figure([], epochs, font_size=font_size)},
                  "epochs": epochs, "clickable": True}, on_click=on_chart_click)

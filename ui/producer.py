@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from binclf_core.figures import FONT_SIZE, PRESENTER_FONT_SIZE
 from binclf_core.frames import FrameEncoder
 from binclf_core.threads import use_engine_threads
 from binclf_core.training import LIVE_SETTINGS, TrainingRun
@@ -75,12 +76,14 @@ class Producer:
         return min(MAX_TRAIN_SECONDS, max(0.0, per_tab * self.interval(playing_tabs) - self.frame_cost))
 
     def _due(self, tab: frames.FrameTab, now: float, interval: float) -> float | None:
-        """When `tab` needs its next frame (None: not until something changes)."""
+        """When `tab` needs its next frame (None: not until something changes). A new socket or a change
+        on the page comes first (-inf): were it due `now`, a producer running behind, whose playing tabs
+        are all overdue, would never reach it."""
         if not tab.attached or tab.in_flight >= frames.MAX_IN_FLIGHT or tab.run is None:
             return None
         pace = self._paces.get(tab.token)
         if pace is None or tab.version != tab.sent_version or pace.encoder.run is not tab.run:
-            return now
+            return -math.inf
         if tab.animation:
             return pace.last_frame + REPLAY_FRAME_SECONDS
         if tab.playing:
@@ -117,7 +120,11 @@ class Producer:
                         self._wake.wait(min(wait, IDLE_WAIT))
                     self._woken = False
                 continue
-            self.serve(tab)
+            try:
+                self.serve(tab)
+            except Exception:  # e.g. a reset message that could not be made: that tab stops, the others go on
+                LOG.exception("the producer could not serve a tab")
+                tab.playing, tab.animation, tab.sent_version = False, None, tab.version
 
     # ---- one frame -------------------------------------------------------------------------
     def serve(self, tab: frames.FrameTab) -> None:
@@ -155,7 +162,8 @@ class Producer:
         pace = self._paces.get(tab.token)
         fresh = pace is None or pace.encoder.run is not run or tab.sent_version == -1
         if fresh:
-            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab)))
+            font_size = PRESENTER_FONT_SIZE if tab.presenting else FONT_SIZE
+            pace = self._paces[tab.token] = _Pace(FrameEncoder(run, reference_of(tab), font_size=font_size))
             tab.send(frames.reset_text(pace.encoder.reset_message()))
         return pace
 

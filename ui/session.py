@@ -44,6 +44,7 @@ def start_session() -> None:
     notices: list[str] = []
     if preset in PRESETS:
         values.update(preset_values(preset))
+        values.update({"speed": PRESETS[preset].speed} if PRESETS[preset].speed else {})
         st.session_state[PRESET] = preset
     elif preset is not None:
         notices.append(f"`preset={preset}` is not a workshop preset here, so it was ignored.")
@@ -66,7 +67,8 @@ def _url_values(params: dict[str, str], defaults: dict[str, Any], notices: list[
             changes = {key: value, "noise": DATASETS[value].default_noise} if key == "dataset" else {key: value}
             config_from_values({**defaults, **accepted, **changes})
         except (ValueError, ConfigError) as error:
-            notices.append(f"`{key}={text}` could not be used ({error}); the default is shown.")
+            notices.append(f"The link's `{key}={text}` was not used: {error}. The default "
+                           f"({url_text(defaults[key])}) is shown.")
             continue
         accepted.update(changes)
     return accepted
@@ -77,7 +79,8 @@ def pop_url_notices() -> list[str]:
 
 
 def sync_url() -> None:
-    """Make the URL hold every field whose widget differs from its default, so it can be shared."""
+    """Make the URL hold every field whose widget differs from its default, so it can be shared; and the
+    preset while the widgets still hold its settings (else the Preset box is emptied: call before it is drawn)."""
     values = {key: st.session_state[key] for key in FIELDS if key in st.session_state}
     if values.get("dataset") not in DATASETS:  # a CSV or drawn points cannot travel in a link (the page says so)
         values.pop("dataset", None)
@@ -87,6 +90,8 @@ def sync_url() -> None:
         wanted[PRESENT] = "1"
     if _preset_still_applies(values):
         wanted[PRESET] = st.session_state[PRESET]
+    elif st.session_state.get(PRESET) is not None:  # a change left the preset: its box no longer claims it
+        st.session_state[PRESET] = None
     wanted.update(room_params())
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
@@ -126,6 +131,14 @@ def apply_preset() -> None:
     if name in PRESETS:
         for key, value in preset_values(name).items():
             st.session_state[key] = value
+        if PRESETS[name].speed:
+            st.session_state["speed"] = PRESETS[name].speed
+
+
+def set_widgets(values: dict[str, Any]) -> None:
+    """A button's callback: set these widget values at once (a lesson's one change, a bug's telling setup)."""
+    for key, value in values.items():
+        st.session_state[key] = value
 
 
 def current_run(config: RunConfig | None, dataset: Dataset | None = None) -> TrainingRun:
@@ -180,6 +193,7 @@ def set_controls(config: RunConfig) -> None:
     run follows them (a new run if the data or the model changed)."""
     for key, value in widget_values(config).items():
         st.session_state[key] = value
+    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.config() == config), None)
 
 
 def is_playing() -> bool:

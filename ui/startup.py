@@ -14,14 +14,15 @@ import streamlit as st
 from binclf_core.config import RunConfig
 from binclf_core.training import TrainingRun
 
-WARM_UP_DELAY_SECONDS = 2.5  # after the browser has drawn the first page (~1 s after the script ends)
+WARM_UP_DELAY_SECONDS = 0.3  # after the first page run ends: the browser draws it on a core of its own
 
 
 def _warm_up_torch() -> None:
     """The first optimizer of a process imports torch._dynamo (~1 s): pay that before the first Train.
 
-    It waits first: the import holds the GIL and a core, which the first page's serving and the
-    browser drawing it (on the same machine, in a workshop laptop's case) need more.
+    It waits a moment first, for the first page's messages to leave; the browser draws them in a
+    process of its own. (It waited 2.5 s: a Train pressed as soon as the page showed then waited
+    1.4-1.9 s for this import, bench/bench_wait.py; with 0.3 s, 1.2 s.)
     """
     time.sleep(WARM_UP_DELAY_SECONDS)
     for optimizer in ("sgd", "adam"):

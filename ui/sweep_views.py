@@ -7,6 +7,7 @@ import io
 
 import streamlit as st
 
+from binclf_core.formats import metric_label
 from binclf_core.sweep import SWEEPABLE, describe
 from binclf_core.sweep_figures import boundaries_figure, heatmap_figure, loss_curves_figure
 
@@ -48,7 +49,7 @@ def show_results(result: dict) -> None:
     labels = [describe(run.config, fields) for run in runs]
     columns = 8 if len(runs) > 36 else 6 if len(runs) > 16 else 4
     st.plotly_chart(boundaries_figure(runs, labels, columns), key="sweep_boundaries", config={"displaylogo": False})
-    metric = st.selectbox("Heatmap metric", METRICS, key="sweep_metric")
+    metric = st.selectbox("Heatmap metric", METRICS, key="sweep_metric", format_func=metric_label)
     st.plotly_chart(_heatmap(rows, fields, metric), key="sweep_heatmap")
     st.plotly_chart(loss_curves_figure(runs, labels), key="sweep_curves")
     diverged = sum(run.status == "diverged" for run in runs)

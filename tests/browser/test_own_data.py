@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.datasets import make_moons
 
+from binclf_core.figures import NEGATIVE
 from ui.pacing import epochs_per_step
 
 try:
@@ -47,7 +48,9 @@ def train_to_the_end(page: Page, total: int = 300) -> None:
 
 
 def boundary_title(page: Page) -> str:
-    return page.evaluate("document.querySelector('[data-chart=\"boundary\"]').layout.title.text")
+    """The boundary chart's title and subtitle (where the class names are)."""
+    return page.evaluate("""() => { const title = document.querySelector('[data-chart="boundary"]').layout.title;
+        return title.text + ' ' + ((title.subtitle || {}).text || ''); }""")
 
 
 def test_an_uploaded_csv_trains_to_the_end_with_its_class_names(page, app_url, artifacts, tmp_path):
@@ -61,15 +64,23 @@ def test_an_uploaded_csv_trains_to_the_end_with_its_class_names(page, app_url, a
     expect(page.get_by_text("Training on pets.csv")).to_be_visible(timeout=LONG)
     expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible()
     train_to_the_end(page)
-    assert "predicted cat" in boundary_title(page) and "predicted dog" in boundary_title(page)
-    accuracy = float(page.locator('[data-metric="accuracy"]').inner_text())
-    assert accuracy >= 0.75  # a straight line separates most of two moons
+    assert "blue: cat · orange: dog" in boundary_title(page)
+    axes = page.evaluate("""() => { const layout = document.querySelector('[data-chart="boundary"]')._fullLayout;
+        return [layout.xaxis.title.text, layout.yaxis.title.text]; }""")
+    assert axes == ["width", "height"]  # the CSV's column names
+    assert metric_value(page, "accuracy") >= 0.75  # a straight line separates most of two moons
     assert "dataset=" not in page.url  # the upload cannot travel in the link; the page says so
     expect(page.get_by_text("Your own data stays in this tab")).to_be_visible()
     page.screenshot(path=str(artifacts / "own_data_csv.png"))
 
 
-def test_a_bad_csv_shows_its_sentence_and_keeps_the_previous_run(page, app_url, tmp_path):
+def metric_value(page: Page, key: str) -> float:
+    """A metric of the strip as a fraction, whether written 0.990 or 99.0 %."""
+    text = page.locator(f'[data-metric="{key}"]').inner_text().strip()
+    return float(text.rstrip(" %")) / 100 if text.endswith("%") else float(text)
+
+
+def test_a_bad_csv_says_so_where_the_charts_are_and_train_waits(page, app_url, tmp_path, artifacts):
     bad = tmp_path / "three.csv"
     bad.write_text("a,b,label\n" + "".join(f"{i},{i % 7},{'xyz'[i % 3]}\n" for i in range(30)))
     open_app(page, app_url)
@@ -78,8 +89,15 @@ def test_a_bad_csv_shows_its_sentence_and_keeps_the_previous_run(page, app_url, 
     expect(stepped).to_be_visible(timeout=LONG)
     choose_dataset(page, "CSV upload")
     page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(bad))
-    expect(page.get_by_text("the label column needs exactly 2 distinct values")).to_be_visible(timeout=LONG)
-    expect(stepped).to_be_visible()  # the blobs run is still there
+    sentence = page.locator('[data-testid="stMain"]').get_by_text("the label column needs exactly 2 distinct values")
+    expect(sentence).to_be_visible(timeout=LONG)  # in the main area, not only under the uploader
+    expect(page.get_by_role("button", name="Train")).to_be_disabled()
+    expect(page.locator(".binclf-live-chart")).to_have_count(0)  # no chart of another dataset to train instead
+    box = sentence.bounding_box()
+    assert box is not None and box["y"] < 400  # where the charts were, seen without scrolling
+    page.screenshot(path=str(artifacts / "own_data_bad_csv.png"))
+    choose_dataset(page, "Blobs")
+    expect(stepped).to_be_visible(timeout=LONG)  # the blobs run is still there
     assert page.locator(EXCEPTION).count() == 0
 
 
@@ -108,13 +126,14 @@ def click_plot(page: Page, clicks: list[tuple[float, float]], label: str, done_b
         page.wait_for_function(f"window.binclfLive.renders > {renders}", timeout=LONG)  # the new point drawn
 
 
-def drawn_points(page: Page) -> np.ndarray:
-    """Every point on the boundary chart, (N, 2), from the traces plotly.js holds."""
+def drawn_points(page: Page, color: str | None = None) -> np.ndarray:
+    """Every point on the boundary chart (or those drawn in `color`), (N, 2), from the traces plotly.js holds."""
     page.wait_for_function("""() => { const div = document.querySelector('[data-chart="boundary"]');
         return div && div._fullData && div.layout.title.text.startsWith('Decision boundary'); }""", timeout=LONG)
     values = page.evaluate("""() => document.querySelector('[data-chart="boundary"]')._fullData
         .filter(t => t.mode === 'markers' && t.name !== 'misclassified')
-        .flatMap(t => Array.from(t.x, (x, i) => [x, t.y[i]]))""")
+        .map(t => [t.marker.color, Array.from(t.x, (x, i) => [x, t.y[i]])])""")
+    values = [point for shown, points in values if color is None or shown == color for point in points]
     return np.array(values).reshape(-1, 2)
 
 
@@ -133,11 +152,14 @@ def test_clicked_points_of_both_classes_train(page, app_url, artifacts):
     assert len(shown) == len(expected)
     for point in expected:  # each click landed where it was made, to within a pixel or two
         assert np.abs(shown - point).max(axis=1).min() < 0.1
+    blue = drawn_points(page, color=NEGATIVE)  # before training: each point in the colour of the class drawn
+    assert len(blue) == len(NEGATIVE_CLICKS) and (blue[:, 0] < 0).all() and (blue[:, 1] > 0).all()
     train_to_the_end(page)
-    assert float(page.locator('[data-metric="accuracy"]').inner_text()) == 1.0  # two separated clouds
+    assert metric_value(page, "accuracy") == 1.0  # two separated clouds
     page.screenshot(path=str(artifacts / "own_data_drawn.png"))
     click_plot(page, [(0.5, 0.1)], "negative", 5)  # a click on the live chart adds a point and starts over
     expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Point added: the data changed, so the run starts over")).to_be_visible(timeout=LONG)
     page.get_by_role("button", name="Clear points").click()
     expect(page.get_by_text("0 negative and 0 positive points drawn")).to_be_visible(timeout=LONG)
     assert page.locator(EXCEPTION).count() == 0

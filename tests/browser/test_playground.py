@@ -129,8 +129,8 @@ def test_train_reaches_the_end_with_charts_updating_in_place(page, app_url, arti
     updates = renders_after - renders
     assert updates >= 30, f"only {updates} chart updates in the {seconds:.1f} s run ({updates / seconds:.1f}/s)"
     assert created_after == created, f"{created_after - created} charts were re-created during training"
-    accuracy = float(page.locator('.binclf-metric-value[data-metric="accuracy"]').inner_text())
-    assert accuracy > 0.8
+    accuracy = page.locator('.binclf-metric-value[data-metric="accuracy"]').inner_text()
+    assert accuracy.endswith(" %") and float(accuracy.rstrip(" %")) > 80  # 99.0 %, as everywhere
     expect_no_exception(page)
 
 

@@ -3,6 +3,11 @@ and a workshop preset (and a bug) mid-training. Screenshots go to tests/browser/
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
@@ -27,7 +32,7 @@ def test_loss_explorer_draws_the_curves_and_a_picked_point(page, app_url, artifa
 
 def test_a_preset_link_trains_with_its_watch_text(page, app_url, artifacts):
     open_app(page, app_url, "?preset=circles_mlp&present=1")
-    expect(page.get_by_text("What to watch:", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="What to watch")).to_be_visible()  # folded beside the buttons
     expect(page.get_by_label("Seed")).to_have_count(0)  # presenter mode hides the secondary controls
     page.get_by_role("button", name="Train").click()
     wait_epoch_above(page, 120, timeout=TRAINING)
@@ -48,3 +53,77 @@ def test_a_bug_trains_next_to_the_correct_run(page, app_url, artifacts):
     expect(page.locator(".binclf-live-chart .legendtext", has_text="train loss without the bug")).to_have_count(1)
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / "bug_mid_training.png"), full_page=True)
+
+
+def losses_line(page) -> dict[str, float]:
+    """The numbers of the line under the metrics: {"train loss": 0.0645, "test accuracy": 0.98, ...}."""
+    text = page.locator(".binclf-losses").inner_text()
+    return {name.strip().lower(): float(number) / (100 if percent else 1)
+            for name, number, percent in re.findall(r"([A-Za-z ]+?) (-?[\d.]+)( ?%)?(?: ·|$)", text)}
+
+
+def test_the_take_it_home_script_ends_where_the_page_ended(page, app_url, artifacts, tmp_path):
+    """Issue 17, point 1 as a person sees it: train on the page, download the script, run it, and read
+    the same final test accuracy and losses (the app trains with the script's one torch thread)."""
+    open_app(page, app_url, "?preset=moons_hinge&speed=Fast", total=600)
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("Epoch 600 / 600", exact=True)).to_be_visible(timeout=TRAINING)
+    page.wait_for_timeout(500)  # the last frame's numbers
+    shown = losses_line(page)
+    page.get_by_text("Take it home").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Script (Python)").click()
+    script = tmp_path / "binclf_run.py"
+    download.value.save_as(script)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    final = json.loads(done.stdout.strip().splitlines()[-1])
+    assert round(final["test_accuracy"], 3) == round(shown["test accuracy"], 3)  # the page shows 98.0 %
+    assert f"{final['test_loss']:.4f}" == f"{shown['test loss']:.4f}"
+    # (The page's train loss is the last epoch's, taken during its update; the script's is measured after it.)
+    page.screenshot(path=str(artifacts / "take_it_home_trained.png"))
+
+
+def test_links_keep_plain_commas_and_copy_link_copies_them(page, app_url):
+    open_app(page, app_url, "?model=mlp&hidden=16,16")
+    lr = page.get_by_role("spinbutton", name="Learning rate")
+    lr.fill("0.05")
+    lr.press("Enter")
+    page.wait_for_url("**lr=0.05**", timeout=LONG)
+    assert "hidden=16,16" in page.url and "%2C" not in page.url  # Streamlit writes %2C; the page puts it back
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied ✓")).to_be_visible()
+    copied = page.evaluate("window.binclfShare.copied")
+    assert copied == page.url and "hidden=16,16" in copied
+
+
+def test_presenter_mode_opens_folded_and_offers_the_room_a_link_without_it(new_page, app_url, artifacts):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, app_url, "?present=1&preset=circles_mlp")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_have_attribute("data-collapsed", "true")  # folded: the charts get the width
+    boundary = page.locator('[data-chart="boundary"]').bounding_box()
+    assert boundary["x"] < 200  # no sidebar beside the charts
+    page.locator('[data-testid="stExpandSidebarButton"]').click()  # one click brings it back
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    student = page.locator('[data-share="student-link"]')
+    expect(student).to_contain_text("preset=circles_mlp")
+    assert "present=1" not in student.inner_text() and "present=1" in page.url
+    page.get_by_role("button", name="Copy student link").click()
+    copied = page.evaluate("window.binclfShare.copied")
+    assert "present" not in copied and "preset=circles_mlp" in copied and "hidden=100" in copied
+    page.wait_for_timeout(600)  # the sidebar slides in
+    page.screenshot(path=str(artifacts / "presenter_sidebar_opened.png"))
+
+
+def test_the_bug_selector_shows_its_options_whole(page, app_url):
+    open_app(page, app_url)
+    select = page.get_by_role("combobox", name="Training-loop bug")
+    select.scroll_into_view_if_needed()
+    select.click()
+    expect(page.get_by_role("option")).to_have_count(6)
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('[role="option"]'))
+        .map(option => option.firstElementChild || option)
+        .filter(text => text.scrollWidth > text.clientWidth + 1).map(text => text.textContent)""")
+    assert cut == []

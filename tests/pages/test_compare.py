@@ -1,3 +1,5 @@
+import json
+
 from binclf_core.runs import MAX_RUNS
 from tests.pages.conftest import epoch_text
 from tests.pages.test_playground import widget
@@ -64,3 +66,14 @@ def test_the_oldest_run_is_dropped_with_a_notice(app):
     assert len(app.toast) == 1 and "#1 " in app.toast[0].value
     app.switch_page(COMPARE).run()
     assert app.multiselect(key="compare_runs").options[0].startswith("#2 ")
+
+
+def test_the_table_formats_metrics_as_the_metrics_strip_does(app):
+    train_two_runs(app)
+    app.switch_page(COMPARE).run()
+    table = app.dataframe[0]
+    run = app.session_state["run"]
+    assert table.value["test accuracy"].iloc[-1] == 100 * run.history[-1]["test_accuracy"]  # shown as 99.0 %
+    formats = {column: spec["type_config"]["format"] for column, spec in json.loads(table.proto.columns).items()
+               if "format" in spec.get("type_config", {})}
+    assert formats["test accuracy"] == "%.1f %%" and formats["train loss"] == "%.4f" and formats["test F1"] == "%.3f"

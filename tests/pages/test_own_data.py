@@ -28,6 +28,7 @@ BAD_CSVS = {  # issue 5's list: file name, bytes, what the error says
     "not a CSV": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "not a text CSV"),
     "over the limit": (b"a,b,label\n" + b"0,0,0\n1,1,1\n" * (MAX_CSV_BYTES // 12 + 1), "the limit is 5 MB"),
     "too few rows to split": (("a,b,label\n" + rows(6)).encode(), "has only 3 rows"),
+    "one row of a class": (("a,b,label\n" + rows(6, lambda i: int(i == 0))).encode(), "label '1' has only 1 row;"),
 }
 
 
@@ -41,6 +42,10 @@ def upload(at, name: str, content: bytes):
     return at
 
 
+def live_mounts(at) -> list:
+    return [c for c in at.get("bidi_component") if "live_charts" in c.proto.id]
+
+
 def test_a_good_csv_trains_with_its_class_names(app):
     app.run()
     upload(choose(app, "csv"), "pets.csv", GOOD.replace(",0\n", ",cat\n").replace(",1\n", ",dog\n").encode())
@@ -51,7 +56,9 @@ def test_a_good_csv_trains_with_its_class_names(app):
     app.button(key="step").click().run()
     assert epoch_text(app) != "**Epoch 0 / 300**"
     reset = FrameEncoder(run).reset_message()  # what the charts get when they connect
-    assert "predicted cat" in reset["figures"]["boundary"]["layout"]["title"]["text"]
+    layout = reset["figures"]["boundary"]["layout"]
+    assert "blue: cat · orange: dog" in layout["title"]["subtitle"]["text"]
+    assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("a", "b")  # the CSV's columns
     assert reset["class_names"] == ["cat", "dog"]
 
 
@@ -60,7 +67,8 @@ def test_no_file_yet_keeps_the_previous_run_and_says_what_to_do(app):
     before = app.session_state["run"]
     choose(app, "csv")
     assert app.session_state["run"] is before
-    assert any("Choose a CSV file" in info.value for info in app.info)
+    assert any("Choose a CSV file" in info.value for info in app.main.info)  # where the charts are
+    assert app.button(key="train").disabled and not live_mounts(app)
 
 
 @pytest.mark.parametrize("case", BAD_CSVS, ids=str)
@@ -71,10 +79,14 @@ def test_each_bad_csv_is_one_error_and_the_previous_run_stays(app, case):
     run, shown = app.session_state["run"], epoch_text(app)
     upload(choose(app, "csv"), "mine.csv", content)
     assert not app.exception
-    assert len(app.error) == 1 and sentence in app.error[0].value and app.error[0].value.startswith("mine.csv: ")
-    assert app.session_state["run"] is run and epoch_text(app) == shown
-    upload(app, "good.csv", GOOD.encode())  # the page still works: a good file replaces the bad one
-    assert not app.error and app.session_state["run"].config.csv == "good.csv"
+    errors = [e.value for e in app.main.error]  # said where the charts are (and under the uploader)
+    assert len(errors) == 1 and sentence in errors[0] and errors[0].startswith("mine.csv: ")
+    assert [e.value for e in app.sidebar.error] == errors
+    assert app.session_state["run"] is run and app.button(key="train").disabled and not live_mounts(app)
+    choose(app, "blobs")  # back to generated data: the earlier run is there again
+    assert epoch_text(app) == shown and not app.button(key="train").disabled
+    upload(choose(app, "csv"), "good.csv", GOOD.encode())  # the page still works: a good file replaces the bad one
+    assert not app.error and app.session_state["run"].config.csv == "good.csv" and not app.button(key="train").disabled
 
 
 def test_a_csv_too_small_for_the_test_fraction_says_what_to_change(app):

@@ -187,3 +187,15 @@ def test_a_diverged_run_shows_what_to_change_and_the_page_keeps_working(app):
     app.button(key="reset").click().run()
     app.button(key="step").click().run()
     assert not app.warning and epoch_text(app) == "**Epoch 5 / 300**"
+
+
+@pytest.mark.parametrize(("key", "text", "said"), [("lr", "abc", "'abc' is not a number"),
+                                                    ("epochs", "2.5", "'2.5' is not a whole number"),
+                                                    ("lr", "-1", "the control takes 1e-06 to 1e+06")])
+def test_a_bad_url_value_is_refused_in_the_users_words(app, key, text, said):
+    app.query_params[key] = text
+    app.run()
+    notice = app.info[0].value
+    default = widget(app, key).value
+    assert notice == f"The link's `{key}={text}` was not used: {said}. The default ({default:g}) is shown."
+    assert "convert" not in notice and "invalid literal" not in notice  # no Python in the user's face

@@ -1,5 +1,6 @@
 """The Sweep page through AppTest: a small sweep runs and shows its results; bad lists show an error."""
 
+import base64
 import csv
 import io
 import json
@@ -70,3 +71,28 @@ def test_varying_the_same_setting_twice_is_refused(app):
     open_sweep(app)
     app.selectbox(key="sweep_field_2").set_value("lr").run()
     assert "two different settings" in app.error[0].value
+
+
+def test_the_page_says_how_many_combinations_before_run_sweep(app):
+    open_sweep(app)
+    app.number_input(key="epochs").set_value(30)
+    app.radio(key="sweep_mode_1_lr").set_value("List")
+    app.run()
+    app.text_input(key="sweep_values_1_lr").set_value("0.01,0.1")
+    app.text_input(key="sweep_values_2_seed").set_value("1,2,3")
+    app.run()
+    assert "**6 combinations** will train, 30 epochs each." in [m.value for m in app.markdown]
+    assert "sweep_result" not in app.session_state  # said before anything trained
+
+
+def test_the_heatmap_and_its_metric_read_in_words_and_the_small_boundaries_show_the_points(app):
+    small_sweep(app)
+    assert app.selectbox(key="sweep_metric").options[:2] == ["test accuracy", "train accuracy"]
+    charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    heatmap = charts[1]
+    assert heatmap["layout"]["title"]["text"] == "Test accuracy over the grid"
+    assert all(text.endswith(" %") for row in heatmap["data"][0]["text"] for text in row)  # 99.0 %, as elsewhere
+    run = app.session_state["sweep_result"]["runs"][0]
+    cell = [t for t in charts[0]["data"] if t.get("xaxis") == "x"]  # the first cell's traces: one per class
+    shown = [len(base64.b64decode(t["x"]["bdata"])) // 4 for t in cell]  # float32 x coordinates
+    assert shown == [int((run.dataset.y_all == 0).sum()), int((run.dataset.y_all == 1).sum())]

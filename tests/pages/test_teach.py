@@ -14,7 +14,7 @@ def test_a_preset_sets_every_control_and_the_url_in_one_click(app):
     config = PRESETS["circles_mlp"].config()
     assert app.session_state["run"].config == config
     assert app.query_params["preset"] == "circles_mlp" and app.query_params["hidden"] == "100"
-    assert PRESETS["circles_mlp"].watch in app.info[0].value
+    assert [PRESETS["circles_mlp"].watch in text for text in watch_texts(app)] == [True]
     widget(app, "lr").set_value(0.02).run()  # the widgets left the preset: the URL no longer claims it
     assert "preset" not in app.query_params
 
@@ -23,7 +23,7 @@ def test_a_preset_url_opens_the_scenario(app):
     app.query_params["preset"] = "lr_too_high"
     app.run()
     assert app.session_state["run"].config == PRESETS["lr_too_high"].config()
-    assert epoch_text(app) == "**Epoch 0 / 300**"
+    assert epoch_text(app) == "**Epoch 0 / 2000**" and app.session_state["speed"] == "Slow"  # paced for the lesson
 
 
 def test_the_bug_switch_shows_its_symptom_and_the_correct_run_behind_it(app):
@@ -65,3 +65,66 @@ def test_presenter_mode_hides_the_secondary_controls_and_stays_in_the_url(app):
     widget(app, "lr").set_value(0.5).run()
     assert app.query_params["present"] == "1" and app.query_params["lr"] == "0.5"
     assert app.session_state["run"].config.seed == 2  # hidden controls keep their values
+
+
+def watch_texts(app) -> list[str]:
+    return [info.value for info in app.info if info.value.startswith("**What to watch:**")]
+
+
+def test_a_change_that_leaves_the_preset_empties_its_box(app):
+    app.run()
+    app.selectbox(key="preset").set_value("moons_hinge").run()
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['moons_hinge'].watch}"]
+    widget(app, "loss").set_value("bce").run()  # moons with BCE: no longer the preset (though another one)
+    assert app.selectbox(key="preset").value is None and not watch_texts(app) and "preset" not in app.query_params
+
+
+def test_open_in_playground_shows_the_preset_of_the_opened_run_not_the_last_one(app):
+    app.run()
+    app.selectbox(key="preset").set_value("circles_logistic").run()
+    app.button(key="step").click().run()
+    app.selectbox(key="preset").set_value("moons_bce").run()  # the circles run is kept, moons trains now
+    app.button(key="step").click().run()
+    app.switch_page("pages/compare.py").run()
+    app.button(key="open_run_1").click().run()
+    assert app.session_state["run"].config == PRESETS["circles_logistic"].config()
+    assert app.selectbox(key="preset").value == "circles_logistic"
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['circles_logistic'].watch}"]
+    assert app.query_params["preset"] == "circles_logistic"
+
+
+def test_a_kept_run_of_no_preset_opens_with_an_empty_preset_box(app):
+    app.run()
+    widget(app, "lr").set_value(0.3).run()
+    app.button(key="step").click().run()
+    app.selectbox(key="preset").set_value("moons_bce").run()
+    app.button(key="step").click().run()
+    app.switch_page("pages/compare.py").run()
+    app.button(key="open_run_1").click().run()
+    assert app.session_state["run"].config.lr == 0.3
+    assert app.selectbox(key="preset").value is None and not watch_texts(app)
+
+
+def test_the_too_high_lesson_is_one_button_beside_train(app):
+    app.query_params["preset"] = "lr_too_high"
+    app.run()
+    text, changes = PRESETS["lr_too_high"].action
+    button = app.button(key="lesson_action")
+    assert button.label == text == "Lower the learning rate to 1"
+    app.button(key="step").click().run()
+    run = app.session_state["run"]
+    app.button(key="lesson_action").click().run()
+    assert app.session_state["run"] is run and run.config.lr == changes["lr"] == 1.0  # applied live, same run
+    assert app.selectbox(key="preset").value is None  # the lesson's change left the preset, and says so
+
+
+def test_the_per_element_weight_bug_says_which_setup_shows_it_and_sets_it(app):
+    app.run()
+    widget(app, "bug").set_value("weight_for_pos_weight").run()
+    hints = [i.value for i in app.info if i.value.startswith("This bug shows with Weighted BCE on imbalanced data")]
+    assert len(hints) == 1
+    app.button(key="bug_setup").click().run()
+    config = app.session_state["run"].config
+    assert (config.bug, config.loss, config.positive_fraction, config.dataset) == (
+        "weight_for_pos_weight", "weighted_bce", 0.1, "moons")
+    assert not [i for i in app.info if i.value.startswith("This bug shows with")]

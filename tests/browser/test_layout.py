@@ -1,0 +1,90 @@
+"""The Playground's layout on a laptop and a projector (issue 17): 1280x720 and 1920x1080, normal and
+presenter mode. Normal: the boundary chart starts above y = 400. Presenter: both charts and the epoch
+counter lie inside the viewport while training, and every text on the charts and the metrics is at
+least 18 px. Always: the boundary chart's x and y scales are equal, and nothing moves when a run ends.
+Screenshots go to tests/browser/artifacts/layout-*.png."""
+
+from __future__ import annotations
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
+    expect = None
+
+from tests.browser.test_playground import LONG, TRAINING, wait_epoch_above
+
+BOXES = """() => Object.fromEntries(['[data-chart="boundary"]', '[data-chart="curves"]', '.binclf-epoch',
+    '.binclf-metrics', '.binclf-losses'].map(selector => {
+  const node = document.querySelector(selector);
+  const box = node && node.getBoundingClientRect();
+  return [selector, box && [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)]];
+}))"""
+# Pixels per data unit along x and y of the boundary chart, as plotly.js laid it out.
+SCALES = """() => { const layout = document.querySelector('[data-chart="boundary"]')._fullLayout;
+  const span = axis => Math.abs(axis.range[1] - axis.range[0]);
+  return [layout.xaxis._length / span(layout.xaxis), layout.yaxis._length / span(layout.yaxis)]; }"""
+# The smallest font size of any visible text on the charts and in the metrics strip.
+SMALLEST_TEXT = """() => {
+  const nodes = [...document.querySelectorAll('.binclf-live-chart text')].filter(n => n.textContent.trim())
+    .concat([...document.querySelectorAll('.binclf-metrics *, .binclf-losses, .binclf-epoch')]
+      .filter(n => n.childElementCount === 0 && n.textContent.trim()));
+  return Math.min(...nodes.map(n => parseFloat(getComputedStyle(n).fontSize))); }"""
+# The rings the boundary chart shows, and the points it shows.
+RINGS = """() => { const data = document.querySelector('[data-chart="boundary"]')._fullData;
+  const count = name => data.filter(t => t.name === name).reduce((n, t) => n + t.x.length, 0);
+  return [count('misclassified'), count('train points') + count('test points')]; }"""
+SIZES = [(1280, 720), (1920, 1080)]
+
+
+def open_sized(new_page, url: str, size: tuple[int, int], query: str):
+    page = new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(url + query)
+    expect(page.locator(".binclf-live-chart.js-plotly-plot")).to_have_count(2, timeout=LONG)
+    expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=LONG)
+    return page
+
+
+def train_and_measure(page, artifacts, name: str) -> tuple[dict, dict]:
+    """The boxes while training (a screenshot then) and once the run ended."""
+    page.get_by_role("button", name="Train").click()
+    wait_epoch_above(page, 100, timeout=TRAINING)
+    page.mouse.move(5, 5)  # no tooltip in the picture
+    training = page.evaluate(BOXES)
+    page.screenshot(path=str(artifacts / f"layout-{name}-training.png"))
+    expect(page.get_by_text("Epoch 300 / 300", exact=True)).to_be_visible(timeout=TRAINING)
+    page.wait_for_timeout(1500)  # the page run after the end, and anything it would move
+    ended = page.evaluate(BOXES)
+    page.screenshot(path=str(artifacts / f"layout-{name}-ended.png"))
+    return training, ended
+
+
+def assert_equal_scales(page) -> None:
+    x_scale, y_scale = page.evaluate(SCALES)
+    assert x_scale == pytest.approx(y_scale, rel=0.01), f"{x_scale:.1f} px per unit across, {y_scale:.1f} up"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_normal_mode_starts_the_boundary_high_on_equal_scales_and_nothing_moves(new_page, app_url, artifacts, size):
+    page = open_sized(new_page, app_url, size, "?preset=circles_mlp&speed=Fast")
+    training, ended = train_and_measure(page, artifacts, f"normal-{size[0]}")
+    assert training['[data-chart="boundary"]'][1] < 400
+    assert_equal_scales(page)
+    assert ended == training  # no element moved when the run ended
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_presenter_mode_fits_both_charts_and_the_epoch_in_the_viewport(new_page, app_url, artifacts, size):
+    page = open_sized(new_page, app_url, size, "?present=1&preset=circles_mlp&speed=Fast")
+    training, ended = train_and_measure(page, artifacts, f"presenter-{size[0]}")
+    for selector in ('[data-chart="boundary"]', '[data-chart="curves"]', ".binclf-epoch"):
+        x, y, width, height = training[selector]
+        assert x >= 0 and y >= 0 and x + width <= size[0] and y + height <= size[1], (selector, training[selector])
+    assert_equal_scales(page)
+    assert page.evaluate(SMALLEST_TEXT) >= 18
+    assert ended == training
+    rings, points = page.evaluate(RINGS)  # circles_mlp ends near 100 %: the points show the last predictions,
+    assert rings <= 0.05 * points  # not those of a frame long gone (a lost flip left ~10 % of them ringed)
