@@ -2,14 +2,14 @@
 the host's board refreshing once a second. Prints, side by side in one run:
 
 1. The app (one server, SQLite in a temporary BINCLF_DATA_DIR): the same N protocol-level tabs
-   (bench/stclient.py, plus each tab's frame socket, counting the frames it gets) train with the
-   default run and 20000 epochs, alone and as the attendees of one room, in alternating rounds,
-   while a headless Chromium shows the host's board every time (an empty room's while they train
-   alone). Per phase: frames per second per tab (mean and the slowest tab), server CPU, the room's
-   database work in the server (the summary writer's and the news route's CPU, from
-   /binclf/room/stats), and, with the room, how old each attendee's state is when the board shows it
-   (the board's own counters: the time from the attendee's frame to the board drawing it), and how
-   many attendees the board showed within 2 s.
+   (bench/stclient.py with each tab's frame socket, as bench/load_test.py opens them: Train again
+   when a run ends) train with the default run and 20000 epochs, alone and as the attendees of one
+   room, in alternating rounds, while a headless Chromium shows the host's board every time (an
+   empty room's while they train alone). Per phase: frames per second per tab (mean and the slowest
+   tab), server CPU, the room's database work in the server (the summary writer's and the news
+   route's CPU, from /binclf/room/stats), and, with the room, how old each attendee's state is when
+   the board shows it (the board's own counters: the time from the attendee's frame to the board
+   drawing it), and how many attendees the board showed within 2 s.
 2. The database work alone, in this process: N attendees offering a summary every second to the
    real SummaryWriter, a board read every second and the news of every attendee every 2 s, against
    SQLite (and PostgreSQL with --database-url): CPU of this work as a share of one core (for
@@ -42,6 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
 from bench.harness import browser, cpu_seconds, running
+from bench.load_test import keep_training, tab_errors, tab_figures
 from bench.stclient import Session
 from binclf_core.config import RunConfig
 from binclf_core.rooms import RoomStore, Summary, SummaryWriter, open_store
@@ -51,57 +52,15 @@ QUERY = "epochs=20000"
 WARM_UP_SECONDS = 5.0
 
 
-class FrameCounter:
-    """One tab's frame socket (FRAMES.md): opened with the token its page run mounted, counts binary frames."""
-
-    def __init__(self, url: str, token: str, path: str):
-        self.url, self.token, self.path = url, token, path
-        self.frames: list[float] = []
-        self.task: asyncio.Task | None = None
-        self.error: str | None = None
-
-    async def run(self) -> None:
-        from websockets.asyncio.client import connect
-
-        host = self.url.split("//", 1)[1].rstrip("/")
-        try:
-            async with connect(f"ws://{host}{self.path}", origin=f"http://{host}", max_size=None) as socket:
-                await socket.send(self.token)
-                async for message in socket:
-                    if isinstance(message, bytes):
-                        self.frames.append(time.perf_counter())
-        except Exception as error:  # reported with the figures
-            self.error = repr(error)
-
-    def rate(self, start: float, end: float) -> float:
-        return sum(start <= t < end for t in self.frames) / (end - start)
-
-
-class TabSession(Session):
-    """stclient's Session that also keeps the live charts' mount data (its frame token)."""
-
-    def __init__(self, websocket, query: str):
-        self.live_data: dict = {}
-        super().__init__(websocket, query)
-
-    def _element(self, element, now: float) -> None:
-        if element.WhichOneof("type") == "bidi_component" and "live_charts" in element.bidi_component.id:
-            self.live_data = json.loads(element.bidi_component.json or "{}") or self.live_data
-        super()._element(element, now)
-
-
-async def open_tabs(url: str, queries: list[str]) -> tuple[list[TabSession], list[FrameCounter]]:
-    """Each tab as a browser opens it: the page, its frame socket, then Train (one tab at a time: sixty
-    first page runs at once would measure the start; a playing tab without a socket is not trained)."""
-    sessions, counters = [], []
-    for query in queries:
-        session = await TabSession.open(url, query)
-        counter = FrameCounter(url, session.live_data["token"], session.live_data["path"])
-        counter.task = asyncio.create_task(counter.run())
-        await session.press("train")
+async def open_tabs(url: str, queries: list[str]) -> list[Session]:
+    """Each tab as bench/load_test.py opens one (the page, then its frame socket), then Train in each."""
+    sessions = []
+    for query in queries:  # one at a time: sixty first page runs at once would measure the start
+        session = await Session.open(url, query)
+        await session.open_frames()
         sessions.append(session)
-        counters.append(counter)
-    return sessions, counters
+    await asyncio.gather(*(session.press("train") for session in sessions))
+    return sessions
 
 
 def room_stats(url: str) -> dict:
@@ -110,18 +69,18 @@ def room_stats(url: str) -> dict:
 
 
 async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event) -> dict:
-    sessions, counters = await open_tabs(url, queries)
+    sessions = await open_tabs(url, queries)
+    trainers = [asyncio.create_task(keep_training(session)) for session in sessions]  # Train again at a run's end
     await asyncio.sleep(WARM_UP_SECONDS)
     measuring.set()
     stats0, cpu0, start = room_stats(url), cpu_seconds(pid), time.perf_counter()
     await asyncio.sleep(seconds)
     stats1, cpu1, end = room_stats(url), cpu_seconds(pid), time.perf_counter()
-    rates = [counter.rate(start, end) for counter in counters]
-    errors = sorted({counter.error for counter in counters if counter.error})
-    for counter in counters:
-        counter.task.cancel()
-    for session in sessions:
-        await session.close()
+    rates = [tab_figures(session, start, end)[0] for session in sessions]  # distinct frames per second
+    errors = sorted({error for session in sessions for error in tab_errors(session)})
+    for trainer in trainers:
+        trainer.cancel()
+    await asyncio.gather(*(session.close() for session in sessions))
     database = (stats1["writer_cpu_seconds"] - stats0["writer_cpu_seconds"]
                 + stats1["news_cpu_seconds"] - stats0["news_cpu_seconds"])
     return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / (end - start),
@@ -187,7 +146,7 @@ def merged(rows: list[dict]) -> dict:
 
 
 def report_app(attendees: int, results: dict) -> None:
-    print(f"\n1. The app, {attendees} tabs training (frames/s per tab; CPU as a share of one core)")
+    print(f"\n1. The app, {attendees} tabs training (distinct frames/s per tab; CPU as a share of one core)")
     print(f"{'phase':<10} {'frames/s mean':>13} {'slowest':>8} {'server CPU':>11} {'room DB CPU':>12} "
           f"{'summaries/s':>12}")
     for name, row in results.items():
@@ -195,8 +154,8 @@ def report_app(attendees: int, results: dict) -> None:
               f"{row['database']:>11.1%} {row['written']:>12.1f}")
     for name, row in results.items():
         stalled = sum(rate == 0 for rate in row["rates"])
-        print(f"{name}: {stalled} of {len(row['rates'])} tab-runs got no frame while measured"
-              + (f"; socket errors: {row['errors']}" if row["errors"] else ""))
+        print(f"{name}: {stalled} of {len(row['rates'])} tab-rounds got no frame while measured"
+              + (f"; errors: {row['errors'][:5]}" if row["errors"] else ""))
     alone, room = results["alone"], results["in a room"]
     drop = 1 - statistics.mean(room["rates"]) / statistics.mean(alone["rates"])
     print(f"frame rate drop with the room: {drop:.1%} (target <= 10 %)")
