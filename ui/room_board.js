@@ -204,16 +204,19 @@ function build(parentElement, setTriggerValue) {
   return state;
 }
 
-// The board clocks its own refresh: `every` ms after each update it asks for the next one (the trigger
-// `tick`, which runs the board's fragment), and if no update came within WATCHDOG_FACTOR times that,
-// it asks again. No server-side timer to lose.
+// The board clocks its own refresh: `every` ms after it last asked, once the update has come, it asks
+// for the next one (the trigger `tick`, which runs the board's fragment); if no update came within
+// WATCHDOG_FACTOR times that, it asks again. No server-side timer to lose.
 const WATCHDOG_FACTOR = 4;
 
 function askNext(state, every) {
   clearTimeout(state.next);
   clearTimeout(state.watchdog);
-  const ask = () => state.setTriggerValue("tick", (stats.ticks = (stats.ticks || 0) + 1));
-  state.next = setTimeout(ask, every);
+  const ask = () => {
+    state.askedAt = performance.now();
+    state.setTriggerValue("tick", (stats.ticks = (stats.ticks || 0) + 1));
+  };
+  state.next = setTimeout(ask, Math.max(0, every - (performance.now() - (state.askedAt || 0))));
   state.watchdog = setTimeout(function again() { ask(); state.watchdog = setTimeout(again, every * WATCHDOG_FACTOR); },
                               every * WATCHDOG_FACTOR);
 }
