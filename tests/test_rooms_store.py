@@ -262,3 +262,21 @@ def test_the_writer_enters_a_finished_run_even_if_a_newer_summary_replaced_it(st
         assert store.leaderboard(code)[0].test_accuracy == 0.8
     finally:
         writer.stop()
+
+
+def test_an_attendees_news_changes_with_a_push_an_entry_and_the_winner(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    seen = [store.news(code, ann.id)]
+    assert store.news(code, ann.id) == seen[0]  # nothing happened: the same news
+    store.push_setup(code, {"title": "x", "config": RunConfig().to_dict()})
+    seen.append(store.news(code, ann.id))
+    spiral = RunConfig(dataset="spiral")
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    seen.append(store.news(code, ann.id))
+    store.enter(ann, summary(300, "completed", 0.7, spiral))
+    seen.append(store.news(code, ann.id))
+    store.reveal_winner(code)
+    seen.append(store.news(code, ann.id))
+    assert len(set(seen)) == 5
+    assert store.news("QQQQ", ann.id) == "closed"
