@@ -21,6 +21,8 @@ CPU per frame <= 2 ms (logistic) / 4 ms (MLP), <= 6 kB per frame, 0 charts re-cr
 
     python bench/bench_ui.py                 # all three (~2 minutes)
     python bench/bench_ui.py --designs new   # this app only
+    python bench/bench_ui.py --designs new --runs tutorial "spiral 6x8" --views Boundary Network "Hidden space"
+                                             # issue 14: the frame rate with the views inside the network open
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, browser, drag_zoom, runn
 RUNS = {
     "tutorial": "lr=0.01&epochs=5000",
     "spiral mlp": "dataset=spiral&model=mlp&hidden=8,8,8&activation=tanh&optimizer=adam&lr=0.03",
+    # issue 14: TF Playground's largest network, for the views inside it (--views)
+    "spiral 6x8": "dataset=spiral&model=mlp&hidden=8,8,8,8,8,8&activation=tanh&optimizer=adam&lr=0.01",
 }
 LOOP_EPOCHS = 1000
 # Every frame a page draws, with the epoch it shows; the new design records both, the old one
@@ -124,7 +128,13 @@ def producer_stats(server) -> dict | None:
         return None
 
 
-def measure_frames(design: str, run: str, server, chromium) -> Result:
+def open_view(page, label: str) -> None:
+    """Pick a view of the View selector (issue 14's Network or Hidden space) and wait for its first figure."""
+    page.get_by_role("radio", name=label, exact=True).click()
+    page.wait_for_selector(".binclf-panel.js-plotly-plot", timeout=60_000)
+
+
+def measure_frames(design: str, run: str, server, chromium, live_view: str = "Boundary") -> Result:
     """One live app (either design): open, zoom, Train, wait for the last epoch."""
     query = RUNS[run]
     total = 5000 if "epochs=5000" in query else 300
@@ -132,6 +142,9 @@ def measure_frames(design: str, run: str, server, chromium) -> Result:
     page = view.page
     page.get_by_text(f"Epoch 0 / {total}").wait_for(timeout=60_000)
     page.wait_for_function("window.binclfLive && window.binclfLive.renders > 0", timeout=60_000)
+    if live_view != "Boundary":
+        open_view(page, live_view)
+        design = f"{design} + {live_view}"
     page.wait_for_timeout(1000)  # the page settles: plotly.js parsed, the first frame drawn
     zoomed = drag_zoom(page)
     created, drawn = page.evaluate("[__chartsCreated, window.binclfLive.frames.length]")
@@ -207,7 +220,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--designs", nargs="+", default=["old", "new", "loop"], choices=["old", "new", "loop"])
     parser.add_argument("--baseline", default="1fb9c33", help="git ref of the old design (before the frames)")
-    parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=list(RUNS))
+    parser.add_argument("--runs", nargs="+", default=list(RUNS)[:2], choices=list(RUNS))
+    parser.add_argument("--views", nargs="+", default=["Boundary"], choices=["Boundary", "Network", "Hidden space"],
+                        help="the new design with each of these views open (issue 14: Network, Hidden space)")
     args = parser.parse_args()
     print(f"before: {machine_load()}")
     results: list[Result] = []
@@ -218,8 +233,9 @@ def main() -> None:
                 continue
             context = baseline_tree(args.baseline) if design == "old" else _here()
             with context as root, running("app.py", root=root) as server:
-                for run in args.runs:
-                    results.append(measure_frames(design, run, server, chromium))
+                for run, live_view in itertools.product(args.runs, args.views if design == "new" else ["Boundary"]):
+                    if live_view != "Hidden space" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
+                        results.append(measure_frames(design, run, server, chromium, live_view))
     rows = [HEAD, *(r.cells() for r in results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]
     for row in rows:

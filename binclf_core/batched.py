@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset
+from binclf_core.features import FeatureMap
 from binclf_core.losses import balanced_pos_weight
 from binclf_core.models import ACTIVATION_LAYERS, build_model
 from binclf_core.threads import use_engine_threads
@@ -24,10 +25,20 @@ from binclf_core.training import TrainingRun
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults, which TrainingRun uses
 
 
+BATCHED_OPTIMIZERS = frozenset({"sgd", "adam"})  # the steps _optimizer_step writes out; others train alone
+
+
+def batchable(config: RunConfig) -> bool:
+    """Whether this engine trains the config: SGD or Adam at a constant learning rate."""
+    return config.optimizer in BATCHED_OPTIMIZERS and config.schedule == "constant"
+
+
 def batch_key(config: RunConfig) -> tuple:
-    """Runs with the same key can train together: they differ only in lr, seed, noise and pos_weight
-    (and, for logistic regression, in the MLP's settings, which it ignores)."""
-    free = {"lr", "seed", "noise", "pos_weight"} | ({"hidden", "activation"} if config.model == "logistic" else set())
+    """Runs with the same key can train together: they differ only in lr, seed, noise, pos_weight
+    and reg_rate (and, for logistic regression, in the MLP's settings, which it ignores; momentum, which neither
+    SGD nor Adam uses)."""
+    free = {"lr", "seed", "noise", "pos_weight", "momentum", "reg_rate"} | (
+        {"hidden", "activation"} if config.model == "logistic" else set())
     return tuple(sorted((k, str(v)) for k, v in config.to_dict().items() if k not in free))
 
 
@@ -37,15 +48,20 @@ class BatchedRuns:
     def __init__(self, configs: list[RunConfig], datasets: list[Dataset]):
         base = configs[0]
         self.configs, self.datasets = configs, datasets
-        self.x_train = torch.stack([d.x_train for d in datasets])  # (K, N, 2)
+        models = [build_model(c.model, c.hidden, c.activation, c.seed,  # the same initial weights as TrainingRun's
+                              FeatureMap(c.features, c.scale == "standard", d.x_train))
+                  for c, d in zip(configs, datasets, strict=True)]
+        # Each member's input features, computed once: the feature map holds no weights.
+        self.x_train = torch.stack([m.features(d.x_train) for m, d in zip(models, datasets, strict=True)])  # (K, N, F)
         self.y_train = torch.stack([d.y_train for d in datasets])  # (K, N)
-        self.x_test = torch.stack([d.x_test for d in datasets])  # (K, M, 2)
+        self.x_test = torch.stack([m.features(d.x_test) for m, d in zip(models, datasets, strict=True)])  # (K, M, F)
         self.y_test = torch.stack([d.y_test for d in datasets])  # (K, M)
-        models = [build_model(c.model, c.hidden, c.activation, c.seed) for c in configs]  # the same initial weights
         stacked = zip(*(m.parameters() for m in models), strict=True)
         self.params = [torch.stack(ps).detach().requires_grad_() for ps in stacked]  # (K, out, in), (K, out), ...
         self.activation = ACTIVATION_LAYERS[base.activation]()
         self.lr = torch.tensor([c.lr for c in configs], dtype=torch.float64)  # (K,)
+        self.regularization = base.regularization
+        self.reg_rate = torch.tensor([c.reg_rate for c in configs], dtype=torch.float64)  # (K,)
         self.pos_weight = self._pos_weights()
         self.orders = [torch.Generator().manual_seed(c.seed) for c in configs]
         self.adam = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params]
@@ -65,7 +81,7 @@ class BatchedRuns:
 
     # ---- the model, the loss and the optimizer, for all members at once -------------------------
     def scores(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (K, B) of points x (K, B, 2): each member's own layers on its own points."""
+        """Logits (K, B) of features x (K, B, F): each member's own layers on its own points."""
         h = x
         layers = list(zip(self.params[::2], self.params[1::2], strict=True))
         for i, (weight, bias) in enumerate(layers):  # weight (K, out, in), bias (K, out)
@@ -104,10 +120,25 @@ class BatchedRuns:
             p.grad = None
         scores = self.scores(x)
         losses = self.losses(scores, y)
-        losses.sum().backward()  # members share no weights, so each gets its own loss's gradient
+        penalized = losses + self._l2_penalties() if self.regularization == "l2" else losses
+        penalized.sum().backward()  # members share no weights, so each gets its own loss's gradient
         with torch.no_grad():
             self._optimizer_step()
+            self._l1_step()
         return losses.detach(), scores.detach()
+
+    def _l2_penalties(self) -> torch.Tensor:
+        """(K,) rate × Σw² of each member's weights (not biases), as regularization.l2_penalty computes it."""
+        squares = sum((w * w).flatten(1).sum(1) for w in self.params[::2])
+        return self.reg_rate.float() * squares
+
+    def _l1_step(self) -> None:
+        """regularization.soft_threshold_ for every member, by its own lr × rate."""
+        if self.regularization != "l1":
+            return
+        amount = (self.lr * self.reg_rate).float()  # (K,)
+        for w in self.params[::2]:
+            w.copy_(torch.sign(w) * torch.clamp(w.abs() - _per_member(amount, w), min=0))
 
     # ---- epochs ------------------------------------------------------------------------------------
     def train(self, epochs: int) -> None:
@@ -125,7 +156,7 @@ class BatchedRuns:
             self._record_epoch(train_loss, train_scores, y)
             return
         order = torch.stack([torch.randperm(n, generator=g) for g in self.orders])  # (K, N)
-        x, y = x.gather(1, order.unsqueeze(-1).expand(-1, -1, 2)), y.gather(1, order)
+        x, y = x.gather(1, order.unsqueeze(-1).expand(-1, -1, x.shape[2])), y.gather(1, order)
         losses, scores = zip(*(self._update(xb, yb) for xb, yb in
                                zip(x.split(batch_size, 1), y.split(batch_size, 1), strict=True)), strict=True)
         sizes = torch.tensor([s.shape[1] for s in scores], dtype=torch.float32)
@@ -165,7 +196,8 @@ class BatchedRuns:
             epochs = self.stopped.get(k, len(table))
             n_train, n_test = dataset.y_train.numel(), dataset.y_test.numel()
             history = [{"epoch": e + 1, "train_loss": row[k][0], "test_loss": row[k][1],
-                        "train_accuracy": row[k][3] / n_train, "test_accuracy": row[k][4] / n_test}
+                        "train_accuracy": row[k][3] / n_train, "test_accuracy": row[k][4] / n_test,
+                        "lr": config.lr}
                        for e, row in enumerate(table[:epochs])]
             weights = self.final_params.get(k) or [p[k].detach() for p in self.params]
             runs.append(SweptRun(config, dataset, weights, history, diverged=k in self.stopped))

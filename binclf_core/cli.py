@@ -1,5 +1,6 @@
 """`python -m binclf_core train [flags] [--json]`: train one run from the command line;
-`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script.
+`python -m binclf_core export [flags] --output FILE.py`: write the run as a standalone PyTorch script;
+`sweep`, `landscape` and `pull` live in sweep_cli.py and landscape_cli.py.
 
 The flags, their JSON keys and the exit status 2 with one `error:` line for bad input are a
 public contract that other tools rely on.
@@ -21,6 +22,7 @@ from binclf_core.config import (
     LOSSES,
     MODELS,
     OPTIMIZERS,
+    SCHEDULES,
     ConfigError,
     RunConfig,
     parse_hidden,
@@ -28,6 +30,8 @@ from binclf_core.config import (
 )
 from binclf_core.datasets import DATASETS
 from binclf_core.export import export_script
+from binclf_core.features import FEATURES, SCALES, parse_features
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.training import TrainingRun
 
 DEFAULTS = RunConfig()
@@ -78,13 +82,31 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add("--loss", choices=tuple(LOSSES), default=d.loss, help="training loss")
     add("--pos-weight", type=_argument_type(parse_pos_weight, "pos-weight"), default=d.pos_weight,
         metavar="FLOAT|balanced", help="weighted_bce: weight of each positive point, or negatives/positives")
-    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer")
+    add("--optimizer", choices=tuple(OPTIMIZERS), default=d.optimizer, help="optimizer (torch.optim's)")
+    add("--momentum", type=float, default=d.momentum, metavar="FLOAT", help="momentum and nesterov: momentum")
+    add("--schedule", choices=tuple(SCHEDULES), default=d.schedule,
+        help="learning rate over the epochs (torch.optim.lr_scheduler's, stepped per epoch); lr is its peak")
     add("--lr", type=float, default=d.lr, metavar="FLOAT", help="learning rate")
     add("--epochs", type=int, default=d.epochs, metavar="INT", help="passes over the training points")
     add("--batch-size", type=int, default=d.batch_size, metavar="INT", help="points per update; 0 = full batch")
     add("--threshold", type=float, default=d.threshold, metavar="FLOAT",
         help="probability above which a point counts as positive, for the metrics")
     add("--bug", choices=tuple(BUGS), default=d.bug, help="train with a classic training-loop mistake (bugs.py)")
+    _add_inside_flags(parser)
+
+
+def _add_inside_flags(parser: argparse.ArgumentParser) -> None:
+    """Input features, their scaling and the weight penalty (issue 14)."""
+    d = DEFAULTS
+    add = parser.add_argument
+    add("--features", type=_argument_type(parse_features, "features"), default=d.features, metavar='"x1,x2"',
+        help=f"input features computed from the points, comma-separated, from {', '.join(FEATURES)} (default: x1,x2)")
+    add("--scale", choices=tuple(SCALES), default=d.scale,
+        help="standard: standardise each feature with the training split's mean and standard deviation")
+    add("--regularization", choices=tuple(REGULARIZATIONS), default=d.regularization,
+        help="penalty on the weights (not the biases): l2 adds rate·Σw² to the loss, l1 soft-thresholds "
+             "the weights by lr·rate after each update")
+    add("--reg-rate", type=float, default=d.reg_rate, metavar="FLOAT", help="the penalty's rate (0 or more)")
 
 
 def build_parser() -> ArgumentParser:
@@ -101,6 +123,9 @@ def build_parser() -> ArgumentParser:
     from binclf_core.sweep_cli import add_sweep_command  # it builds on this module's flags
 
     add_sweep_command(commands)
+    from binclf_core.landscape_cli import add_explore_commands  # it builds on this module's flags too
+
+    add_explore_commands(commands)
     return parser
 
 
@@ -124,9 +149,11 @@ def train_with_progress(run: TrainingRun, show_progress: bool) -> None:
 
 
 def result(run: TrainingRun) -> dict:
-    """The JSON contract: config, final, history, status, message."""
+    """The JSON contract: config, final, history, status, message, and the final weights as `parameters`
+    (the state_dict, each tensor as nested lists, keyed by its name)."""
     return {"config": run.config.to_dict(), "final": run.final_metrics(), "history": run.history_columns(),
-            "status": run.status, "message": run.message}
+            "status": run.status, "message": run.message,
+            "parameters": {name: value.tolist() for name, value in run.state_dict().items()}}
 
 
 def _percent(value: float | None) -> str:
@@ -176,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         from binclf_core.sweep_cli import sweep_main
 
         return sweep_main(args, parser)
+    if args.command in ("landscape", "pull"):
+        from binclf_core import landscape_cli
+
+        return getattr(landscape_cli, f"{args.command}_main")(args, parser)
     try:
         run = TrainingRun(config_from_args(args))
     except ConfigError as exc:

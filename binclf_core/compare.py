@@ -1,11 +1,16 @@
-"""Comparing kept runs: their curves overlaid, one table of metrics and differing settings, and their
-decision boundaries side by side on shared axes. Plain Plotly figure dicts, as in figures.py."""
+"""Comparing kept runs: their curves overlaid, one table of metrics and differing settings, their
+decision boundaries side by side on shared axes, and their paths on one loss landscape. Plain Plotly
+figure dicts, as in figures.py."""
 
 from __future__ import annotations
 
 from binclf_core.config import RunConfig
+from binclf_core.datasets import DATASETS
 from binclf_core.figures import FONT, boundary_figure, downsampled, typed_array
 from binclf_core.formats import is_percent
+from binclf_core.landscape import GRID_SIZE, landscape
+from binclf_core.landscape_figures import landscape_figure
+from binclf_core.optim import USES_MOMENTUM
 from binclf_core.runs import RunRecord
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -29,6 +34,8 @@ def effective_settings(config: RunConfig) -> dict:
         del settings["hidden"], settings["activation"]
     if config.loss != "weighted_bce":
         del settings["pos_weight"]
+    if config.optimizer not in USES_MOMENTUM:
+        del settings["momentum"]
     if config.dataset != "csv":
         del settings["csv"]
     return settings
@@ -121,3 +128,31 @@ def boundaries_side_by_side(records: list[RunRecord], columns: int = BOUNDARY_CO
                             "x": sum(x_domain) / 2, "y": y_domain[1], "yanchor": "bottom", "font": {"size": 11}})
     layout["images"], layout["annotations"] = images, annotations
     return {"data": data, "layout": layout}
+
+
+# ---- optimizers racing on one landscape (issue 15) ------------------------------------------------
+LANDSCAPE_FREE = frozenset({"optimizer", "momentum", "schedule", "lr", "epochs", "batch_size", "threshold"})
+
+
+def same_landscape(a: RunRecord, b: RunRecord) -> bool:
+    """Whether two runs trained on one loss surface from one start: same data, model, loss and seed
+    (then their landscape planes are the same too); only how they moved on it differs."""
+    keys = [{k: v for k, v in r.config.to_dict().items() if k not in LANDSCAPE_FREE} for r in (a, b)]
+    return keys[0] == keys[1] and (a.dataset is b.dataset or a.config.dataset in DATASETS)
+
+
+def landscape_overlay(records: list[RunRecord], grid_size: int = GRID_SIZE) -> tuple[dict | None, list[RunRecord]]:
+    """The first run's landscape under the paths of every chosen run that shares it, each in its
+    Compare colour, and the runs left out (another surface). None when the first run kept no weights."""
+    base = records[0]
+    sharing = [r for r in records if r.path is not None and same_landscape(base, r)]
+    if base.checkpoint is None or base.path is None:
+        return None, [r for r in records if r is not base]
+    view = landscape(base.resume(), grid_size, paths=[r.path for r in sharing])
+    held = f", bias held at {view.bias:.3g} (of {base.label.split()[0]})" if view.bias is not None else ""
+    title = (f"Paths on one landscape: loss over {view.axes[0]} × {view.axes[1]}<br><sub>the surface at "
+             f"{base.label.split()[0]}'s final weights{held}; ○ start, ★ {base.label.split()[0]} now</sub>")
+    figure = landscape_figure(view, names=[r.label for r in sharing],
+                              colors=[color(records.index(r)) for r in sharing], title=title)
+    figure["layout"]["height"] = 560
+    return figure, [r for r in records if r not in sharing]

@@ -13,11 +13,13 @@ from typing import Any
 from binclf_core.bugs import BUGS
 from binclf_core.datasets import DATASETS, class_counts
 from binclf_core.errors import ConfigError
+from binclf_core.features import RAW_FEATURES, SCALES, canonical_features, parse_features
+from binclf_core.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.regularization import REGULARIZATIONS
 
 MODELS = {"logistic": "Logistic regression", "mlp": "MLP"}
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu")
 LOSSES = {"bce": "BCE", "weighted_bce": "Weighted BCE", "hinge": "Hinge"}
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
 DATASET_CHOICES = (*DATASETS, "csv")  # what the CLI can load
 DRAWN = "drawn"  # points clicked on the app's chart: a run's dataset that no flag can rebuild
 
@@ -40,9 +42,16 @@ class RunConfig:
     model: str = "logistic"
     hidden: tuple[int, ...] = (8, 8)  # MLP hidden layer sizes; ignored by logistic
     activation: str = "relu"
+    # Inside the network (issue 14): input features, their scaling, and a weight penalty.
+    features: tuple[str, ...] = RAW_FEATURES  # what the first layer sees, computed from x1 and x2 (features.py)
+    scale: str = "none"  # "standard": each feature standardised with the training split's statistics
+    regularization: str = "none"  # "l1" or "l2" on the weights, never the biases (regularization.py)
+    reg_rate: float = 0.0  # the penalty's rate; applies live, like lr
     loss: str = "bce"
     pos_weight: float | str = "balanced"  # weighted_bce only: a number or negatives/positives
     optimizer: str = "sgd"
+    momentum: float = 0.9  # momentum and nesterov only: the share of the last step kept in the next
+    schedule: str = "constant"  # the lr over the epochs (binclf_core/optim.py); lr is its peak
     lr: float = 0.1
     epochs: int = 300
     batch_size: int = 0  # 0: full batch
@@ -53,12 +62,15 @@ class RunConfig:
         if self.dataset in DATASETS and self.noise is None:
             object.__setattr__(self, "noise", DATASETS[self.dataset].default_noise)
         object.__setattr__(self, "hidden", tuple(self.hidden))
+        features = parse_features(self.features) if isinstance(self.features, str) else self.features
+        object.__setattr__(self, "features", canonical_features(features))
         validate(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able settings; `hidden` becomes a list of ints."""
         values = asdict(self)
         values["hidden"] = list(self.hidden)
+        values["features"] = list(self.features)
         return values
 
     @classmethod
@@ -119,7 +131,10 @@ def validate(cfg: RunConfig) -> None:
     _one_of("activation", cfg.activation, ACTIVATIONS)
     _one_of("loss", cfg.loss, tuple(LOSSES))
     _one_of("optimizer", cfg.optimizer, tuple(OPTIMIZERS))
+    _one_of("schedule", cfg.schedule, tuple(SCHEDULES))
+    _validate_momentum(cfg)
     _one_of("bug", cfg.bug, tuple(BUGS))
+    _validate_inside(cfg)
     _require(cfg.dataset != "csv" or bool(cfg.csv), "the csv dataset needs a file: pass --csv PATH")
     _require(isinstance(cfg.n_samples, int) and 10 <= cfg.n_samples <= MAX_SAMPLES,
              f"n-samples must be a whole number from 10 to {MAX_SAMPLES} (got {cfg.n_samples})")
@@ -142,12 +157,27 @@ def validate(cfg: RunConfig) -> None:
         _validate_class_sizes(cfg)
 
 
+def _validate_inside(cfg: RunConfig) -> None:
+    """The settings of issue 14: features are checked by canonical_features, these are the rest."""
+    _one_of("scale", cfg.scale, tuple(SCALES))
+    _one_of("regularization", cfg.regularization, tuple(REGULARIZATIONS))
+    _require(_is_number(cfg.reg_rate) and cfg.reg_rate >= 0,
+             f"reg-rate must be a number from 0 up, like 0.01 (got {cfg.reg_rate})")
+
+
 def _validate_noise(cfg: RunConfig) -> None:
     if cfg.dataset not in DATASETS:
         return
     spec = DATASETS[cfg.dataset]
     _require(_is_number(cfg.noise) and 0 <= cfg.noise <= spec.max_noise,
              f"noise for {cfg.dataset} ({spec.noise_meaning}) must be from 0 to {spec.max_noise} (got {cfg.noise})")
+
+
+def _validate_momentum(cfg: RunConfig) -> None:
+    _require(_is_number(cfg.momentum) and 0 <= cfg.momentum < 1,
+             f"momentum must be from 0 to just under 1, like 0.9 (got {cfg.momentum})")
+    _require(cfg.optimizer != "nesterov" or cfg.momentum > 0,
+             "nesterov needs a momentum above 0, like 0.9: set momentum, or pick sgd")
 
 
 def _validate_hidden(hidden: tuple[int, ...]) -> None:

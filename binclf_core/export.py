@@ -12,9 +12,11 @@ import inspect
 import types
 from string import Template
 
-from binclf_core import bugs, datasets, losses
+from binclf_core import bugs, datasets, losses, optim
 from binclf_core.config import RunConfig
 from binclf_core.errors import ConfigError
+from binclf_core.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
+from binclf_core.features import RAW_FEATURES, FeatureMap, input_features
 from binclf_core.models import ACTIVATION_LAYERS, ScoreModel
 
 HEADER = Template('''\
@@ -63,14 +65,23 @@ def make_data():
 
 MODEL = Template('''
 
-# ---- model: 2-D points in, one raw score (logit) out --------------------------------------------
+# ---- model: 2-D points in, the input features computed from them, one raw score (logit) out ----
+RAW_FEATURES = $raw_features
+
+
 $source
 
-def make_model() -> ScoreModel:
-    """The seed alone decides the initial weights."""
+def make_model(x_train: torch.Tensor) -> ScoreModel:
+    """The seed alone decides the initial weights; standardised features take x_train's statistics."""
+    features = FeatureMap(tuple(SETTINGS["features"]), SETTINGS["scale"] == "standard", x_train)
     torch.manual_seed(SETTINGS["seed"])
-    return ScoreModel(nn.Sequential($layers))
+    return ScoreModel(nn.Sequential($layers), features)
 ''')
+
+OPTIMIZER = Template('''
+
+# ---- optimizer and learning-rate schedule: torch.optim's own ---------------------------------------
+$sources''')
 
 LOSS = Template('''
 
@@ -81,14 +92,14 @@ TRAIN = Template('''
 
 # ---- training -------------------------------------------------------------------------------------
 def train_one_epoch(model, optimizer, loss_fn, x, y, batch_order) -> torch.Tensor:
-    """One pass over the training points; returns the mean of the batches' losses."""
-$batches
+    """One pass over the training points; returns the mean of the batches' (data) losses."""
+$batches$weights
     losses, sizes = [], []
     for batch in batches:
 $zero_grad
         scores = model(x[batch])  # forward   (B,)
         loss = loss_fn(scores, y[batch])
-        loss.backward()  # backward
+$backward
 $step
         losses.append(loss.detach())
         sizes.append(len(y[batch]))
@@ -101,9 +112,10 @@ def finite(*values: torch.Tensor) -> bool:
 
 def main() -> None:
     x_train, y_train, x_test, y_test = make_data()
-    model = make_model()
+    model = make_model(x_train)
 $make_loss
-    optimizer = torch.optim.$optimizer(model.parameters(), lr=SETTINGS["lr"])
+    optimizer = make_optimizer(SETTINGS["optimizer"], model.parameters(), SETTINGS["lr"], SETTINGS["momentum"])
+    schedule = make_schedule(SETTINGS["schedule"], optimizer, SETTINGS["epochs"])  # None: a constant lr
     batch_order = torch.Generator().manual_seed(SETTINGS["seed"])  # shuffles the mini-batches
     status, epochs = "completed", SETTINGS["epochs"]
     for epoch in range(1, epochs + 1):
@@ -117,6 +129,8 @@ $make_loss
             break
         if epoch % max(1, SETTINGS["epochs"] // 10) == 0:
             print(f"epoch {epoch:>6}  train loss {float(train_loss):.4f}  test loss {float(test_loss):.4f}")
+        if schedule is not None:
+            schedule.step()  # once per epoch, after its updates
     print(json.dumps({**final_metrics(model, loss_fn, x_train, y_train, x_test, y_test),
                       "epochs": epochs, "status": status}))
 
@@ -148,7 +162,6 @@ POS_WEIGHT = '''\
     if pos_weight == "balanced":
         pos_weight = balanced_pos_weight(y_train)  # negatives / positives of the training points
 '''
-OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam"}
 
 
 def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
@@ -163,15 +176,17 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
         HEADER.substitute(summary=_summary(config), file_name=file_name, settings=_settings(config),
                           sklearn_import=_sklearn_import(sklearn_names)),
         DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator), generator=generator.__name__),
-        MODEL.substitute(source=_sources(ScoreModel), layers=_layers(config)),
+        MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
+                         raw_features=repr(RAW_FEATURES)),
+        OPTIMIZER.substitute(sources=_sources(optim.make_optimizer, optim.make_schedule)),
         LOSS.substitute(sources=_loss_sources(config, bug)),
+        regularization_sources(config),
         TRAIN.substitute(
             batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
-            step=(" " * 8 + "optimizer.step()  # update" if bug.step
-                  else " " * 8 + "# BUG: no update (optimizer.step() is missing)"),
-            make_loss=_make_loss(config, bug), optimizer=OPTIMIZER_CLASSES[config.optimizer]),
+            step=step_lines(config, bug), make_loss=_make_loss(config, bug),
+            **regularization_lines(config)),
     ]
     return "".join(parts)
 
@@ -179,8 +194,10 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
 def _summary(config: RunConfig) -> str:
     model = "logistic regression" if config.model == "logistic" else (
         f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
-    text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}, "
-            f"{config.epochs} epochs.")
+    schedule = "" if config.schedule == "constant" else f" at its peak ({config.schedule} schedule)"
+    text = (f"{config.dataset} data, {model}, {config.loss} loss, {config.optimizer} with lr {config.lr:g}"
+            f"{schedule}, {config.epochs} epochs.")
+    text += inside_summary(config)
     if config.bug != "none":
         text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."
     return text
@@ -221,9 +238,9 @@ def _sources(*objects) -> str:
 def _layers(config: RunConfig) -> str:
     """The nn.Sequential arguments, built in the same order as models.py builds them (same init)."""
     if config.model == "logistic":
-        return "nn.Linear(2, 1)"
+        return f"nn.Linear({len(config.features)}, 1)"
     activation = ACTIVATION_LAYERS[config.activation].__name__
-    layers, width = [], 2
+    layers, width = [], len(config.features)
     for size in config.hidden:
         layers += [f"nn.Linear({width}, {size})", f"nn.{activation}()"]
         width = size
@@ -252,3 +269,4 @@ def _make_loss(config: RunConfig, bug: bugs.Bug) -> str:
     if bug.make_loss is not None:
         return f"    loss_fn = {name}()"
     return f"    loss_fn = {name}"
+

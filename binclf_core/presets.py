@@ -102,4 +102,73 @@ PRESETS: dict[str, Preset] = {
         # it (an MLP's tanh units saturated at lr 50 and stayed stuck). Slow: the run lasts ~30 s.
         {"dataset": "classification", "model": "logistic", "optimizer": "sgd", "lr": 20.0, "epochs": 2000},
         speed="Slow", action=("Lower the learning rate to 1", {"lr": 1.0})),
+    # ---- why it learns (issue 15): the landscape, the optimizers, the points that pull ----
+    "momentum_ravine": Preset(
+        "Momentum on a ravine",
+        "Open the Landscape view: the loss over (w1, w2) is a long narrow ravine, and plain SGD zigzags from wall to "
+        "wall while it creeps along the floor. Train it, then switch Optimizer to SGD + momentum and train, then "
+        "Adam: the Compare page draws all three paths on the same landscape, momentum rolling along the ravine "
+        "and Adam taking the floor almost straight.",
+        {"dataset": "blobs", "seed": 4, "model": "logistic", "optimizer": "sgd", "lr": 0.15, "epochs": 200}),
+    "warmup_cosine": Preset(
+        "Warm-up and cosine",
+        "The dotted learning-rate curve climbs from a tenth of 2 to its peak over the first 40 epochs, then falls "
+        "along a cosine to zero. At a constant rate of 2 the mini-batch loss keeps jumping; here the jumps die out "
+        "as the rate decays and the loss settles lower. Switch Schedule to Constant and train again to see both.",
+        {"dataset": "moons", "model": "mlp", "hidden": (16, 16), "optimizer": "sgd", "lr": 2.0,
+         "schedule": "warmup_cosine", "batch_size": 32, "epochs": 400}),
+    "hinge_margin": Preset(
+        "Hinge: only the margin pulls",
+        "Turn on Who pulls: each training point is drawn by its share of the gradient. Under the hinge a point "
+        "beyond the margin (y·s ≥ 1) has none at all, so only a few points near the boundary, the support "
+        "vectors, light up and move it. Switch Loss to BCE: every point pulls again, the far ones a little.",
+        {"dataset": "blobs", "model": "logistic", "loss": "hinge", "lr": 0.1, "epochs": 300}),
 }
+
+
+# ---- inside the network (issue 14): features, scaling, regularization; best watched in the Network view ----
+ALL_FEATURES = ("x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
+OVERFIT = {"dataset": "moons", "n_samples": 60, "noise": 0.3, "seed": 5, "test_fraction": 0.5, "model": "mlp",
+           "hidden": (64, 64), "optimizer": "adam", "lr": 0.01, "epochs": 800}
+DEPTH = {"dataset": "circles", "test_fraction": 0.5, "optimizer": "adam", "lr": 0.05, "epochs": 300}
+SCALING = {"dataset": "blobs", "features": ("x1", "x2", "x1_squared", "x2_squared"), "optimizer": "sgd", "lr": 5.0,
+           "epochs": 300}
+
+PRESETS.update({
+    "l1_features": Preset(
+        "L1 switches off the useless features",
+        "Two blobs need only x1 and x2, yet the model gets all seven features. L1 pulls every weight towards 0 "
+        "by the same step each update, so the features that do not help reach exactly 0 and stay there: in the "
+        "Network view their edges vanish one by one, and the output's formula keeps only the useful terms.",
+        {"dataset": "blobs", "features": ALL_FEATURES, "scale": "standard", "regularization": "l1",
+         "reg_rate": 0.05, "lr": 0.1, "epochs": 1000}),
+    "overfitting_l2": Preset(
+        "Overfitting and L2",
+        "64 + 64 hidden units on 30 noisy training points: the training loss goes to 0 while the test loss "
+        "climbs, and the boundary bends around single points. Raise the regularization rate to 0.005 while it "
+        "trains (it applies at once): the weights shrink, the boundary smooths and the test loss comes down.",
+        {**OVERFIT, "regularization": "l2", "reg_rate": 0.0}),
+    "features_or_depth": Preset(
+        "Feature engineering or depth?",
+        "Logistic regression on x1² and x2² solves circles with 3 weights: a ring is a straight line in "
+        "(x1², x2²), so the boundary is a circle. Then load the MLP on raw x1, x2: it finds the same circle with "
+        "33 weights, building its own features in the hidden units (hover them in the Network view).",
+        {**DEPTH, "features": ("x1_squared", "x2_squared")}),
+    "features_or_depth_mlp": Preset(
+        "Feature engineering or depth? The MLP on raw inputs",
+        "Eight ReLU units on raw x1 and x2: each hidden unit's picture is a half-plane, and the output adds them "
+        "into a polygon around the inner disc. Compare with the logistic regression on x1², x2², which needed "
+        "no hidden layer at all.",
+        {**DEPTH, "model": "mlp", "hidden": (8,)}),
+    "scaling_none": Preset(
+        "Feature scaling, part 1: SGD without it",
+        "x1 and x2 span about 10, x1² and x2² up to 200: one learning rate cannot suit both. SGD at lr 5 "
+        "overshoots along the squares, so the loss zig-zags for a hundred epochs and more. Then load part 2, "
+        "the same run with every feature standardised.",
+        {**SCALING, "scale": "none"}),
+    "scaling_standard": Preset(
+        "Feature scaling, part 2: standardised features",
+        "Each feature now has mean 0 and standard deviation 1 on the training split, so the same lr 5 suits all "
+        "four. The loss falls smoothly below 0.02 within a few dozen epochs and every test point ends on its side.",
+        {**SCALING, "scale": "standard"}),
+})

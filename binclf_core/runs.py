@@ -9,9 +9,12 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
+import numpy as np
+
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset
-from binclf_core.training import HISTORY_KEYS, Snapshot, TrainingRun
+from binclf_core.optim import STATE_PER_WEIGHT
+from binclf_core.training import HISTORY_COLUMNS, Snapshot, TrainingRun
 
 MAX_RUNS = 12
 RECORD_GRID = 40  # the final boundary of a record: 40x40 probabilities, 6 kB
@@ -27,11 +30,12 @@ class RunRecord:
     epoch: int
     status: str
     message: str
-    history: dict[str, list[float]]  # one list per HISTORY_KEYS entry, one value per epoch
+    history: dict[str, list[float]]  # one list per HISTORY_COLUMNS entry, one value per epoch
     final: dict  # TrainingRun.final_metrics()
     snapshot: Snapshot  # at RECORD_GRID
     dataset: Dataset  # the run's own, shared rather than copied
     checkpoint: dict | None  # TrainingRun.checkpoint(), or None when the model is too big to keep
+    path: np.ndarray | None = None  # (E, 2) the run's path in its landscape plane (binclf_core/path.py)
 
     @classmethod
     def of(cls, number: int, run: TrainingRun) -> RunRecord:
@@ -39,30 +43,33 @@ class RunRecord:
         return cls(number=number, config=run.config, epoch=run.epoch, status=run.status, message=run.message,
                    history=run.history_columns(), final=run.final_metrics(), snapshot=run.snapshot(RECORD_GRID),
                    dataset=run.dataset, checkpoint=run.checkpoint() if _checkpoint_bytes(run) <= MAX_CHECKPOINT_BYTES
-                   else None)
+                   else None, path=run.path.points)
 
     @property
     def label(self) -> str:
-        """Like "#3 moons · mlp 8,8 · hinge · lr 0.1"."""
+        """Like "#3 moons · mlp 8,8 · hinge · lr 0.1", or "#4 moons · mlp 8,8 · hinge · adam lr 0.1 cosine"
+        when the optimizer is not plain SGD or the schedule not constant."""
         c = self.config
         model = f"mlp {','.join(map(str, c.hidden))}" if c.model == "mlp" else c.model
-        return f"#{self.number} {c.dataset} · {model} · {c.loss} · lr {c.lr:g}"
+        optimizer = "" if c.optimizer == "sgd" else f"{c.optimizer} "
+        schedule = "" if c.schedule == "constant" else f" {c.schedule}"
+        return f"#{self.number} {c.dataset} · {model} · {c.loss} · {optimizer}lr {c.lr:g}{schedule}"
 
     def resume(self) -> TrainingRun:
         """A run of this record's config and data that continues where it stopped (from epoch 0
         when the record keeps no checkpoint)."""
         run = TrainingRun(self.config, dataset=self.dataset)
         if self.checkpoint is not None:
-            records = [{"epoch": i + 1, **{key: self.history[key][i] for key in HISTORY_KEYS}}
+            records = [{"epoch": i + 1, **{key: self.history[key][i] for key in HISTORY_COLUMNS}}
                        for i in range(self.epoch)]
             run.restore(self.checkpoint, records)
         return run
 
 
 def _checkpoint_bytes(run: TrainingRun) -> int:
-    """Weights, plus Adam's two moments per weight (plain SGD keeps no state)."""
+    """Weights, plus the optimizer's state per weight (none for plain SGD, two moments for Adam)."""
     weights = sum(p.numel() for p in run.model.parameters())
-    return 4 * weights * (3 if run.config.optimizer == "adam" else 1)
+    return 4 * weights * (1 + STATE_PER_WEIGHT[run.config.optimizer])
 
 
 class RunStore:

@@ -12,9 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from binclf_core.batched import BatchedRuns, batch_key
+from binclf_core.batched import BatchedRuns, batch_key, batchable
 from binclf_core.config import LOSSES, ConfigError, RunConfig, parse_hidden, parse_pos_weight
 from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.features import SCALES, parse_features
+from binclf_core.optim import OPTIMIZERS, SCHEDULES
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.training import TrainingRun
 
 MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
@@ -30,10 +33,15 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def _loss(text: str) -> str:
-    if text not in LOSSES:
-        raise ConfigError(f"unknown loss {text!r}: choose among {', '.join(LOSSES)}")
-    return text
+def _name_in(registry: dict, what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in registry:
+            raise ConfigError(f"unknown {what} {text!r}: choose among {', '.join(registry)}")
+        return text
+    return parse
+
+
+_loss = _name_in(LOSSES, "loss")
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,15 @@ SWEEPABLE: dict[str, Sweepable] = {
     "batch_size": Sweepable("Batch size", _whole, "a whole number", "0,32"),
     "noise": Sweepable("Noise", _number, "a number", "0.5,1,2", log_scale=True),
     "seed": Sweepable("Seed", _whole, "a whole number", "1,2,3"),
+    "optimizer": Sweepable("Optimizer", _name_in(OPTIMIZERS, "optimizer"), "an optimizer name", "sgd,momentum,adam"),
+    "schedule": Sweepable("Schedule", _name_in(SCHEDULES, "schedule"), "a schedule name", "constant,cosine"),
+    # issue 14: the inputs and the penalty
+    "features": Sweepable("Input features", parse_features, "a list of features", "x1,x2;x1_squared,x2_squared",
+                          separator=";"),
+    "scale": Sweepable("Feature scaling", _name_in(SCALES, "scale"), "a scaling", "none,standard"),
+    "regularization": Sweepable("Regularization", _name_in(REGULARIZATIONS, "regularization"),
+                                "a regularization", "none,l1,l2"),
+    "reg_rate": Sweepable("Regularization rate", _number, "a number", "0,0.001,0.01", log_scale=True),
 }
 
 
@@ -136,6 +153,13 @@ def run_sweep(configs: list[RunConfig], progress: Callable[[float], None] | None
     total, done = max(1, sum(c.epochs for c in configs)), 0
     runs: list[TrainingRun] = [None] * len(configs)  # type: ignore[list-item] - every slot is filled below
     for members in groups.values():
+        if not batchable(configs[members[0]]):  # optimizers and schedules the batched engine does not write out
+            for index in members:
+                runs[index] = _train_alone(configs[index], datasets[index])
+                done += configs[index].epochs
+                if progress is not None:
+                    progress(done / total)
+            continue
         batch = BatchedRuns([configs[i] for i in members], [datasets[i] for i in members])
         for epochs in _chunks(configs[members[0]].epochs):
             batch.train(epochs)
@@ -145,6 +169,12 @@ def run_sweep(configs: list[RunConfig], progress: Callable[[float], None] | None
         for index, run in zip(members, batch.results(), strict=True):
             runs[index] = run
     return runs
+
+
+def _train_alone(config: RunConfig, dataset: Dataset) -> TrainingRun:
+    run = TrainingRun(config, dataset)
+    run.step(config.epochs)
+    return run
 
 
 def _chunks(epochs: int) -> list[int]:
@@ -168,5 +198,6 @@ def result_rows(runs: list[TrainingRun]) -> list[dict]:
     for run in runs:
         config = run.config.to_dict()
         config["hidden"] = ",".join(map(str, config["hidden"]))
+        config["features"] = ",".join(config["features"])
         rows.append({**config, **run.final_metrics(), "status": run.status, "epochs_trained": run.epoch})
     return rows

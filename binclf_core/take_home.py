@@ -15,13 +15,13 @@ import plotly.io as pio
 import torch
 
 from binclf_core.figures import boundary_figure, curves_figure
-from binclf_core.training import HISTORY_KEYS, TrainingRun
+from binclf_core.training import HISTORY_COLUMNS, TrainingRun
 
 
 def history_csv(history: list[dict]) -> str:
-    """One row per epoch: epoch, then the losses and accuracies."""
+    """One row per epoch: epoch, then the losses and accuracies, and the learning rate."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["epoch", *HISTORY_KEYS], lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=["epoch", *HISTORY_COLUMNS], lineterminator="\n")
     writer.writeheader()
     writer.writerows(history)
     return out.getvalue()

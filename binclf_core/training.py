@@ -10,24 +10,32 @@ import copy
 import math
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import torch
+from torch.func import functional_call
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from binclf_core.bugs import BUGS
 from binclf_core.config import RunConfig
 from binclf_core.datasets import Dataset, load_dataset
+from binclf_core.features import FeatureMap
 from binclf_core.losses import balanced_pos_weight, loss_fn
 from binclf_core.metrics import threshold_metrics
 from binclf_core.models import build_model
+from binclf_core.optim import make_optimizer, make_schedule, planned_rates, restart_schedule, step_schedule
+from binclf_core.path import PathTrace, plane_for
+from binclf_core.regularization import after_update, weight_matrices, with_penalty
 from binclf_core.replay import Replay
 from binclf_core.threads import use_engine_threads
 
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
-LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs"})  # may change without starting over
-HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+LIVE_SETTINGS = frozenset({"lr", "threshold", "epochs", "reg_rate"})  # may change without starting over
+HISTORY_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")  # the curves (FRAMES.md)
+HISTORY_COLUMNS = (*HISTORY_KEYS, "lr")  # a record's values: the curves' and the lr the epoch trained with
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,9 +61,11 @@ class TrainingRun:
         self.dataset = dataset if dataset is not None else load_dataset(config)
         self.bug = BUGS[config.bug]
         self.pos_weight = self._resolve_pos_weight()
-        self.model = build_model(config.model, config.hidden, config.activation, config.seed)
+        features = FeatureMap(config.features, config.scale == "standard", self.dataset.x_train)
+        self.model = build_model(config.model, config.hidden, config.activation, config.seed, features)
         self._optimizer: torch.optim.Optimizer | None = None
         self._parameters = list(self.model.parameters())
+        self._weights = weight_matrices(self.model)  # what regularization acts on (not the biases)
         self.history: list[dict] = []
         self.message = ""
         make_loss = self.bug.make_loss or (lambda pos_weight: loss_fn(config.loss, pos_weight))
@@ -69,6 +79,10 @@ class TrainingRun:
         self._grids: dict[int, tuple[np.ndarray, np.ndarray, torch.Tensor]] = {}
         self.replay = Replay(self.model)  # weight copies every few epochs, for drawing training back
         self.replay.start(0)
+        self.path = PathTrace(plane_for(self.model, config.seed), self._parameters)  # the landscape's plane
+        self.path.start(0)
+        self._schedule = None
+        self._pending: _EpochInProgress | None = None  # an epoch that Step through has begun
 
     # ---- state -------------------------------------------------------------------------------
     @property
@@ -90,7 +104,9 @@ class TrainingRun:
         """Built on first use: a process's first optimizer imports torch._dynamo (~1 s here), which a
         page that only shows a new run at epoch 0 should not wait for."""
         if self._optimizer is None:
-            self._optimizer = OPTIMIZERS[self.config.optimizer](self._parameters, lr=self.config.lr)
+            c = self.config
+            self._optimizer = make_optimizer(c.optimizer, self._parameters, c.lr, c.momentum)
+            self._schedule = make_schedule(c.schedule, self._optimizer, c.epochs)
         return self._optimizer
 
     def _resolve_pos_weight(self) -> float | None:
@@ -120,32 +136,57 @@ class TrainingRun:
         return ran
 
     def _train_one_epoch(self) -> None:
-        """One pass over the training split, then one record of its losses and accuracies.
+        """One pass over the training split (the rest of it, if Step through began it), then one
+        record of its losses and accuracies.
 
         As in skorch and Keras, the training loss and accuracy come from the epoch's own forward
         passes (averaged over its batches); the test split is evaluated after the epoch's updates.
         """
         x, y = self.dataset.x_train, self.dataset.y_train
-        if self.config.batch_size <= 0 or self.config.batch_size >= len(y):
+        if self._pending is None and (self.config.batch_size <= 0 or self.config.batch_size >= len(y)):
             train_loss, train_scores = self._update(x, y)
             self._record_epoch(train_loss, train_scores, self._y_all)
             return
-        order = torch.randperm(len(y), generator=self._batch_order)
-        batches = order.split(self.config.batch_size)
-        losses, scores = zip(*(self._update(x[batch], y[batch]) for batch in batches), strict=True)
-        sizes = torch.tensor([len(batch) for batch in batches], dtype=torch.float32)
-        train_loss = torch.stack(losses) @ sizes / len(y)
-        self._record_epoch(train_loss, torch.cat(scores), torch.cat([y[order], self.dataset.y_test]))
+        self._train_batch()
+        while self._pending is not None:
+            self._train_batch()
+
+    def _train_batch(self) -> None:
+        """One update on the next batch of the epoch in progress (begun here if none is); the epoch's
+        record follows its last batch."""
+        x, y = self.dataset.x_train, self.dataset.y_train
+        epoch = self._pending or self._begin_epoch()
+        batch = epoch.batches[len(epoch.losses)]
+        loss, scores = self._update(x[batch], y[batch])
+        epoch.losses.append(loss)
+        epoch.scores.append(scores)
+        if len(epoch.losses) == len(epoch.batches):
+            self._pending = None
+            if epoch.order is None:
+                self._record_epoch(loss, scores, self._y_all)
+            else:
+                sizes = torch.tensor([len(b) for b in epoch.batches], dtype=torch.float32)
+                train_loss = torch.stack(epoch.losses) @ sizes / len(y)
+                self._record_epoch(train_loss, torch.cat(epoch.scores),
+                                   torch.cat([y[epoch.order], self.dataset.y_test]))
+
+    def _begin_epoch(self) -> _EpochInProgress:
+        n, size = self._n_train, self.config.batch_size
+        order = None if size <= 0 or size >= n else torch.randperm(n, generator=self._batch_order)
+        self._pending = _EpochInProgress(order, [slice(None)] if order is None else list(order.split(size)))
+        return self._pending
 
     def _update(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer step on a batch; returns its loss () and scores (B,) from before the step."""
         if self.bug.zero_grad:  # forward / backward / update, unless the run trains with a bug (bugs.py)
             self.optimizer.zero_grad(set_to_none=True)
         scores = self.model(x)
-        loss = self._loss(scores, y)
-        loss.backward()
+        loss = self._loss(scores, y)  # the data loss: what the history records
+        with_penalty(loss, self._weights, self.config.regularization, self.config.reg_rate).backward()
         if self.bug.step:
             self.optimizer.step()
+            after_update(self._weights, self.config.regularization, self.config.reg_rate,
+                         self.optimizer.param_groups[0]["lr"])
         return loss.detach(), scores.detach()
 
     def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, targets: torch.Tensor) -> None:
@@ -168,8 +209,11 @@ class TrainingRun:
         train_loss, test_loss, _, train_correct, test_correct = values
         self.history.append({"epoch": self.epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
                              "train_accuracy": train_correct / self._n_train,
-                             "test_accuracy": test_correct / len(self.dataset.y_test)})
+                             "test_accuracy": test_correct / len(self.dataset.y_test),
+                             "lr": float(self.optimizer.param_groups[0]["lr"])})
         self.replay.record(self.epoch)
+        self.path.record(self.epoch)
+        step_schedule(self._schedule, quiet=not self.bug.step)
 
     def _stop_diverged(self) -> None:
         self._diverged = True
@@ -181,15 +225,57 @@ class TrainingRun:
         )
 
     def update_live(self, **changes) -> None:
-        """Change lr, threshold or epochs in the middle of a run; they apply from the next epoch."""
+        """Change lr, threshold, epochs or reg_rate in the middle of a run; they apply from the next epoch."""
         unknown = set(changes) - LIVE_SETTINGS
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))} cannot change during a run; start a new one")
         with self._lock:
             self.config = self.config.with_changes(**changes)
             if self._optimizer is not None:
-                for group in self._optimizer.param_groups:
-                    group["lr"] = self.config.lr
+                self._restart_schedule()
+
+    def _restart_schedule(self) -> None:
+        """The lr of this epoch for the config's peak lr and epochs (a constant schedule: the lr itself)."""
+        c = self.config
+        self._schedule = restart_schedule(c.schedule, self._optimizer, c.lr, c.epochs, self.epoch)
+
+    # ---- step through: one mini-batch at a time ------------------------------------------------
+    def step_batch(self) -> BatchStep | None:
+        """One update on the epoch's next batch (the whole training split for a full batch), and what
+        it did; None once the run has finished. The epoch's record follows its last batch."""
+        use_engine_threads()
+        with self._lock:
+            if self.finished:
+                return None
+            epoch = self._pending or self._begin_epoch()
+            number, x, y = len(epoch.losses), self.dataset.x_train, self.dataset.y_train
+            batch = epoch.batches[number]
+            indices = torch.arange(self._n_train) if isinstance(batch, slice) else batch
+            before, loss_before = parameters_to_vector(self._parameters).detach().clone(), self._loss_on(x, y)
+            self._train_batch()
+            gradient = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1)
+                                  for p in self._parameters])
+            return BatchStep(
+                epoch=self.epoch if self._pending is None else self.epoch + 1, batch=number + 1,
+                batches=len(epoch.batches), indices=indices.numpy().copy(), loss_before=loss_before,
+                loss_after=self._loss_on(x, y), batch_loss_before=float(epoch.losses[-1]),
+                batch_loss_after=self._loss_on(x[indices], y[indices]), weights_before=before,
+                weights_after=parameters_to_vector(self._parameters).detach().clone(), gradient=gradient.detach())
+
+    def _loss_on(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        with torch.no_grad():
+            return float(self._loss(self.model(x), y))
+
+    def position(self) -> tuple[torch.Tensor, np.ndarray, list[int]]:
+        """The weights (P,) now, and the path so far ((E, 2) coordinates in self.path.plane and their
+        epochs), taken together between updates."""
+        with self._lock:
+            return parameters_to_vector(self._parameters).detach().clone(), self.path.points, self.path.epochs
+
+    def loss_of(self, parameters: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The loss this run trains (its loss function, bug and positive weight included) at the given
+        weights, a `named_parameters` dict, on points x (N, 2) with 0/1 targets y (N,); vmap-able."""
+        return self._loss(functional_call(self.model, parameters, (x,)), y)
 
     # ---- evaluation ----------------------------------------------------------------------------
     def evaluate(self, x: torch.Tensor) -> torch.Tensor:
@@ -272,12 +358,21 @@ class TrainingRun:
         with self._lock:
             with torch.no_grad():
                 vector_to_parameters(checkpoint["weights"].clone(), self._parameters)
+            self.history = [dict(record) for record in history]
             if checkpoint["optimizer"] is not None:
                 self.optimizer.load_state_dict(copy.deepcopy(checkpoint["optimizer"]))
+                self._restart_schedule()  # the schedule at the restored epoch
             self._batch_order.set_state(checkpoint["batch_order"])
             self._diverged, self.message = checkpoint["diverged"], checkpoint["message"]
-            self.history = [dict(record) for record in history]
             self.replay.start(self.epoch)
+            self.path.start(self.epoch)
+
+    def with_model(self, use: Callable[[torch.nn.Module], T]) -> T:
+        """use(model) between two updates, under the run's lock: how the network view reads the weights
+        and the model's own intermediate outputs while another thread may be training."""
+        use_engine_threads()
+        with self._lock:
+            return use(self.model)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A copy of the model's weights, taken between updates (a download may ask from another thread)."""
@@ -286,7 +381,42 @@ class TrainingRun:
 
     def history_columns(self) -> dict[str, list[float]]:
         """The history as one list per key, each with one entry per epoch."""
-        return {key: [record[key] for record in self.history] for key in HISTORY_KEYS}
+        return {key: [record[key] for record in self.history] for key in HISTORY_COLUMNS}
+
+    def learning_rates(self) -> list[float]:
+        """The lr of every epoch of the run: those trained as they were, the rest as the schedule plans them."""
+        with self._lock:
+            done = [record["lr"] for record in self.history]
+            c = self.config
+            return done + list(planned_rates(c.schedule, c.lr, c.epochs)[len(done):])
+
+
+@dataclass(frozen=True, eq=False)
+class BatchStep:
+    """What one Step through update did: its batch, the losses before and after, and the move."""
+
+    epoch: int  # the epoch the batch belongs to, from 1
+    batch: int  # its place in that epoch, from 1
+    batches: int  # batches in the epoch
+    indices: np.ndarray = field(repr=False)  # (B,) the batch's points, as indices into the training split
+    loss_before: float  # the training split's loss before the update
+    loss_after: float
+    batch_loss_before: float  # the batch's own loss before and after
+    batch_loss_after: float
+    weights_before: torch.Tensor = field(repr=False)  # (P,)
+    weights_after: torch.Tensor = field(repr=False)  # (P,)
+    gradient: torch.Tensor = field(repr=False)  # (P,) the gradient the optimizer was given
+
+
+@dataclass(eq=False)
+class _EpochInProgress:
+    """The batches of an epoch (indices into the training split, or one slice for a full batch) and
+    the losses and scores of those already trained on."""
+
+    order: torch.Tensor | None  # (N_train,) the epoch's shuffle; None for a full batch
+    batches: list
+    losses: list = field(default_factory=list)
+    scores: list = field(default_factory=list)
 
 
 def _split_indicator(n_train: int, n_test: int) -> torch.Tensor:

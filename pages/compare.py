@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from binclf_core.compare import FINAL_COLUMNS, boundaries_side_by_side, comparison_rows, curves_overlay, percent_scaled
+from binclf_core.compare import (
+    FINAL_COLUMNS,
+    boundaries_side_by_side,
+    comparison_rows,
+    curves_overlay,
+    landscape_overlay,
+    percent_scaled,
+)
 from binclf_core.formats import printf_format
 from ui import runs, session
 
@@ -23,11 +30,25 @@ if not chosen:
     st.stop()
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
-st.dataframe(percent_scaled(comparison_rows(chosen)), hide_index=True, key="compare_table", width="stretch",
-             column_config={"run": st.column_config.TextColumn(width="medium", pinned=True),
-                            **{title: st.column_config.NumberColumn(format=printf_format(key))
+# Within the page's width: the run by its number (its settings that differ have columns of their own),
+# the metrics in narrow columns, in the one number format (binclf_core/formats.py).
+table = [{**row, "run": row["run"].split(" ")[0]} for row in percent_scaled(comparison_rows(chosen))]
+st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
+             column_config={**{name: st.column_config.Column(width="small") for name in table[0]},
+                            "run": st.column_config.TextColumn(width=44, help="The run's number, as in Runs above"),
+                            **{title: st.column_config.NumberColumn(format=printf_format(key), width="small")
                                for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
+
+landscape, left_out = landscape_overlay(chosen)
+if landscape is not None and len(chosen) - len(left_out) >= 2:
+    st.plotly_chart(landscape, key="compare_landscape", config={"displaylogo": False})
+    if left_out:
+        st.caption(f"Not on this landscape: {', '.join(r.label for r in left_out)} (other data, model, loss or "
+                   "seed: another loss surface).")
+else:
+    st.caption("Paths on one landscape: train the same settings with another optimizer, learning rate or "
+               "schedule, and choose both runs first, to race them on one loss surface.")
 
 st.caption("Open a run in the Playground to continue it where it stopped, or to vary its settings.")
 columns = st.columns(min(len(chosen), 4))

@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from ui import own_data, session, teach
+from ui import (
+    network_panels,  # noqa: F401 - registers the network's views as live panels
+    own_data,
+    session,
+    teach,
+    why_it_learns,
+)
 from ui.controls import sidebar_controls
 from ui.live import live_panel
 from ui.room import room_panel
@@ -28,13 +34,15 @@ with preset:
 train.button("Train", key="train", on_click=session.train, type="primary", width="stretch",
              help="Start, or resume a paused run", disabled=waiting is not None)
 pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=waiting is not None)
-step.button("Step", key="step", on_click=session.step, width="stretch", help="Train a few epochs",
-            disabled=waiting is not None)
+step.button("Step", key="step", on_click=why_it_learns.step, width="stretch",
+            help="Train a few epochs, or one mini-batch (choose below the buttons)", disabled=waiting is not None)
 reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0",
              disabled=waiting is not None)
 with lesson:
     teach.lesson()
+teach.lesson_action()
 if waiting is None:
+    why_it_learns.step_mode_control()
     teach.bug_note(run)
 else:
     kind, sentence = waiting
@@ -43,5 +51,6 @@ if drawing:
     own_data.canvas(st.session_state["epochs"], teach.chart_font_size())
 elif waiting is None:
     live_panel(run, speed)
+    why_it_learns.notes(run)
     take_home(run)
 warm_up_after_first_page()

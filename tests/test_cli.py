@@ -8,7 +8,7 @@ from binclf_core.cli import main
 
 FINAL_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
               "test_precision", "test_recall", "test_f1", "test_roc_auc"}
-HISTORY_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy"}
+HISTORY_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "lr"}  # lr: the rate each epoch used
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -25,7 +25,7 @@ def test_json_holds_the_whole_contract(capsys):
                            "--epochs", "30", "--loss", "weighted_bce", "--pos-weight", "2", "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"config", "final", "history", "status", "message"}
+    assert set(result) == {"config", "final", "history", "status", "message", "parameters"}
     config = result["config"]
     assert config["dataset"] == "moons" and config["hidden"] == [8, 4] and config["pos_weight"] == 2.0
     assert {"lr", "n_samples", "positive_fraction", "test_fraction", "batch_size", "threshold", "csv"} <= set(config)
@@ -62,7 +62,8 @@ def test_help_shows_every_flag_with_its_default(capsys):
     assert code == 0
     for flag in ("--dataset", "--csv", "--n-samples", "--noise", "--positive-fraction", "--test-fraction",
                  "--seed", "--model", "--hidden", "--activation", "--loss", "--pos-weight", "--optimizer",
-                 "--lr", "--epochs", "--batch-size", "--threshold", "--json"):
+                 "--lr", "--epochs", "--batch-size", "--threshold", "--json", "--features", "--scale",
+                 "--regularization", "--reg-rate"):
         assert flag in out
     assert "default: 400" in out and "default: blobs" in out
 
@@ -71,9 +72,12 @@ BAD_FLAGS = [
     ["--dataset", "swirl"], ["--lr", "0"], ["--lr", "-1"], ["--lr", "fast"], ["--n-samples", "0"],
     ["--test-fraction", "0"], ["--test-fraction", "1.5"], ["--positive-fraction", "1"], ["--epochs", "-1"],
     ["--hidden", "8,x"], ["--hidden", ""], ["--loss", "mse"], ["--pos-weight", "heavy"], ["--pos-weight", "-2"],
-    ["--model", "svm"], ["--activation", "gelu"], ["--optimizer", "rmsprop"], ["--batch-size", "-1"],
+    ["--model", "svm"], ["--activation", "swish"], ["--optimizer", "lbfgs"], ["--schedule", "linear"],
+    ["--momentum", "1.5"], ["--optimizer", "nesterov", "--momentum", "0"], ["--batch-size", "-1"],
     ["--threshold", "2"], ["--noise", "-1"], ["--dataset", "csv"], ["--dataset", "csv", "--csv", "/no/such.csv"],
     ["--dataset", "drawn"], ["--unknown-flag"],
+    ["--features", "x1,x3"], ["--features", ""], ["--scale", "minmax"], ["--regularization", "l3"],
+    ["--reg-rate", "-0.1"], ["--reg-rate", "lots"],
 ]
 
 
@@ -108,3 +112,22 @@ def test_the_module_runs_as_a_real_process():
     bad = subprocess.run([sys.executable, "-m", "binclf_core", "train", "--lr", "0"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.splitlines()[-1].startswith("error: lr must be")
+
+
+def test_parameters_hold_the_final_state_dict_as_nested_lists(capsys):
+    argv = ["--model", "mlp", "--hidden", "3", "--features", "x1,x2,x1_x2", "--scale", "standard",
+            "--regularization", "l1", "--reg-rate", "0.01", "--epochs", "20"]
+    code, out, _ = run_cli(capsys, "train", *argv, "--json")
+    assert code == 0
+    parameters = json.loads(out)["parameters"]
+    from binclf_core.cli import build_parser, config_from_args
+    from binclf_core.training import TrainingRun
+
+    run = TrainingRun(config_from_args(build_parser().parse_args(["train", *argv])))
+    run.step(20)
+    expected = run.state_dict()
+    assert list(parameters) == list(expected)
+    assert {"layers.0.weight", "layers.0.bias", "features.mean", "features.std"} <= set(parameters)
+    for name, value in expected.items():
+        assert parameters[name] == value.tolist()
+    assert len(parameters["layers.0.weight"]) == 3 and len(parameters["layers.0.weight"][0]) == 3

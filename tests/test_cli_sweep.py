@@ -31,11 +31,12 @@ def test_sweep_prints_one_entry_per_combination_with_config_final_and_status(cap
      "--epochs", "30", "--dataset", "moons"],
     ["--loss", "weighted_bce", "--pos-weight", "balanced,3", "--batch-size", "0,64", "--noise", "1,2",
      "--epochs", "15", "--positive-fraction", "0.3"],
+    ["--optimizer", "sgd,nesterov,adamw", "--schedule", "step,cosine", "--momentum", "0.7", "--epochs", "12"],
 ])
 def test_each_final_equals_train_json_for_the_same_single_values(capsys, argv):
     for run in sweep_json(capsys, *argv):
         config = run["config"]
-        single = [f"--{key.replace('_', '-')}" + "=" + (",".join(map(str, value)) if key == "hidden" else str(value))
+        single = [f"--{key.replace('_', '-')}=" + (",".join(map(str, value)) if isinstance(value, list) else str(value))
                   for key, value in config.items() if value is not None]
         code, out, _ = run_cli(capsys, "train", *single, "--json")
         assert code == 0

@@ -73,3 +73,32 @@ def test_more_runs_than_columns_wrap_onto_rows(records):
     layout = boundaries_side_by_side(records, columns=2)["layout"]
     assert layout["xaxis3"]["domain"] == layout["xaxis"]["domain"]
     assert layout["yaxis3"]["domain"][1] < layout["yaxis"]["domain"][0]
+
+
+def test_momentum_counts_as_a_difference_only_for_the_optimizers_that_use_it():
+    assert differing_settings([RunConfig(momentum=0.5), RunConfig()]) == []
+    assert differing_settings([RunConfig(optimizer="momentum", momentum=0.5),
+                               RunConfig(optimizer="momentum")]) == ["momentum"]
+
+
+def test_optimizers_race_on_one_landscape_and_a_run_on_another_surface_is_left_out():
+    from binclf_core.compare import landscape_overlay
+    from binclf_core.path import plane_for
+    from tests.test_figures import decode
+
+    base = RunConfig(dataset="moons", model="mlp", hidden=(6,), lr=0.05)
+    racers = [record(1, base, 30), record(2, base.with_changes(optimizer="momentum"), 30),
+              record(3, base.with_changes(optimizer="adam", lr=0.02), 30)]
+    other = record(4, base.with_changes(loss="hinge"), 5)
+    figure, left_out = landscape_overlay([*racers, other])
+    go.Figure(figure)
+    assert left_out == [other]
+    paths = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    assert [t["name"] for t in paths] == [r.label for r in racers]
+    plane = plane_for(TrainingRun(base).model, base.seed)
+    centre = plane.coordinates(racers[0].checkpoint["weights"])
+    for trace, racer in zip(paths, racers, strict=True):
+        end = plane.coordinates(racer.checkpoint["weights"]) - centre  # drawn around the first run's weights
+        assert decode(trace["x"])[-1] == pytest.approx(end[0], abs=1e-5)
+        assert decode(trace["y"])[-1] == pytest.approx(end[1], abs=1e-5)
+    assert len({float(decode(t["x"])[-1]) for t in paths}) == 3  # three optimizers, three places

@@ -21,6 +21,20 @@ CONFIGS = {  # both models, all three losses, mini-batches, adam, several datase
                                                 "--pos-weight", "3", "--batch-size", "50", "--epochs", "10"],
     "mlp-xor-no-zero-grad": ["--dataset", "xor", "--model", "mlp", "--bug", "no_zero_grad", "--epochs", "20"],
     "diverging-lr": ["--dataset", "spiral", "--model", "mlp", "--lr", "1e12", "--epochs", "20"],
+    "features-l1-standard": ["--features", "x1,x2,x1_squared,x2_squared,x1_x2,sin_x1,sin_x2", "--scale", "standard",
+                             "--regularization", "l1", "--reg-rate", "0.05", "--epochs", "200"],
+    "mlp-features-l2-minibatch-adam": ["--dataset", "circles", "--model", "mlp", "--hidden", "6,4", "--activation",
+                                       "gelu", "--features", "x1_squared,x2_squared,x1_x2", "--regularization", "l2",
+                                       "--reg-rate", "0.01", "--optimizer", "adam", "--lr", "0.02",
+                                       "--batch-size", "32", "--epochs", "20"],
+}
+OPTIMIZER_CONFIGS = {  # every optimizer, every schedule, once each at least, on an MLP with mini-batches
+    f"{optimizer}-{schedule}": ["--dataset", "moons", "--model", "mlp", "--hidden", "6", "--optimizer", optimizer,
+                                "--schedule", schedule, "--lr", lr, "--momentum", "0.8", "--batch-size", "100",
+                                "--epochs", "12"]
+    for optimizer, schedule, lr in [("sgd", "step", "0.3"), ("momentum", "cosine", "0.1"),
+                                    ("nesterov", "warmup_cosine", "0.1"), ("rmsprop", "constant", "0.01"),
+                                    ("adam", "step", "0.02"), ("adamw", "warmup_cosine", "0.02")]
 }
 ALLOWED_IMPORTS = {"torch", "numpy", "sklearn", "__future__", "json", "math", "collections"}
 
@@ -45,7 +59,8 @@ def run_script(path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("argv", CONFIGS.values(), ids=CONFIGS.keys())
+@pytest.mark.parametrize("argv", [*CONFIGS.values(), *OPTIMIZER_CONFIGS.values()],
+                         ids=[*CONFIGS.keys(), *OPTIMIZER_CONFIGS.keys()])
 def test_the_exported_script_reproduces_train_json(tmp_path, capsys, argv):
     expected = cli_json(capsys, argv)
     got = run_script(export(tmp_path, capsys, argv))

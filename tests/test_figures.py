@@ -96,6 +96,17 @@ def test_curves_span_the_whole_run_and_keep_the_last_epoch(trained_run):
     np.testing.assert_allclose(decode(figure["data"][0]["y"])[-1], trained_run.history[-1]["train_loss"], rtol=1e-6)
 
 
+def test_the_curves_show_the_learning_rate_only_when_a_schedule_moves_it(trained_run):
+    assert all(t["name"] != "learning rate" for t in curves_figure(trained_run.history, 60)["data"])
+    run = TrainingRun(RunConfig(schedule="warmup_cosine", lr=0.3, epochs=40))
+    run.step(40)
+    figure = curves_figure(run.history, 40)
+    go.Figure(figure)
+    lr = next(t for t in figure["data"] if t["name"] == "learning rate")
+    assert lr["yaxis"] == "y3" and figure["layout"]["yaxis3"]["overlaying"] == "y"
+    np.testing.assert_allclose(decode(lr["y"]), [r["lr"] for r in run.history], rtol=1e-6)
+
+
 def test_downsampled_spreads_evenly_and_keeps_both_ends():
     keep = downsampled(1000, 10)
     assert keep[0] == 0 and keep[-1] == 999 and len(keep) == 10

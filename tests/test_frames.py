@@ -104,3 +104,16 @@ def test_sizes_travel_as_one_float_per_point():
     sizes = np.linspace(4, 20, len(run.dataset.y_all))
     frame = decode_frame(FrameEncoder(run).frame(sizes=sizes), len(run.dataset.y_all))
     assert frame["sizes"] == pytest.approx(sizes)
+
+
+def test_the_reset_curves_draw_a_schedule_s_whole_plan_from_epoch_0():
+    from binclf_core.config import RunConfig
+    from binclf_core.frames import FrameEncoder
+    from binclf_core.training import TrainingRun
+
+    run = TrainingRun(RunConfig(schedule="cosine", lr=0.2, epochs=80))
+    curves = FrameEncoder(run).reset_message()["figures"]["curves"]
+    rate = next(t for t in curves["data"] if t["name"] == "learning rate")
+    assert rate["yaxis"] == "y3" and curves["layout"]["yaxis3"]["overlaying"] == "y"
+    constant = FrameEncoder(TrainingRun(RunConfig())).reset_message()["figures"]["curves"]
+    assert all(t["name"] != "learning rate" for t in constant["data"])

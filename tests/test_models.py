@@ -27,3 +27,15 @@ def test_the_seed_alone_decides_the_initial_weights_and_global_rng_is_untouched(
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(pa, pb)
     assert not torch.equal(next(a.parameters()), next(c.parameters()))
+
+
+def test_every_activation_builds_and_runs_on_any_number_of_features():
+    from binclf_core.config import ACTIVATIONS
+    from binclf_core.features import FeatureMap
+    from binclf_core.models import ACTIVATION_LAYERS
+
+    assert set(ACTIVATIONS) == set(ACTIVATION_LAYERS) >= {"relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu"}
+    for activation in ACTIVATIONS:
+        model = build_model("mlp", (4,), activation, seed=0, features=FeatureMap(("x1", "x2", "x1_x2")))
+        assert isinstance(model.layers[1], ACTIVATION_LAYERS[activation])
+        assert model.layers[0].in_features == 3 and model(torch.randn(6, 2)).shape == (6,)

@@ -7,10 +7,12 @@ import pytest
 import torch
 
 from binclf_core.config import FIELD_NAMES, RunConfig, parse_hidden, parse_pos_weight
+from binclf_core.features import parse_features
 from binclf_core.presets import PRESETS
 from binclf_core.training import TrainingRun
 
 ISSUE_SCENARIOS = {"blobs_logistic", "classification_linear", "circles_logistic", "circles_mlp", "minority_bce",
+                   "momentum_ravine", "warmup_cosine", "hinge_margin",
                    "minority_weighted_bce", "moons_hinge", "moons_bce", "lr_too_high"}
 
 
@@ -33,6 +35,8 @@ def config_from_query(query: str) -> RunConfig:
             values[key] = parse_hidden(text)
         elif key == "pos_weight":
             values[key] = parse_pos_weight(text)
+        elif key == "features":
+            values[key] = parse_features(text)
         else:
             values[key] = kinds[key](text) if kinds[key] is not type(None) else float(text)
     return RunConfig(**values)
@@ -124,3 +128,81 @@ def test_presets_carry_no_randomness_of_their_own():
     first, second = trained("circles_mlp", epochs=20), trained("circles_mlp", epochs=20)
     assert losses(first) == losses(second)
     assert torch.equal(first.evaluate(first.dataset.x_test), second.evaluate(second.dataset.x_test))
+
+
+def test_momentum_on_a_ravine_sgd_zigzags_and_momentum_and_adam_get_further_down():
+    import numpy as np
+
+    from binclf_core.landscape import landscape
+
+    sgd, momentum, adam = (trained("momentum_ravine", optimizer=o) for o in ("sgd", "momentum", "adam"))
+    assert losses(adam)[-1] < losses(momentum)[-1] < losses(sgd)[-1]
+    assert _curvature_ratio(sgd) > 50  # a ravine: the loss rises far faster across it than along it
+    view = landscape(sgd)
+    steps = np.diff(view.paths[0], axis=0)[5:40]
+    turns = np.sum(np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0)
+    assert turns > len(steps) / 3  # SGD bounces from wall to wall
+
+
+def _curvature_ratio(run: TrainingRun) -> float:
+    """Largest over smallest curvature of the logistic loss over (w1, w2) at the run's weights."""
+    x = run.dataset.x_train
+    w, b = run.model.layers[0].weight.detach()[0], run.model.layers[0].bias.detach()
+    p = torch.sigmoid(x @ w + b)
+    eigenvalues = torch.linalg.eigvalsh((x.T * (p * (1 - p))) @ x / len(x))
+    return float(eigenvalues[1] / eigenvalues[0])
+
+
+def test_warm_up_and_cosine_rises_then_decays_and_settles_lower_than_a_constant_rate():
+    run, constant = trained("warmup_cosine"), trained("warmup_cosine", schedule="constant")
+    rates = [r["lr"] for r in run.history]
+    peak = rates.index(max(rates))
+    assert rates[0] == pytest.approx(0.2) and peak == 40 and max(rates) == pytest.approx(2.0) and rates[-1] < 0.01
+    assert all(a < b for a, b in pairwise(rates[:peak + 1])) and all(a > b for a, b in pairwise(rates[peak:]))
+    assert losses(run)[-1] < losses(constant)[-1]
+
+    def jumps(values):
+        return sum(abs(b - a) for a, b in pairwise(values[-100:]))
+    assert jumps(losses(run)) * 10 < jumps(losses(constant))
+
+
+def test_under_the_hinge_only_the_points_inside_the_margin_pull_and_under_bce_all_do():
+    from binclf_core.pull import pull
+
+    hinge = pull(trained("hinge_margin"))
+    assert 0 < hinge.pulling < len(hinge.share) / 5 and hinge.pulling == int((hinge.margin < 1).sum())
+    assert pull(trained("hinge_margin", loss="bce")).pulling == len(hinge.share)
+
+
+def test_l1_switches_off_useless_features_on_blobs():
+    run = trained("l1_features")
+    weights = run.model.layers[0].weight.detach()
+    assert run.config.features == ("x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
+    assert int((weights == 0).sum()) >= 3 and run.history[-1]["test_accuracy"] >= 0.95
+
+
+def test_the_wide_mlp_overfits_and_a_live_l2_rate_narrows_the_gap():
+    plain = trained("overfitting_l2")
+    final = plain.final_metrics()
+    assert final["train_accuracy"] == 1.0 and final["test_loss"] > 5 * final["train_loss"] + 1
+    regularized = TrainingRun(PRESETS["overfitting_l2"].config())
+    regularized.step(100)
+    regularized.update_live(reg_rate=0.005)  # what the text asks for, while it trains
+    regularized.step(regularized.config.epochs)
+    smoothed = regularized.final_metrics()
+    assert smoothed["test_loss"] < final["test_loss"] / 2 and smoothed["test_accuracy"] > final["test_accuracy"]
+
+
+def test_logistic_on_squares_solves_circles_like_the_mlp_on_raw_inputs():
+    squares, mlp = trained("features_or_depth"), trained("features_or_depth_mlp")
+    assert squares.config.model == "logistic" and squares.config.features == ("x1_squared", "x2_squared")
+    assert mlp.config.model == "mlp" and mlp.config.features == ("x1", "x2")
+    assert squares.final_metrics()["test_accuracy"] >= 0.95 and mlp.final_metrics()["test_accuracy"] >= 0.95
+    assert sum(p.numel() for p in squares.model.parameters()) == 3
+
+
+def test_sgd_zigzags_without_standard_scaling_and_settles_with_it():
+    raw, scaled = trained("scaling_none"), trained("scaling_standard")
+    rises = [sum(b > a for a, b in pairwise(losses(run))) for run in (raw, scaled)]
+    assert rises[0] >= 30 and rises[1] <= 3
+    assert losses(scaled)[50] < 0.05 < losses(raw)[50]

@@ -46,6 +46,16 @@ def test_each_member_equals_the_same_run_trained_alone(optimizer, loss, model, b
         assert_same_run(swept, alone(config))
 
 
+def test_a_sweep_over_optimizers_and_schedules_gives_each_the_run_alone():
+    base = RunConfig(dataset="moons", model="mlp", hidden=(6,), momentum=0.8, lr=0.05, batch_size=64, epochs=25)
+    configs = combinations(base, {"optimizer": ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"],
+                                  "schedule": ["constant", "warmup_cosine"]})
+    runs = run_sweep(configs)
+    assert [(r.config.optimizer, r.config.schedule) for r in runs] == [(c.optimizer, c.schedule) for c in configs]
+    for swept, config in zip(runs, configs, strict=True):
+        assert_same_run(swept, alone(config))
+
+
 def test_members_with_their_own_noise_and_balanced_weight_equal_their_runs():
     base = RunConfig(dataset="circles", model="mlp", hidden=(6,), activation="tanh", loss="weighted_bce",
                      positive_fraction=0.3, optimizer="adam", lr=0.05, epochs=30)
@@ -152,3 +162,23 @@ def test_result_rows_hold_settings_final_metrics_and_status():
     rows = result_rows(runs)
     assert [row["lr"] for row in rows] == [0.1, 0.2]
     assert rows[0]["status"] == "completed" and rows[0]["epochs_trained"] == 5 and "test_roc_auc" in rows[0]
+
+
+@pytest.mark.parametrize("regularization", ["l1", "l2"])
+def test_members_with_features_and_a_penalty_equal_their_runs(regularization):
+    base = RunConfig(dataset="moons", model="mlp", hidden=(6, 4), activation="gelu", features=("x1", "x2", "x1_x2"),
+                     scale="standard", regularization=regularization, batch_size=32, epochs=25)
+    configs = combinations(base, {"reg_rate": [0.01, 0.05], "seed": [1, 2]})
+    for swept, config in zip(run_sweep(configs), configs, strict=True):
+        assert_same_run(swept, alone(config))
+
+
+def test_a_sweep_may_vary_the_features_and_the_scaling():
+    assert parse_values("features", "x1,x2;x1_squared,x2_squared") == [("x1", "x2"), ("x1_squared", "x2_squared")]
+    configs = combinations(RunConfig(dataset="circles", epochs=30), {
+        "features": [("x1", "x2"), ("x1_squared", "x2_squared")], "scale": ["none", "standard"]})
+    runs = run_sweep(configs)
+    for swept, config in zip(runs, configs, strict=True):
+        assert_same_run(swept, alone(config))
+    with pytest.raises(ConfigError, match="features"):
+        parse_values("features", "x1;x9")

@@ -186,3 +186,40 @@ def test_a_run_trained_in_a_worker_thread_equals_the_main_thread_run_bit_for_bit
     final = json.loads(printed.stdout.strip().splitlines()[-1])
     assert final["test_accuracy"] == worker_run.final_metrics()["test_accuracy"]
     assert final["train_loss"] == pytest.approx(worker_run.final_metrics()["train_loss"], rel=1e-6)
+
+
+def test_stepping_through_every_batch_of_epochs_trains_exactly_as_whole_epochs():
+    config = RunConfig(dataset="moons", model="mlp", hidden=(6,), optimizer="momentum", batch_size=64, epochs=6)
+    whole, through = TrainingRun(config), TrainingRun(config)
+    whole.step(3)
+    steps = []
+    while through.epoch < 2:
+        steps.append(through.step_batch())
+    steps.append(through.step_batch())  # the first batch of epoch 3, then the rest of it as one step
+    through.step(1)
+    assert [s.batches for s in steps] == [5] * 11 and [s.batch for s in steps] == [1, 2, 3, 4, 5] * 2 + [1]
+    assert [s.epoch for s in steps] == [1] * 5 + [2] * 5 + [3]
+    assert through.history == whole.history
+    for a, b in zip(whole.model.parameters(), through.model.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_batch_step_reports_its_points_losses_and_update():
+    run = TrainingRun(RunConfig(lr=0.2, batch_size=32, epochs=3))
+    before = run.final_metrics()["train_loss"]
+    step = run.step_batch()
+    assert len(step.indices) == 32 and len(set(step.indices.tolist())) == 32
+    assert step.loss_before == pytest.approx(before, rel=1e-6)
+    assert step.loss_after == pytest.approx(run.final_metrics()["train_loss"], rel=1e-6)
+    torch.testing.assert_close(step.weights_after - step.weights_before, -0.2 * step.gradient)  # SGD: w -= lr·g
+    x, y = run.dataset.x_train[step.indices], run.dataset.y_train[step.indices]
+    assert step.batch_loss_after == pytest.approx(float(run._loss(run.evaluate(x), y)), rel=1e-6)
+    assert step.batch_loss_after < step.batch_loss_before  # a small SGD step on a batch lowers its loss
+
+
+def test_a_full_batch_step_takes_every_training_point_and_ends_the_epoch():
+    run = TrainingRun(RunConfig(epochs=2))
+    step = run.step_batch()
+    assert len(step.indices) == len(run.dataset.y_train) and (step.batch, step.batches, run.epoch) == (1, 1, 1)
+    run.step(1)
+    assert run.step_batch() is None

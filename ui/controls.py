@@ -23,15 +23,20 @@ from binclf_core.config import (
     MAX_UNITS,
     MODELS,
     OPTIMIZERS,
+    SCHEDULES,
     ConfigError,
     RunConfig,
     parse_hidden,
     parse_pos_weight,
 )
 from binclf_core.datasets import DATASETS
+from binclf_core.features import SCALES, parse_features
+from binclf_core.optim import USES_MOMENTUM
 from binclf_core.presets import PRESETS
+from binclf_core.regularization import REGULARIZATIONS
 from binclf_core.sweep import MAX_SWEEP_COMBINATIONS
 from ui import own_data
+from ui.inside_controls import MAX_REG_RATE, feature_controls, regularization_controls
 from ui.pacing import DEFAULT_SPEED, SPEEDS
 
 DEFAULTS = RunConfig()
@@ -98,6 +103,8 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
     Field("loss", DEFAULTS.loss, _choice(tuple(LOSSES))),
     Field("pos_weight", DEFAULTS.pos_weight, _pos_weight_text),
     Field("optimizer", DEFAULTS.optimizer, _choice(tuple(OPTIMIZERS))),
+    Field("momentum", DEFAULTS.momentum, _number(float, 0.0, 0.99)),
+    Field("schedule", DEFAULTS.schedule, _choice(tuple(SCHEDULES))),
     Field("lr", DEFAULTS.lr, _number(float, 1e-6, 1e6)),
     Field("epochs", DEFAULTS.epochs, _number(int, 1, UI_MAX_EPOCHS)),
     Field("batch_size", DEFAULTS.batch_size, _number(int, 0, UI_MAX_SAMPLES)),
@@ -107,11 +114,24 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
 ]}
 
 
+def _features_text(text: str) -> str:
+    return ",".join(parse_features(text))
+
+
+FIELDS.update({f.key: f for f in [  # issue 14: the input features and regularization (ui/inside_controls.py)
+    Field("features", ",".join(DEFAULTS.features), _features_text),
+    Field("scale", DEFAULTS.scale, _choice(tuple(SCALES))),
+    Field("regularization", DEFAULTS.regularization, _choice(tuple(REGULARIZATIONS))),
+    Field("reg_rate", DEFAULTS.reg_rate, _number(float, 0.0, MAX_REG_RATE)),
+]})
+
+
 def config_from_values(values: dict[str, Any]) -> RunConfig:
     """The RunConfig that widget values describe (ConfigError if they do not make a valid run)."""
     settings = {k: v for k, v in values.items() if k in FIELD_NAMES}
     settings["hidden"] = parse_hidden(settings["hidden"])
     settings["pos_weight"] = parse_pos_weight(settings["pos_weight"])
+    settings["features"] = parse_features(settings["features"])
     return RunConfig(**settings)
 
 
@@ -125,6 +145,7 @@ def widget_values(config: RunConfig) -> dict[str, Any]:
     values = {key: getattr(config, key) for key in FIELDS if key in FIELD_NAMES}
     values["hidden"] = ",".join(map(str, config.hidden))
     values["pos_weight"] = _pos_weight_text(str(config.pos_weight))
+    values["features"] = ",".join(config.features)
     return values
 
 
@@ -174,6 +195,7 @@ def _model_controls(present: bool) -> None:
                      persist_state="session", help="Units per hidden layer, comma-separated; type your own.")
         if not present:
             st.selectbox("Activation", ACTIVATIONS, key="activation", persist_state="session")
+    feature_controls(present)
 
 
 def _training_controls(present: bool) -> None:
@@ -182,7 +204,7 @@ def _training_controls(present: bool) -> None:
         st.selectbox("Positive weight", POS_WEIGHT_PRESETS, key="pos_weight", accept_new_options=True,
                      persist_state="session",
                      help="Weight of each positive point in the loss: a number, or balanced = negatives / positives.")
-    st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="optimizer", persist_state="session")
+    _optimizer_controls(present)
     st.number_input("Learning rate", 1e-6, 1e6, step=0.01, format="%g", key="lr", persist_state="session",
                     help="Takes effect at once, even while training.")
     st.number_input("Epochs", 1, UI_MAX_EPOCHS, step=100, key="epochs", persist_state="session",
@@ -193,6 +215,17 @@ def _training_controls(present: bool) -> None:
     # No help= here: its button's name, "Help for Training-loop bug", would also match a search for "Train".
     st.selectbox("Training-loop bug", list(BUGS), format_func=lambda k: BUGS[k].label, key="bug",
                  persist_state="session")
+    regularization_controls()
+
+
+def _optimizer_controls(present: bool) -> None:
+    """Optimizer, its momentum where it has one, and the learning-rate schedule (torch.optim's own)."""
+    st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="optimizer", persist_state="session")
+    if st.session_state["optimizer"] in USES_MOMENTUM and not present:
+        st.number_input("Momentum", 0.0, 0.99, step=0.05, format="%g", key="momentum", persist_state="session",
+                        help="Share of the last step carried into the next: 0.9 rolls along a ravine.")
+    st.selectbox("Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="schedule", persist_state="session",
+                 help="The learning rate over the epochs; the Learning rate below is its peak.")
 
 
 def limits_note() -> None:

@@ -155,6 +155,8 @@ def current_run(config: RunConfig | None, dataset: Dataset | None = None) -> Tra
     live = {key: getattr(config, key) for key in LIVE_SETTINGS if getattr(run.config, key) != getattr(config, key)}
     if live:
         run.update_live(**live)
+        if run.config.schedule != "constant" and {"lr", "epochs"} & set(live):
+            this_tab().sent_version = -1  # the curves' planned learning rate moved: the page gets a reset
     return run
 
 

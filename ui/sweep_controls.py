@@ -17,8 +17,11 @@ RESULT = "sweep_result"
 NOTHING = "nothing"
 DEFAULT_LISTS = {"lr": "0.001,0.01,0.1,1", "loss": "bce,weighted_bce,hinge", "hidden": "4;8;8,8;16,16",
                  "pos_weight": "0.5,1,2,5", "batch_size": "0,16,64", "noise": "0.5,1,1.5,2",
-                 "seed": "1,2,3,4,5,6,7,8"}
-DEFAULT_RANGES = {"lr": (0.001, 1.0), "pos_weight": (0.25, 8.0), "noise": (0.1, 2.0)}
+                 "seed": "1,2,3,4,5,6,7,8", "optimizer": "sgd,momentum,nesterov,rmsprop,adam,adamw",
+                 "schedule": "constant,step,cosine,warmup_cosine",
+                 "features": "x1,x2;x1_squared,x2_squared;x1,x2,x1_x2", "scale": "none,standard",
+                 "regularization": "none,l1,l2", "reg_rate": "0,0.001,0.01,0.1"}
+DEFAULT_RANGES = {"lr": (0.001, 1.0), "pos_weight": (0.25, 8.0), "noise": (0.1, 2.0), "reg_rate": (0.0001, 0.1)}
 DEFAULT_STEPS = 8
 
 

@@ -55,18 +55,22 @@ def preset_picker() -> None:
 
 
 def lesson() -> None:
-    """The chosen preset's 'what to watch', folded into a popover beside the buttons (it takes no height
-    above the charts), and the lesson's one change as a button where the presenter stands."""
+    """The chosen preset's 'what to watch', folded into a popover beside the buttons: it takes no height
+    above the charts."""
     name = st.session_state.get(session.PRESET)
-    if name not in PRESETS:
-        return
-    preset = PRESETS[name]
-    with st.popover("What to watch", icon=":material/school:", width="stretch"):
-        st.info(f"**What to watch:** {preset.watch}", icon="🎓")
-    if preset.action is not None:
-        text, changes = preset.action
+    if name in PRESETS:
+        with st.popover("What to watch", icon=":material/school:", width="stretch"):
+            st.info(f"**What to watch:** {PRESETS[name].watch}", icon=":material/school:")
+
+
+def lesson_action() -> None:
+    """The lesson's one change (lr_too_high: lower the learning rate), as a button under Train, where the
+    presenter stands; only for a preset that has one."""
+    name = st.session_state.get(session.PRESET)
+    if name in PRESETS and PRESETS[name].action is not None:
+        text, changes = PRESETS[name].action
         st.button(text, key="lesson_action", on_click=session.set_widgets, args=(changes,), type="primary",
-                  width="stretch", help="The lesson's change: it applies at once, even while training.")
+                  icon=":material/south:", help="The lesson's change: it applies at once, even while training.")
 
 
 def bug_note(run: TrainingRun) -> None:

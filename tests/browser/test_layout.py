@@ -88,3 +88,40 @@ def test_presenter_mode_fits_both_charts_and_the_epoch_in_the_viewport(new_page,
     assert ended == training
     rings, points = page.evaluate(RINGS)  # circles_mlp ends near 100 %: the points show the last predictions,
     assert rings <= 0.05 * points  # not those of a frame long gone (a lost flip left ~10 % of them ringed)
+
+
+def choose_option(page, label: str, option: str) -> None:
+    """Pick `option` in the select `label`; a page run that lands just after the click closes the list, so
+    open it again until the option shows."""
+    for _ in range(10):
+        page.get_by_role("combobox", name=label).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=3000)
+            return
+        except Exception:  # Playwright's TimeoutError: the list closed under us, try again
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option} in {label}")
+
+
+def test_the_compare_table_stays_within_the_page(new_page, app_url, artifacts):
+    page = open_sized(new_page, app_url, (1280, 720), "?dataset=moons&model=mlp&hidden=16,16")
+    for loss in ("Hinge", "Weighted BCE"):  # three runs whose settings differ: the table's widest case
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('.binclf-epoch').textContent)")
+        choose_option(page, "Loss", loss)
+        expect(page.get_by_text("Epoch 0 / 300", exact=True)).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('.binclf-epoch').textContent)")
+    page.get_by_role("link", name="Compare").click()
+    table = page.locator('[data-testid="stDataFrame"]')
+    expect(table).to_be_visible(timeout=LONG)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert box["x"] >= main["x"] - 1 and box["x"] + box["width"] <= main["x"] + main["width"] + 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways page scroll
+    page.screenshot(path=str(artifacts / "layout-compare-table.png"))
+    # Every column shows: the grid's scroller has nothing to scroll sideways.
+    overflow = page.evaluate("""() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+        return s ? s.scrollWidth - s.clientWidth : null; }""")
+    assert overflow is not None and overflow <= 1

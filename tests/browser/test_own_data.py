@@ -68,6 +68,8 @@ def test_an_uploaded_csv_trains_to_the_end_with_its_class_names(page, app_url, a
     axes = page.evaluate("""() => { const layout = document.querySelector('[data-chart="boundary"]')._fullLayout;
         return [layout.xaxis.title.text, layout.yaxis.title.text]; }""")
     assert axes == ["width", "height"]  # the CSV's column names
+    headers = page.locator(".binclf-confusion th").all_inner_texts()
+    assert {"pred cat", "pred dog", "true cat", "true dog"} <= set(headers)  # and its class names
     assert metric_value(page, "accuracy") >= 0.75  # a straight line separates most of two moons
     assert "dataset=" not in page.url  # the upload cannot travel in the link; the page says so
     expect(page.get_by_text("Your own data stays in this tab")).to_be_visible()

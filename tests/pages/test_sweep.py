@@ -73,6 +73,24 @@ def test_varying_the_same_setting_twice_is_refused(app):
     assert "two different settings" in app.error[0].value
 
 
+def test_a_sweep_may_vary_the_input_features_and_their_scaling(app):
+    open_sweep(app)
+    app.selectbox(key="dataset").set_value("circles").run()
+    app.number_input(key="epochs").set_value(100)
+    app.selectbox(key="sweep_field_1").set_value("features")
+    app.selectbox(key="sweep_field_2").set_value("scale")
+    app.run()
+    app.text_input(key="sweep_values_1_features").set_value("x1,x2;x1_squared,x2_squared")
+    app.run()
+    app.button(key="run_sweep").click().run()
+    assert not app.exception and not app.error
+    rows = app.session_state["sweep_result"]["rows"]
+    assert [(r["features"], r["scale"]) for r in rows] == [
+        (features, scale) for features in ("x1,x2", "x1_squared,x2_squared") for scale in ("none", "standard")]
+    assert list(csv.DictReader(io.StringIO(results_csv(rows))))[2]["features"] == "x1_squared,x2_squared"
+    assert rows[3]["test_accuracy"] >= rows[1]["test_accuracy"] + 0.3  # a ring is a line in (x1², x2²)
+
+
 def test_the_page_says_how_many_combinations_before_run_sweep(app):
     open_sweep(app)
     app.number_input(key="epochs").set_value(30)

@@ -1,0 +1,146 @@
+"""The training loss over a plane through the current weights, the run's path in it, the way down.
+
+For logistic regression on two features the plane is (w1, w2) with the bias held at its current
+value, and the loss is exact: the very loss the run trains (its loss function, bug and positive
+weight) at each grid point. For any other model it is the slice along the run's two fixed
+filter-normalised directions (binclf_core/path.py), centred on the current weights. Every grid
+point is evaluated at once: the grid's weights are stacked and `torch.func.vmap` runs
+`functional_call` over them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.func import grad, vmap
+
+from binclf_core.config import RunConfig
+from binclf_core.path import as_parameters
+from binclf_core.threads import use_engine_threads
+from binclf_core.training import BatchStep, TrainingRun
+
+GRID_SIZE = 41
+MARGIN = 1.3  # the grid spans the path and this much more around it
+NICE = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)  # half-widths snap to these times a power of ten: the view rarely jumps
+MAX_FLOATS = 2**24  # activations held at once while evaluating the grid (64 MB)
+
+
+WORK_BUDGET = 7e7  # grid points × training points × weights of one live landscape (≤ ~100 ms here)
+MIN_GRID = 11
+MAX_POINT_WEIGHTS = 2e6  # training points × weights past which a live view would hold the server too long
+
+
+def affordable(config: RunConfig) -> bool:
+    """Whether a live landscape or pull of this run stays within a fraction of a second of CPU."""
+    widths = [2, *(config.hidden if config.model == "mlp" else ()), 1]
+    weights = sum((a + 1) * b for a, b in itertools.pairwise(widths))
+    return config.n_samples * (1 - config.test_fraction) * weights <= MAX_POINT_WEIGHTS
+
+
+def live_grid_size(run: TrainingRun) -> int:
+    """The largest odd grid up to GRID_SIZE whose evaluation fits WORK_BUDGET, at least MIN_GRID."""
+    work = len(run.dataset.y_train) * sum(p.numel() for p in run.model.parameters())
+    side = int(math.sqrt(WORK_BUDGET / max(work, 1)))
+    return max(MIN_GRID, min(GRID_SIZE, side - (side + 1) % 2))
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """The loss over a grid of the plane, in the coordinates a view draws (see `shift`)."""
+
+    axes: tuple[str, str]  # ("w1", "w2") exact, or ("d1", "d2") random directions
+    x: np.ndarray  # (G,) along the first axis
+    y: np.ndarray  # (G,) along the second
+    loss: np.ndarray  # (G, G) loss[i, j] at (x[j], y[i]); inf where the loss is not finite
+    paths: list[np.ndarray]  # (E, 2) each: the run's path first, then any others asked for
+    path_epochs: list[int]  # the epochs of the run's own path
+    center: np.ndarray  # (2,) the current weights
+    center_loss: float  # the training loss at the current weights
+    descent: np.ndarray  # (2,) minus the gradient at the current weights, projected as the path is
+    bias: float | None  # the bias held fixed, for ("w1", "w2")
+    shift: np.ndarray  # (2,) subtracted from a point's plane coordinates to draw it
+
+    def to_json(self) -> dict:
+        """The CLI's `landscape --json` object."""
+        out = {"axes": list(self.axes), "x": self.x.tolist(), "y": self.y.tolist(),
+               "loss": [[v if math.isfinite(v) else None for v in row] for row in self.loss.tolist()],
+               "path": self.paths[0].tolist(), "center_loss": self.center_loss}
+        if self.bias is not None:
+            out["bias"] = self.bias
+        return out
+
+
+def landscape(run: TrainingRun, grid_size: int = GRID_SIZE, paths: list[np.ndarray] | None = None) -> Landscape:
+    """The run's landscape now; `paths` (plane coordinates, (E, 2) each) replaces its own path, for
+    drawing several runs that share its plane (same data, architecture and seed) on one grid."""
+    use_engine_threads()
+    plane = run.path.plane
+    weights, own, epochs = run.position()
+    raw = plane.coordinates(weights)
+    shift = np.zeros(2) if plane.exact else raw  # a random slice is drawn around the current weights
+    center = raw - shift
+    drawn = [p - shift for p in ([own] if paths is None else paths)]
+    x, y = _axes(np.vstack([center[None], *drawn]), grid_size, around=None if plane.exact else center)
+    offsets = np.stack(np.meshgrid(x - center[0], y - center[1]), -1).reshape(-1, 2)  # (G*G, 2) rows along y
+    loss = _grid_loss(run, weights, torch.from_numpy(offsets).float() @ plane.directions)
+    center_loss, gradient = _loss_and_gradient(run, weights)
+    return Landscape(axes=plane.axes, x=x, y=y, loss=loss.reshape(grid_size, grid_size), paths=drawn,
+                     path_epochs=epochs, center=center, center_loss=center_loss,
+                     descent=-(plane.projector @ gradient).double().numpy(),
+                     bias=float(weights[2]) if plane.exact else None, shift=shift)
+
+
+def step_in_plane(run: TrainingRun, view: Landscape, step: BatchStep) -> dict[str, np.ndarray]:
+    """Where a Step through update started and ended in the view's coordinates, and its descent direction."""
+    plane = run.path.plane
+    return {"before": plane.coordinates(step.weights_before) - view.shift,
+            "after": plane.coordinates(step.weights_after) - view.shift,
+            "descent": -(plane.projector @ step.gradient).double().numpy()}
+
+
+def _nice(half: float) -> float:
+    """The smallest of NICE × 10^k at or above half."""
+    power = 10.0 ** math.floor(math.log10(half))
+    return next((n * power for n in (*NICE, 10.0) if n * power >= half * (1 - 1e-9)), 10 * power)
+
+
+def _axes(points: np.ndarray, size: int, around: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """A square grid holding every point with a margin, in steps that move only now and then; centred
+    exactly on `around` when given (then the middle node of an odd grid is that point)."""
+    points = points[np.isfinite(points).all(1)]
+    if around is not None:
+        half = _nice(max(np.abs(points - around).max() * MARGIN, 1.0))
+        middle = around
+    else:
+        low, high = points.min(0), points.max(0)
+        half = _nice(max((high - low).max() / 2 * MARGIN, 1.0))
+        middle = np.round((low + high) / 2 / (half / 4)) * (half / 4)
+    return tuple(np.linspace(m - half, m + half, size) for m in middle)
+
+
+def _chunk(run: TrainingRun) -> int:
+    """Grid points per vmap call, so that the activations stay under MAX_FLOATS."""
+    width = sum(p.shape[0] for p in run.model.parameters() if p.dim() == 2)
+    return max(1, MAX_FLOATS // (len(run.dataset.y_train) * width))
+
+
+def _grid_loss(run: TrainingRun, weights: torch.Tensor, moves: torch.Tensor) -> np.ndarray:
+    """The training loss (K,) at weights + each row of moves (K, P), all grid points in one vmap."""
+    x, y = run.dataset.x_train, run.dataset.y_train
+    with torch.no_grad():
+        loss = vmap(run.loss_of, in_dims=(0, None, None), chunk_size=_chunk(run))(
+            as_parameters(run.model, weights + moves), x, y)
+    loss = loss.double().numpy()
+    return np.where(np.isfinite(loss), loss, np.inf)
+
+
+def _loss_and_gradient(run: TrainingRun, weights: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """The training loss at `weights` (P,) and its gradient (P,) there."""
+    def loss(vector: torch.Tensor) -> torch.Tensor:
+        return run.loss_of(as_parameters(run.model, vector), run.dataset.x_train, run.dataset.y_train)
+
+    return float(loss(weights).detach()), grad(loss)(weights).detach()

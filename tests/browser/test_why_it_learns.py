@@ -1,0 +1,108 @@
+"""Why it learns in headless Chromium, with screenshots a person looks at: the Landscape view drawing
+and moving for both models, two optimizers' paths on one landscape on Compare, the Who pulls toggle
+sizing the points, and a one-batch Step drawing its update. Screenshots go to tests/browser/artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
+    expect = None
+
+from tests.browser.test_playground import EXCEPTION, LONG, TRAINING, click, open_app
+
+PANEL = '.binclf-panel[data-panel="landscape"].js-plotly-plot'
+PATH_POINTS_JS = f"""() => {{
+  const div = document.querySelector('{PANEL}');
+  const path = div && div.data.find((t) => t.name === 'path');
+  if (!path) return 0;
+  return path.x.bdata ? atob(path.x.bdata).length / 4 : path.x.length;  // a typed-array spec, or an array
+}}"""
+TITLE_JS = f"() => document.querySelector('{PANEL}')?.layout.title.text ?? ''"
+
+
+def segment(page, name: str) -> None:
+    """Click the segment `name` of a segmented control (View, Step takes)."""
+    page.get_by_role("radio", name=name, exact=True).click()
+
+
+@pytest.mark.parametrize(("query", "axis"), [("?epochs=400&speed=Slow", "w1"),
+                                             ("?model=mlp&dataset=moons&epochs=400&speed=Slow", "d1")],
+                         ids=["logistic", "mlp"])
+def test_the_landscape_draws_and_moves_while_training(page, app_url, artifacts, query, axis):
+    open_app(page, app_url, query, total=400)
+    segment(page, "Landscape")
+    expect(page.locator(PANEL)).to_have_count(1, timeout=LONG)
+    assert page.evaluate(f"document.querySelector('{PANEL}').layout.xaxis.title.text") == axis
+    assert page.evaluate(f"document.querySelector('{PANEL}').layout.images.length") == 1
+    click(page, "Train")
+    page.wait_for_function(f"({PATH_POINTS_JS})() > 20", timeout=TRAINING)
+    seen = page.evaluate(PATH_POINTS_JS)
+    page.wait_for_function(f"({PATH_POINTS_JS})() > {seen}", timeout=TRAINING)  # it keeps moving
+    click(page, "Pause")
+    page.wait_for_timeout(800)
+    assert page.locator(EXCEPTION).count() == 0
+    page.screenshot(path=str(artifacts / f"issue15_landscape_{axis}.png"), full_page=True)
+
+
+def test_compare_overlays_two_optimizers_paths_on_one_landscape(page, app_url, artifacts):
+    open_app(page, app_url, "?preset=momentum_ravine", total=200)
+    click(page, "Train")
+    expect(page.get_by_text("Epoch 200 / 200", exact=True)).to_be_visible(timeout=TRAINING)
+    page.wait_for_timeout(1000)  # the page run that follows the end of the run
+    optimizer = page.get_by_role("combobox", name="Optimizer")
+    optimizer.click()
+    optimizer.fill("SGD + momentum")
+    page.get_by_role("option", name="SGD + momentum", exact=True).click()
+    expect(optimizer).to_have_value("SGD + momentum")
+    expect(page.get_by_text("Epoch 0 / 200", exact=True)).to_be_visible(timeout=LONG)
+    click(page, "Train")
+    expect(page.get_by_text("Epoch 200 / 200", exact=True)).to_be_visible(timeout=TRAINING)
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=LONG)
+    landscape = page.locator(".js-plotly-plot", has_text="Paths on one landscape")
+    expect(landscape).to_have_count(1, timeout=LONG)
+    names = landscape.evaluate("(div) => div.data.filter((t) => t.mode === 'lines+markers').map((t) => t.name)")
+    assert names == ["#1 blobs · logistic · bce · lr 0.15", "#2 blobs · logistic · bce · momentum lr 0.15"]
+    landscape.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    assert page.locator(EXCEPTION).count() == 0
+    landscape.screenshot(path=str(artifacts / "issue15_compare_landscape.png"))
+
+
+def test_who_pulls_sizes_the_points(page, app_url, artifacts):
+    open_app(page, app_url, "?preset=hinge_margin", total=300)
+    click(page, "Train")
+    expect(page.get_by_text("Epoch 300 / 300", exact=True)).to_be_visible(timeout=TRAINING)
+    page.get_by_text("Who pulls", exact=True).click()
+    boundary = page.locator('.binclf-live-chart[data-chart="boundary"].js-plotly-plot')
+    page.wait_for_function(
+        """() => { const div = document.querySelector('.binclf-live-chart[data-chart="boundary"]');
+                   return div.data.slice(1, 3).every((t) => Array.isArray(t.marker.size)
+                                                        || ArrayBuffer.isView(t.marker.size)); }""",
+        timeout=LONG)
+    sizes = boundary.evaluate("(div) => [...div.data[1].marker.size, ...div.data[2].marker.size]")
+    assert min(sizes) == 4 and max(sizes) > 20 and sum(s > 4 for s in sizes) < len(sizes) / 4  # a few pull
+    expect(page.get_by_text("only the points inside the margin", exact=False)).to_be_visible()
+    page.wait_for_timeout(800)
+    assert page.locator(EXCEPTION).count() == 0
+    page.screenshot(path=str(artifacts / "issue15_who_pulls.png"), full_page=True)
+
+
+def test_a_one_batch_step_draws_its_update(page, app_url, artifacts):
+    open_app(page, app_url, "?model=mlp&dataset=moons&batch_size=40")
+    click(page, "Step")  # a few epochs first, so the path has a start
+    segment(page, "Step: one mini-batch")
+    click(page, "Step")
+    expect(page.locator(PANEL)).to_have_count(1, timeout=LONG)
+    page.wait_for_function(f"({TITLE_JS})().includes('Step through: batch 1 of 8')", timeout=LONG)
+    expect(page.get_by_text("Step took batch 1 of 8", exact=False)).to_be_visible()
+    legend = page.evaluate(f"document.querySelector('{PANEL}').data.map((t) => t.name)")
+    assert "the batch (40 points)" in legend and any(n.startswith("the step's update") for n in legend)
+    click(page, "Step")
+    page.wait_for_function(f"({TITLE_JS})().includes('Step through: batch 2 of 8')", timeout=LONG)
+    page.wait_for_timeout(800)
+    assert page.locator(EXCEPTION).count() == 0
+    page.screenshot(path=str(artifacts / "issue15_step_batch.png"), full_page=True)

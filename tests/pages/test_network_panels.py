@@ -1,0 +1,49 @@
+"""The Network and Hidden space views (issue 14) through AppTest: offered, their options, their frames."""
+
+from tests.pages.conftest import produce_frame, tab
+from tests.pages.test_playground import widget
+
+
+def view_selector(at):
+    return next(w for w in at.get("button_group") if w.proto.label == "View")
+
+
+def test_the_network_view_is_offered_for_both_models_and_the_hidden_space_for_the_mlp(app):
+    app.run()
+    views = [o.content for o in view_selector(app).proto.options]  # the other issues' views come too
+    assert views[0] == "Boundary" and "Network" in views and "Hidden space" not in views
+    widget(app, "model").set_value("mlp").run()
+    views = [o.content for o in view_selector(app).proto.options]
+    assert views.index("Network") < views.index("Hidden space")
+
+
+def test_a_frame_of_the_network_view_carries_unit_pictures_and_formulas_for_both_models(app):
+    app.run()
+    for model in ("logistic", "mlp"):
+        widget(app, "model").set_value(model).run()
+        app.session_state["live_view"] = "network"
+        app.run()
+        assert tab(app).view == "network"
+        panel = produce_frame(app)["header"]["panel"]
+        assert panel["key"] == "network"
+        units = next(t for t in panel["figure"]["data"] if t.get("meta") == "unit-pictures")
+        picture, caption = units["customdata"][-1]
+        assert picture.startswith("data:image/png;base64,") and caption.startswith("score = ")
+        assert len(units["customdata"]) == (2 + 1 if model == "logistic" else 2 + 8 + 8 + 1)
+
+
+def test_the_hidden_space_takes_its_layer_and_units_from_its_own_widgets(app):
+    app.run()
+    widget(app, "model").set_value("mlp").run()
+    widget(app, "hidden").set_value("16,16").run()
+    app.session_state["live_view"] = "hidden_space"
+    app.run()
+    assert not app.exception
+    assert widget(app, "hidden_space_layer").value == 2
+    widget(app, "hidden_space_layer").set_value(1).run()
+    widget(app, "hidden_space_unit_b").set_value(5).run()
+    assert tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": 5}
+    figure = produce_frame(app)["header"]["panel"]["figure"]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "h1,1" and figure["layout"]["yaxis"]["title"]["text"] == "h1,6"
+    widget(app, "hidden").set_value("4").run()  # a smaller network: the choices move into it
+    assert not app.exception and tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": 1}

@@ -1,0 +1,159 @@
+import numpy as np
+import pytest
+import torch
+
+from binclf_core.config import RunConfig
+from binclf_core.network_figures import (
+    UNIT_PICTURES,
+    hidden_space_choice,
+    hidden_space_figure,
+    hidden_space_panel,
+    network_figure,
+    network_panel,
+    nice_range,
+)
+from binclf_core.network_view import (
+    hidden_space,
+    layer_outputs,
+    linear_text,
+    network_view,
+    plane_grid,
+    shown_units,
+)
+from binclf_core.training import TrainingRun
+
+
+def trained(config: RunConfig, epochs: int = 30) -> TrainingRun:
+    run = TrainingRun(config)
+    run.step(epochs)
+    return run
+
+
+def layers_one_by_one(model, points: torch.Tensor) -> list[torch.Tensor]:
+    """The reference: the model's own modules called one at a time, keeping each hidden layer's activation."""
+    with torch.no_grad():
+        h = model.features(points)
+        outputs = [h]
+        for module in model.layers:
+            h = module(h)
+            if not isinstance(module, torch.nn.Linear):
+                outputs.append(h)
+        return [*outputs, h]
+
+
+@pytest.mark.parametrize("config", [
+    RunConfig(features=("x1", "x2", "x1_squared"), scale="standard"),
+    RunConfig(dataset="moons", model="mlp", hidden=(5, 3), activation="tanh", features=("x1", "x2", "sin_x1")),
+    RunConfig(dataset="xor", model="mlp", hidden=(4, 4, 4), activation="leaky_relu"),
+], ids=["logistic", "mlp-tanh", "mlp-leaky"])
+def test_the_views_activations_equal_the_models_own_intermediate_outputs(config):
+    run = trained(config)
+    points, _ = plane_grid(run)
+    hooked = layer_outputs(run.model, points)
+    reference = layers_one_by_one(run.model, points)
+    assert len(hooked) == len(reference) == len(config.hidden) * (config.model == "mlp") + 2
+    for got, want in zip(hooked, reference, strict=True):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+    torch.testing.assert_close(hooked[-1].squeeze(-1), run.evaluate(points), rtol=0, atol=0)
+
+
+def test_the_view_has_a_picture_and_a_formula_per_unit_of_both_models():
+    for config in (RunConfig(), RunConfig(model="mlp", hidden=(6, 8), features=("x1", "x2", "x1_x2"))):
+        view = network_view(trained(config))
+        assert [layer.size for layer in view.layers] == [len(config.features), *(
+            config.hidden if config.model == "mlp" else ()), 1]
+        for layer in view.layers:
+            assert len(layer.pictures) == len(layer.formulas) == len(layer.shown)
+            assert all(p.startswith("data:image/png;base64,") for p in layer.pictures)
+
+
+def test_a_formula_fills_in_the_weights_and_the_bias():
+    text = linear_text(np.array([0.83, 0.0, -1.2]), 0.1, ["h1,1", "h1,2", "h1,3"])
+    assert text == "0.83·h1,1 − 1.20·h1,3 + 0.10"
+    run = trained(RunConfig(model="mlp", hidden=(3, 2), activation="tanh"))
+    formula = network_view(run).layers[2].formulas[0]
+    w, b = run.model.layers[2].weight[0].tolist(), run.model.layers[2].bias[0].item()
+    assert formula.startswith("h2,1 = tanh(") and f"{abs(w[1]):.2f}·h1,2" in formula and f"{abs(b):.2f})" in formula
+
+
+def test_a_layer_wider_than_eight_shows_the_eight_with_the_largest_outgoing_weights():
+    outgoing = np.zeros((3, 12))
+    outgoing[:, [11, 0, 5, 7, 2, 9, 4, 1]] = np.arange(1, 9)  # 8 units with outgoing weight, 4 without
+    assert shown_units(outgoing, 12) == [0, 1, 2, 4, 5, 7, 9, 11]
+    view = network_view(TrainingRun(RunConfig(model="mlp", hidden=(20, 4))))
+    assert view.layers[1].more == 12 and len(view.layers[1].pictures) == 8
+
+
+def test_the_hidden_space_carries_points_and_grid_lines_through_the_same_layers():
+    run = trained(RunConfig(dataset="circles", model="mlp", hidden=(4, 3), activation="tanh"))
+    space = hidden_space(run, layer=2, units=(0, 2), lines=5, samples=9)
+    reference = layers_one_by_one(run.model, run.dataset.x_train)[2][:, [0, 2]].numpy()
+    np.testing.assert_allclose(space.points, reference, rtol=1e-6, atol=1e-6)
+    assert len(space.lines) == 10 and space.lines[0].shape == (9, 2)
+    x0, _, y0, y1 = run.dataset.bounds()
+    first_line = torch.tensor(np.stack([np.full(9, x0), np.linspace(y0, y1, 9)], 1), dtype=torch.float32)
+    np.testing.assert_allclose(space.lines[0], layers_one_by_one(run.model, first_line)[2][:, [0, 2]].numpy(),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError):
+        hidden_space(run, layer=3, units=(0, 1))
+
+
+def test_the_network_figure_follows_the_hover_contract():
+    view = network_view(trained(RunConfig(model="mlp", hidden=(3,), regularization="l1", reg_rate=0.5)))
+    figure = network_figure(view)
+    units = [trace for trace in figure["data"] if trace.get("meta") == UNIT_PICTURES]
+    assert len(units) == 1 and len(units[0]["customdata"]) == 2 + 3 + 1 == len(figure["layout"]["images"])
+    picture, caption = units[0]["customdata"][3]
+    assert picture.startswith("data:image/png;base64,") and caption.startswith("h1,2 =")
+    assert {trace["type"] for trace in figure["data"]} == {"scatter"}  # the browser has the basic bundle only
+
+
+def test_the_hidden_space_figure_has_the_points_and_both_families_of_lines_within_its_ranges():
+    run = trained(RunConfig(model="mlp", hidden=(2,)))
+    space = hidden_space(run, 1, (0, 1))
+    figure = hidden_space_figure(space)
+    assert [trace["mode"] for trace in figure["data"]] == ["lines", "lines", "markers", "markers"]
+    assert sum(len(trace["x"]) for trace in figure["data"][2:]) == len(run.dataset.y_train)
+    every = np.concatenate([space.points, *space.lines])
+    for axis, column in (("xaxis", 0), ("yaxis", 1)):
+        low, high = figure["layout"][axis]["range"]
+        assert low < every[:, column].min() and every[:, column].max() < high
+
+
+def test_nice_ranges_hold_still_while_the_values_move_a_little():
+    assert nice_range(np.array([-0.93, 0.97])) == nice_range(np.array([-0.95, 0.99])) == [-1.2, 1.2]
+    assert nice_range(np.array([0.0, 37.2])) == [-2.0, 40.0]
+    assert nice_range(np.array([np.nan, np.inf])) == [-1.2, 1.2]  # nothing finite: about -1 to 1
+
+
+def test_the_panels_take_options_that_no_longer_fit_the_network():
+    run = trained(RunConfig(model="mlp", hidden=(4, 1)), epochs=2)
+    assert hidden_space_choice(run, {}) == (2, (0, 0))  # the last hidden layer; one unit against itself
+    assert hidden_space_choice(run, {"layer": 5, "unit_a": 9, "unit_b": 2}) == (2, (0, 0))
+    assert hidden_space_choice(run, {"layer": 1, "unit_a": 3, "unit_b": 2}) == (1, (3, 2))
+    assert hidden_space_panel(run, {"layer": 1})["layout"]["xaxis"]["title"]["text"] == "h1,1"
+    assert network_panel(run, {})["data"][-1]["meta"] == UNIT_PICTURES
+
+
+def test_the_hidden_space_moves_as_the_run_trains():
+    run = trained(RunConfig(dataset="circles", model="mlp", hidden=(4,), optimizer="adam", lr=0.05), epochs=1)
+    before = hidden_space_panel(run, {})["data"][2]["x"]
+    run.step(20)
+    assert hidden_space_panel(run, {})["data"][2]["x"] != before
+
+
+def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
+    import json
+
+    run = TrainingRun(RunConfig(dataset="spiral", model="mlp", hidden=(4, 3)))
+    with torch.no_grad():
+        run.model.layers[0].weight[0, 0] = float("nan")
+        run.model.layers[2].weight[1, 1] = float("inf")
+    for figure in (network_panel(run, {}), hidden_space_panel(run, {"layer": 1})):
+        json.dumps(figure, allow_nan=False)  # JSON.parse takes no NaN
+
+
+def test_a_logistic_regression_on_one_feature_trains_and_has_a_view():
+    """One weight: the loss landscape's two directions are parallel (binclf_core/path.py must not fail)."""
+    run = trained(RunConfig(features=("x2",)), epochs=5)
+    assert run.epoch == 5 and [layer.size for layer in network_view(run).layers] == [1, 1]
