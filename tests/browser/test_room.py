@@ -31,7 +31,8 @@ def start_room(page, url: str) -> tuple[str, str]:
     host_link = page.locator('[data-testid="stCode"]').nth(1).inner_text().strip()
     assert host_link.endswith(f"room?room={code}&host=" + host_link.split("host=")[1])
     expect(page.get_by_text(f"Join room {code}", exact=True)).to_be_visible()  # the QR code's caption
-    assert page.locator('[data-testid="stSidebar"] [data-testid="stImage"] img').count() == 1
+    room_section = page.locator('[data-testid="stExpander"]', has_text="You host room")
+    assert room_section.locator('[data-testid="stImage"] img').count() == 1
     return code, host_link
 
 
