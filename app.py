@@ -2,12 +2,15 @@
 
 Streamlit serves router.py (page setup and routing) as the app, plus routes of our own: the
 WebSocket that streams each tab's live frames (ui/frames.py; the wire format is FRAMES.md) and the
-frame producer's counters, which the benches read.
+frame producer's counters, which the benches read, and the workshop room's news (ui/room_news.py).
 """
 
 import streamlit as st
 from starlette.routing import Route, WebSocketRoute
 
+from ui import room_news
 from ui.frames import PATH, STATS_PATH, frame_socket, frame_stats
 
-app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket), Route(STATS_PATH, frame_stats)])
+app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket), Route(STATS_PATH, frame_stats),
+                                  Route(room_news.NEWS_PATH, room_news.room_news),
+                                  Route(room_news.STATS_PATH, room_news.room_stats)])

@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_view:"),
     st.Page("pages/losses.py", title="Loss explorer", icon=":material/show_chart:", url_path="loss-explorer"),
+    st.Page("pages/room.py", title="Room", icon=":material/groups:", url_path="room"),
 ]
 # The menu is drawn here rather than by Streamlit: its own menu listed the files of pages/
 # (app, compare, losses, ...) for the seconds the first page spends importing torch.

@@ -11,10 +11,12 @@ from ui import (
 )
 from ui.controls import sidebar_controls
 from ui.live import live_panel
+from ui.room import room_panel
 from ui.startup import warm_up_after_first_page
 from ui.take_home import take_home
 
 session.start_session()
+room_panel()  # the workshop room: the sidebar's section, and the host's notices at the top
 for notice in session.pop_url_notices():
     st.info(notice, icon="🔗")
 teach.presenter_style()

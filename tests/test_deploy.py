@@ -28,6 +28,10 @@ UPSTREAM = "X-Binclf-Upstream"
 
 @pytest.fixture(scope="module")
 def proxy():
+    yield from two_replicas()
+
+
+def two_replicas():
     """deploy/run_local.sh on free loopback ports; yields the proxy's URL and the replicas' addresses."""
     if shutil.which("nginx") is None:
         if os.environ.get("BINCLF_REQUIRE_BROWSER") == "1":

@@ -5,7 +5,8 @@ it plays, the replay shown, what the producer sends), `url_notices` (what the UR
 could not be used), one widget key per field, and the replay slider's: `replay_epoch_<n>` (its
 slider) and `replay_of` (the run and epoch the slider was set up for, n, and its starting epoch).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
-preset, kept in the URL while the widgets still hold its settings).
+preset, kept in the URL while the widgets still hold its settings), and the workshop room's `room`
+(join code), `seat` (an attendee's secret) and `host` (the host key), which ui/room.py owns.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ RUN, NOTICES, STARTED = "run", "url_notices", "session_started"
 PRESENT, PRESET = "present", "preset"
 REPLAY_EPOCH, REPLAY_OF, ANIMATED = "replay_epoch", "replay_of", "replay_animated"
 REPLAY_FRAMES = 50  # a whole animated replay, at the producer's 10 pictures a second: about 5 s
+ROOM_PARAMS = ("room", "seat", "host")  # the workshop room's URL keys: kept as they are, never notices
 
 
 def start_session() -> None:
@@ -36,7 +38,7 @@ def start_session() -> None:
         return
     st.session_state[STARTED] = True
     values = {key: field.default for key, field in FIELDS.items()}
-    params = dict(st.query_params)
+    params = {key: value for key, value in st.query_params.items() if key not in ROOM_PARAMS}
     st.session_state[PRESENT] = params.pop(PRESENT, None) == "1"
     preset = params.pop(PRESET, None)
     notices: list[str] = []
@@ -90,6 +92,7 @@ def sync_url() -> None:
         wanted[PRESET] = st.session_state[PRESET]
     elif st.session_state.get(PRESET) is not None:  # a change left the preset: its box no longer claims it
         st.session_state[PRESET] = None
+    wanted.update(room_params())
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -102,6 +105,20 @@ def _preset_still_applies(values: dict[str, Any]) -> bool:
         return config_from_values(values) == PRESETS[name].config()
     except ConfigError:
         return False
+
+
+def room_params() -> dict[str, str]:
+    """The workshop room's keys in the URL (`room`, `seat`, `host`) that are there."""
+    return {key: st.query_params[key] for key in ROOM_PARAMS if key in st.query_params}
+
+
+def set_room_params(**values: str | None) -> None:
+    """Put the room's keys in the URL (None takes one out), so a reload or a server restart keeps them."""
+    for key, value in values.items():
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def is_presenting() -> bool:
@@ -169,10 +186,16 @@ def existing_run() -> TrainingRun | None:
 
 def open_run(run: TrainingRun) -> None:
     """Make `run` (a kept run reopened) this tab's run, with the Playground's widgets set to its settings."""
-    for key, value in widget_values(run.config).items():
-        st.session_state[key] = value
-    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.config() == run.config), None)
+    set_controls(run.config)
     _replace_run(run)
+
+
+def set_controls(config: RunConfig) -> None:
+    """Every control to `config`'s value (a reopened run, a setup the room's host sent); the page's next
+    run follows them (a new run if the data or the model changed)."""
+    for key, value in widget_values(config).items():
+        st.session_state[key] = value
+    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.config() == config), None)
 
 
 def is_playing() -> bool:

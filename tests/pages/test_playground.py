@@ -22,7 +22,7 @@ def test_page_loads_with_every_control_and_no_exception(app):
     assert epoch_text(app) == "**Epoch 0 / 300**"
     for key, label in LABELS.items():
         assert widget(app, key).label == label
-    assert [b.label for b in app.button] == ["Train", "Pause", "Step", "Reset"]
+    assert [b.label for b in app.main.button] == ["Train", "Pause", "Step", "Reset"]
     assert widget(app, "dataset").options == ["Blobs", "Classification", "Circles", "Moons", "XOR", "Spiral",
                                               "Gaussian", "CSV upload", "Drawn points"]
     assert widget(app, "model").options == ["Logistic regression", "MLP"]

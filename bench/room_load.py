@@ -1,0 +1,249 @@
+"""A workshop room under load: 60 attendees training at once, each posting a summary every second, and
+the host's board refreshing once a second. Prints, side by side in one run:
+
+1. The app (one server, SQLite in a temporary BINCLF_DATA_DIR): the same N protocol-level tabs
+   (bench/stclient.py with each tab's frame socket, as bench/load_test.py opens them: Train again
+   when a run ends) train with the default run and 20000 epochs, alone and as the attendees of one
+   room, in alternating rounds, while a headless Chromium shows the host's board every time (an
+   empty room's while they train alone). Per phase: frames per second per tab (mean and the slowest
+   tab), server CPU, the room's database work in the server (the summary writer's and the news
+   route's CPU, from /binclf/room/stats), and, with the room, how old each attendee's state is when
+   the board shows it (the board's own counters: the time from the attendee's frame to the board
+   drawing it), and how many attendees the board showed within 2 s.
+2. The database work alone, in this process: N attendees offering a summary every second to the
+   real SummaryWriter, a board read every second and the news of every attendee every 2 s, against
+   SQLite (and PostgreSQL with --database-url): CPU of this work as a share of one core (for
+   PostgreSQL, the server's processes included).
+
+    python bench/room_load.py                     # N = 60, 30 s a phase, 2 rounds (~6 minutes)
+    python bench/room_load.py --attendees 10 --seconds 15 --database-url postgresql://...
+
+Targets (issue 16): the board shows each attendee's state within 2 s; the database work costs at most
+5 % of a core; the attendees' frame rates drop by at most 10 % with the room.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
+
+from bench.harness import browser, cpu_seconds, running
+from bench.load_test import keep_training, tab_errors, tab_figures
+from bench.stclient import Session
+from binclf_core.config import RunConfig
+from binclf_core.rooms import RoomStore, Summary, SummaryWriter, open_store
+from binclf_core.rooms.summary import quantise
+
+QUERY = "epochs=20000"
+WARM_UP_SECONDS = 5.0
+
+
+async def open_tabs(url: str, queries: list[str]) -> list[Session]:
+    """Each tab as bench/load_test.py opens one (the page, then its frame socket), then Train in each."""
+    sessions = []
+    for query in queries:  # one at a time: sixty first page runs at once would measure the start
+        session = await Session.open(url, query)
+        await session.open_frames()
+        sessions.append(session)
+    await asyncio.gather(*(session.press("train") for session in sessions))
+    return sessions
+
+
+def room_stats(url: str) -> dict:
+    with urllib.request.urlopen(url + "binclf/room/stats", timeout=10) as response:
+        return json.loads(response.read())
+
+
+async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event) -> dict:
+    sessions = await open_tabs(url, queries)
+    trainers = [asyncio.create_task(keep_training(session)) for session in sessions]  # Train again at a run's end
+    await asyncio.sleep(WARM_UP_SECONDS)
+    measuring.set()
+    stats0, cpu0, start = room_stats(url), cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    stats1, cpu1, end = room_stats(url), cpu_seconds(pid), time.perf_counter()
+    rates = [tab_figures(session, start, end)[0] for session in sessions]  # distinct frames per second
+    errors = sorted({error for session in sessions for error in tab_errors(session)})
+    for trainer in trainers:
+        trainer.cancel()
+    await asyncio.gather(*(session.close() for session in sessions))
+    database = (stats1["writer_cpu_seconds"] - stats0["writer_cpu_seconds"]
+                + stats1["news_cpu_seconds"] - stats0["news_cpu_seconds"])
+    return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / (end - start),
+            "database": database / (end - start),
+            "written": (stats1["summaries_written"] - stats0["summaries_written"]) / (end - start)}
+
+
+def board_freshness(host_page, seconds: float) -> dict:
+    """Watch the board for `seconds`: once a second, how old each attendee's state on it is (now - the time
+    of the frame it shows), counting the attendees whose tab sent frames meanwhile (a tab that got no
+    frame posts nothing new, and its tile rightly keeps its old state)."""
+    lags_before = host_page.evaluate("window.binclfBoard.lags.length")
+    samples = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        samples.append(host_page.evaluate("Object.fromEntries(Object.entries(window.binclfBoard.tiles)"
+                                          ".map(([id, t]) => [id, [Date.now() / 1000, t.posted_at]]))"))
+        time.sleep(1.0)
+    lags = host_page.evaluate(f"window.binclfBoard.lags.slice({lags_before})")
+    first, last = samples[0], samples[-1]
+    moving = [tile for tile in last if tile in first and last[tile][1] != first[tile][1]]
+    fresh = [sum(sample[tile][0] - (sample[tile][1] or 0) <= 2.0 for tile in moving) / max(1, len(moving))
+             for sample in samples]
+    return {"lags": lags, "fresh": fresh, "tiles": len(last), "moving": len(moving)}
+
+
+def measure_app(attendees: int, seconds: float, rounds: int) -> None:
+    folder = tempfile.mkdtemp(prefix="binclf-room-bench-")
+    os.environ["BINCLF_DATA_DIR"] = folder  # the server inherits it
+    store = open_store()
+    code, key = store.create_room()
+    seats = [store.join(code, f"attendee {n}")[1] for n in range(attendees)]
+    lonely_code, lonely_key = store.create_room()
+    with running("app.py") as server, browser() as chromium:
+        host = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        results: dict[str, list[dict]] = {"alone": [], "in a room": []}
+        phases = (("alone", lonely_code, lonely_key, [QUERY] * attendees),
+                  ("in a room", code, key, [f"{QUERY}&room={code}&seat={seat}" for seat in seats]))
+        for _ in range(rounds):  # alternating, so a neighbour's load on the machine hits both phases alike
+            for name, room, host_key, queries in phases:
+                host.goto(f"{server.url}room?room={room}&host={host_key}")
+                host.wait_for_function("window.binclfBoard && window.binclfBoard.renders > 0", timeout=120_000)
+                measuring = threading.Event()
+                with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+                    running_phase = pool.submit(asyncio.run, phase(server.url, server.process.pid, queries, seconds,
+                                                                   measuring))
+                    measuring.wait()
+                    freshness = board_freshness(host, seconds - 2) if room == code else None
+                    results[name].append({**running_phase.result(), "board": freshness})
+    report_app(attendees, {name: merged(rows) for name, rows in results.items()})
+
+
+def merged(rows: list[dict]) -> dict:
+    """The rounds of one phase as one: every tab's rate, mean CPU figures, every board sample."""
+    boards = [row["board"] for row in rows if row["board"] is not None]
+    return {"rates": [rate for row in rows for rate in row["rates"]],
+            "errors": sorted({error for row in rows for error in row["errors"]}),
+            **{key: statistics.mean(row[key] for row in rows) for key in ("cpu", "database", "written")},
+            "board": {"lags": [lag for b in boards for lag in b["lags"]],
+                      "fresh": [f for b in boards for f in b["fresh"]],
+                      "moving": [b["moving"] for b in boards],
+                      "tiles": max((b["tiles"] for b in boards), default=0)} if boards else None}
+
+
+def report_app(attendees: int, results: dict) -> None:
+    print(f"\n1. The app, {attendees} tabs training (distinct frames/s per tab; CPU as a share of one core)")
+    print(f"{'phase':<10} {'frames/s mean':>13} {'slowest':>8} {'server CPU':>11} {'room DB CPU':>12} "
+          f"{'summaries/s':>12}")
+    for name, row in results.items():
+        print(f"{name:<10} {statistics.mean(row['rates']):>13.2f} {min(row['rates']):>8.2f} {row['cpu']:>10.0%} "
+              f"{row['database']:>11.1%} {row['written']:>12.1f}")
+    for name, row in results.items():
+        stalled = sum(rate == 0 for rate in row["rates"])
+        print(f"{name}: {stalled} of {len(row['rates'])} tab-rounds got no frame while measured"
+              + (f"; errors: {row['errors'][:5]}" if row["errors"] else ""))
+    alone, room = results["alone"], results["in a room"]
+    drop = 1 - statistics.mean(room["rates"]) / statistics.mean(alone["rates"])
+    print(f"frame rate drop with the room: {drop:.1%} (target <= 10 %)")
+    board = room["board"]
+    lags = np.array(board["lags"]) if board["lags"] else np.array([np.nan])
+    print(f"board: {board['tiles']} attendees shown, {board['moving']} of them posting in each round; "
+          f"frame -> board: median {np.median(lags):.2f} s, "
+          f"p95 {np.percentile(lags, 95):.2f} s, max {lags.max():.2f} s over {len(board['lags'])} updates; "
+          f"posting attendees shown within 2 s, per second: mean {statistics.mean(board['fresh']):.0%}, "
+          f"worst {min(board['fresh']):.0%} (target: all within 2 s)")
+
+
+# ---- the database work alone ----------------------------------------------------------------------
+def postgres_cpu() -> float:
+    """CPU seconds of every postgres process on this machine (the test server's backends among them)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip().startswith("postgres"):
+                    total += cpu_seconds(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return total
+
+
+def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
+    """CPU share of one core for `seconds` of a room's database traffic (see the module's docstring)."""
+    code, _ = store.create_room()
+    seats = [store.join(code, f"attendee {n}")[0] for n in range(attendees)]
+    writer = SummaryWriter(store)
+    grid = quantise(np.tile(np.linspace(0, 255, 60, dtype=np.uint8), (60, 1)))
+    config = RunConfig(epochs=20000)
+    reader_cpu = [0.0]
+    stop = threading.Event()
+
+    def board_and_news() -> None:
+        tick = 0
+        while not stop.wait(1.0):
+            started = time.thread_time()
+            store.board(code)
+            for seat in seats[tick % 2::2]:  # every attendee's news every 2 s
+                store.news(code, seat.id)
+            tick += 1
+            reader_cpu[0] += time.thread_time() - started
+
+    reader = threading.Thread(target=board_and_news)
+    pg0, start, offer_cpu = postgres_cpu(), time.perf_counter(), 0.0
+    reader.start()
+    for second in range(int(seconds)):
+        started = time.thread_time()
+        for seat in seats:  # each attendee's frame listener hands over a summary, once a second
+            writer.offer(seat, Summary(second, 20000, "training", 0.9, config, grid, time.time()))
+        offer_cpu += time.thread_time() - started
+        time.sleep(max(0.0, start + second + 1 - time.perf_counter()))
+    stop.set()
+    reader.join()
+    elapsed = time.perf_counter() - start
+    writer.stop()
+    server = postgres_cpu() - pg0 if store.dialect == "postgresql" else 0.0
+    return (writer.cpu_seconds + reader_cpu[0] + offer_cpu + server) / elapsed
+
+
+def measure_database(attendees: int, seconds: float, database_url: str | None) -> None:
+    print(f"\n2. The database work alone: {attendees} attendees, a summary each a second, the board every second, "
+          "every attendee's news every 2 s")
+    stores = [("SQLite (WAL)", RoomStore(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3"))]
+    if database_url:
+        stores.append(("PostgreSQL", RoomStore(database_url)))
+    for name, store in stores:
+        share = database_alone(store, attendees, seconds)
+        print(f"{name:<14} {share:.1%} of one core (target <= 5 %)")
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--attendees", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per phase")
+    parser.add_argument("--database-url", default=os.environ.get("BINCLF_TEST_DATABASE_URL"),
+                        help="also measure the database work on this PostgreSQL (default: $BINCLF_TEST_DATABASE_URL)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of the two phases")
+    parser.add_argument("--database-only", action="store_true", help="only part 2")
+    args = parser.parse_args()
+    if not args.database_only:
+        measure_app(args.attendees, args.seconds, args.rounds)
+    measure_database(args.attendees, args.seconds, args.database_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The workshop room's pages in AppTest: joining by link (a name with markup stays text), a bad code,
+leaving, the host's board behind the host key, a pushed setup with Apply, a challenge's notice."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from binclf_core.config import RunConfig
+from binclf_core.rooms import Challenge
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """The app's store, on a fresh SQLite file in tmp_path (the process's shared store, reset)."""
+    from ui import room_news
+
+    monkeypatch.setenv("BINCLF_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(room_news, "_shared", {})
+    monkeypatch.setattr(room_news, "_seats", {})
+    return room_news.shared_store()
+
+
+def sidebar_texts(at) -> list[str]:
+    return [m.value for m in at.sidebar.markdown]
+
+
+def join(app, code: str, name: str):
+    app.query_params["room"] = code
+    app.run()
+    app.sidebar.text_input(key="room_name").input(name)
+    app.button(key="room_join").click().run()
+    return app
+
+
+def test_an_attendee_joins_by_link_and_a_name_with_markup_stays_text(app, store):
+    code, _ = store.create_room()
+    join(app, code, "<b>Ann</b> [x](y)")
+    assert not app.exception
+    assert f"You are in room **{code}** as **\\<b\\>Ann\\</b\\> \\[x\\]\\(y\\)**." in sidebar_texts(app)
+    assert app.query_params["room"] == code and len(app.query_params["seat"]) > 20
+    assert [row.name for row in store.board(code)] == ["<b>Ann</b> [x](y)"]
+    app.button(key="room_leave").click().run()
+    assert store.board(code) == [] and "seat" not in app.query_params
+
+
+def test_a_bad_code_gets_a_clear_notice(app, store):
+    app.query_params["room"] = "QQQQ"
+    app.run()
+    assert not app.exception
+    assert any("no open room with the code QQQQ" in w.value for w in app.sidebar.warning)
+
+
+def host_page(app, code: str, key: str):
+    app.switch_page("pages/room.py")
+    app.query_params["room"], app.query_params["host"] = code, key
+    return app.run()
+
+
+def board_mounts(at) -> list:
+    return [c for c in at.get("bidi_component") if "room_board" in c.proto.id]
+
+
+def test_only_the_host_key_opens_the_board(app, store):
+    code, key = store.create_room()
+    host_page(app, code, key + "x")
+    assert any("does not open a room" in e.value for e in app.error)
+    assert board_mounts(app) == [] and not [b for b in app.button if b.key == "room_push"]
+
+
+def test_a_pushed_setup_reaches_an_attendee_as_a_notice_and_apply_sets_the_controls(app, store):
+    from streamlit.testing.v1 import AppTest
+
+    code, key = store.create_room()
+    attendee = join(AppTest.from_file(app._script_path, default_timeout=60), code, "Ann")
+    host_page(app, code, key)
+    assert len(board_mounts(app)) == 1
+    app.selectbox(key="room_setup_source").select("Moons, part 2: BCE").run()
+    app.button(key="room_push").click().run()
+    assert store.state(code).setup["config"]["dataset"] == "moons"
+    attendee.run()
+    assert any("The host sent a setup:" in m.value for m in attendee.markdown)
+    assert attendee.session_state["dataset"] == "blobs"  # nothing changes before Apply
+    attendee.button(key="room_apply").click().run()
+    assert attendee.session_state["dataset"] == "moons" and attendee.session_state["hidden"] == "16,16"
+    assert not any("The host sent a setup:" in m.value for m in attendee.markdown)
+
+
+def test_an_attendee_sees_the_challenge_and_why_their_settings_would_not_enter(app, store):
+    code, _ = store.create_room()
+    store.start_challenge(code, Challenge.on(RunConfig(dataset="blobs"), max_parameters=2, started_at=time.time()))
+    join(app, code, "Ann")
+    assert any("Challenge:" in m.value for m in app.markdown)
+    assert any("its model has 3 parameters, the rules allow at most 2" in c.value for c in app.caption)
+
+
+def frame_summary(status: str, epoch: int) -> dict:
+    import numpy as np
+
+    return {"epoch": epoch, "epochs": 300, "status": status, "test_accuracy": 0.75, "test_loss": 0.5,
+            "config": RunConfig(), "grid": np.zeros((60, 60), dtype=np.uint8)}
+
+
+def test_the_frame_listener_posts_an_attendees_summary_at_most_once_a_second_while_training(monkeypatch):
+    from ui import room
+    from ui.frames import FrameTab
+
+    offered = []
+
+    class Writer:
+        def offer(self, attendee, summary):
+            offered.append(summary)
+
+    monkeypatch.setattr(room, "summary_writer", Writer)
+    stranger, attendee = FrameTab(), FrameTab()
+    attendee.meta["room"] = "an attendee"
+    for epoch in range(1, 11):  # ten frames in a blink
+        room.on_frame(stranger, frame_summary("training", epoch))
+        room.on_frame(attendee, frame_summary("training", epoch))
+    room.on_frame(attendee, frame_summary("completed", 300))  # a change of status goes at once
+    assert [(s.epoch, s.status) for s in offered] == [(1, "training"), (300, "completed")]
+    assert offered[0].test_accuracy == 0.75 and offered[0].config == RunConfig()
+
+
+def test_the_news_route_answers_an_attendee_only_and_changes_with_the_room(store):
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from ui.room_news import NEWS_PATH, room_news
+
+    code, _ = store.create_room()
+    _, seat = store.join(code, "Ann")
+    client = TestClient(Starlette(routes=[Route(NEWS_PATH, room_news)]))
+    first = client.get(NEWS_PATH, params={"room": code, "seat": seat})
+    assert first.status_code == 200
+    assert client.get(NEWS_PATH, params={"room": code, "seat": seat}).json() == first.json()
+    refused = client.get(NEWS_PATH, params={"room": code, "seat": seat + "x"})
+    assert refused.status_code == 403 and refused.json() == {"news": None}
+    store.push_setup(code, {"title": "x", "config": RunConfig().to_dict()})
+    assert client.get(NEWS_PATH, params={"room": code, "seat": seat}).json() != first.json()

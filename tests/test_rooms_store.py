@@ -1,0 +1,282 @@
+"""The room's data-access module against a real SQLite file and a real PostgreSQL server.
+
+PostgreSQL comes from BINCLF_TEST_DATABASE_URL (.ci/run starts one with deploy/local_postgres.sh);
+without it those tests skip, except under BINCLF_REQUIRE_POSTGRES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+import numpy as np
+import pytest
+
+from binclf_core.config import RunConfig
+from binclf_core.rooms.challenge import Challenge
+from binclf_core.rooms.identity import MAX_ATTENDEES, RoomError
+from binclf_core.rooms.store import (
+    IDLE_SECONDS,
+    ROOM_LIFETIME_SECONDS,
+    SCHEMA_VERSION,
+    RoomStore,
+    open_store,
+)
+from binclf_core.rooms.summary import Summary, quantise
+from binclf_core.rooms.writer import SummaryWriter
+
+TABLES = ("entries", "summaries", "attendees", "rooms", "schema_version")
+
+
+def postgres_url() -> str:
+    url = os.environ.get("BINCLF_TEST_DATABASE_URL", "")
+    if not url:
+        reason = ("no PostgreSQL server for the tests: start one with `bash deploy/local_postgres.sh start DIR` "
+                  "and set BINCLF_TEST_DATABASE_URL to the URL it prints")
+        if os.environ.get("BINCLF_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (required: BINCLF_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+def empty_postgres(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)} CASCADE")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path) -> str:
+    """The URL of an empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rooms.sqlite3'}"
+    return empty_postgres(postgres_url())
+
+
+@pytest.fixture
+def store(url):
+    store = RoomStore(url)
+    yield store
+    store.close()
+
+
+def summary(epoch=10, status="training", accuracy=0.8, config=None, posted_at=None) -> Summary:
+    config = config or RunConfig()
+    grid = np.full((60, 60), 128, dtype=np.uint8)
+    return Summary(epoch, config.epochs, status, accuracy, config, quantise(grid),
+                   time.time() if posted_at is None else posted_at)
+
+
+def test_the_schema_is_created_on_start_and_versioned(store, url):
+    assert store.schema_version() == SCHEMA_VERSION
+    again = RoomStore(url)  # a second start (or a replica) finds it and migrates nothing
+    assert again.schema_version() == SCHEMA_VERSION
+    again.close()
+
+
+def test_a_database_from_a_newer_app_is_refused(store, url):
+    with store._transaction(write=True) as cursor:
+        cursor.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(RoomError, match="newer than this app"):
+        RoomStore(url)
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    store = open_store({"BINCLF_DATA_DIR": str(tmp_path / "data")})
+    path = tmp_path / "data" / "rooms.sqlite3"
+    assert path.exists()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_a_database_url_must_name_postgresql():
+    with pytest.raises(RoomError, match="postgresql://"):
+        open_store({"BINCLF_DATABASE_URL": "mysql://somewhere/db"})
+
+
+def test_only_the_host_key_opens_the_room(store):
+    code, key = store.create_room()
+    assert store.room_exists(code)
+    assert store.is_host(code, key) and store.is_host(code.lower(), key)
+    assert not store.is_host(code, key[:-1] + ("A" if key[-1] != "A" else "B"))
+    assert not store.is_host(code, None) and not store.is_host("XXXX", key)
+    with store._transaction() as cursor:  # the key itself is nowhere in the database
+        assert key not in repr(cursor.execute("SELECT * FROM rooms").fetchall())
+
+
+def test_attendees_join_with_clean_unique_names_and_a_secret_seat(store):
+    code, _ = store.create_room()
+    ann, seat = store.join(code, "  <b>Ann</b> ")
+    assert ann.name == "<b>Ann</b>" and ann.room == code
+    assert store.attendee(code, seat) == ann
+    assert store.attendee(code, "not-the-seat") is None
+    with pytest.raises(RoomError, match="already called"):
+        store.join(code, "<B>ANN</B>")
+    with pytest.raises(RoomError, match="no open room with the code QQQQ"):
+        store.join("QQQQ", "Bob")
+
+
+def test_a_room_holds_at_most_100_attendees(store):
+    code, _ = store.create_room()
+    for number in range(MAX_ATTENDEES):
+        store.join(code, f"attendee {number}")
+    with pytest.raises(RoomError, match="full"):
+        store.join(code, "one too many")
+
+
+def test_a_room_silent_for_24_hours_is_deleted_with_everything_in_it(store):
+    start = 1_000_000.0
+    code, _ = store.create_room(now=start)
+    ann, _ = store.join(code, "Ann", now=start)
+    store.post_summaries([(ann, summary())], now=start + 10)
+    assert store.room_exists(code, now=start + 10 + ROOM_LIFETIME_SECONDS - 1)
+    assert not store.room_exists(code, now=start + 10 + ROOM_LIFETIME_SECONDS)
+    assert store.purge_expired(now=start + 10 + ROOM_LIFETIME_SECONDS) == 1
+    with store._transaction() as cursor:
+        assert [cursor.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES[:4]] == [0, 0, 0, 0]
+
+
+def test_the_board_shows_each_attendees_latest_summary_and_status(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    store.join(code, "Bob")
+    now = time.time()
+    store.post_summaries([(ann, summary(epoch=5))], now)
+    store.post_summaries([(ann, summary(epoch=7, status="paused", accuracy=0.9))], now)
+    rows = {row.name: row for row in store.board(code, now)}
+    assert rows["Ann"].epoch == 7 and rows["Ann"].status == "paused" and rows["Ann"].test_accuracy == 0.9
+    assert rows["Ann"].parameters == 3 and rows["Ann"].config["dataset"] == "blobs" and len(rows["Ann"].grid) > 600
+    assert rows["Bob"].status == "joined" and rows["Bob"].epoch is None
+    later = {row.name: row.status for row in store.board(code, now + IDLE_SECONDS + 1)}
+    assert later == {"Ann": "idle", "Bob": "idle"}
+
+
+def test_an_attendee_who_left_is_off_the_board_and_gets_no_summary(store):
+    code, _ = store.create_room()
+    ann, seat = store.join(code, "Ann")
+    store.leave(ann.id)
+    assert store.post_summaries([(ann, summary())]) == 0
+    assert store.board(code) == [] and store.attendee(code, seat) is None
+    store.join(code, "Ann")  # the name is free again
+
+
+def test_a_pushed_setup_and_a_challenge_reach_the_room_state(store):
+    code, _ = store.create_room()
+    assert store.state(code).setup_version == 0
+    setup = {"title": "Moons", "config": RunConfig(dataset="moons").to_dict()}
+    assert store.push_setup(code, setup) == 1
+    challenge = Challenge.on(RunConfig(dataset="spiral"), max_parameters=300, started_at=time.time())
+    assert store.start_challenge(code, challenge) == 1
+    state = store.state(code.lower())
+    assert state.setup == setup and state.challenge == challenge and state.winner is None
+    assert store.state("QQQQ") is None
+
+
+def test_finished_runs_that_keep_the_rules_enter_and_the_others_are_refused_with_the_reason(store):
+    code, _ = store.create_room()
+    spiral = RunConfig(dataset="spiral", model="mlp", hidden=(8, 8), epochs=200)
+    store.start_challenge(code, Challenge.on(spiral, max_parameters=120, started_at=time.time()))
+    ann, _ = store.join(code, "Ann")
+    bob, _ = store.join(code, "Bob")
+    cat, _ = store.join(code, "Cat")
+    assert store.enter(ann, summary(200, "training", 0.9, spiral)) is None  # not finished yet
+    assert store.enter(ann, summary(200, "completed", 0.90, spiral)).startswith("Entered: 90.0% test accuracy")
+    assert store.enter(bob, summary(200, "completed", 0.95, spiral)).startswith("Entered")
+    big = spiral.with_changes(hidden=(32, 32))
+    note = store.enter(cat, summary(200, "completed", 0.99, big))
+    assert note == "Not entered in the challenge: its model has 1185 parameters, the rules allow at most 120."
+    assert store.entry_note(cat.id, 1) == note
+    assert store.enter(ann, summary(200, "completed", 0.90, spiral))  # the same run again: still one entry
+    board = store.leaderboard(code)
+    assert [(e.name, e.test_accuracy) for e in board] == [("Bob", 0.95), ("Ann", 0.90)]
+    winner = store.reveal_winner(code)
+    assert winner["name"] == "Bob" and winner["config"]["hidden"] == [8, 8]
+    assert store.state(code).winner == winner
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time()))  # a new challenge starts empty
+    assert store.leaderboard(code) == [] and store.state(code).winner is None
+
+
+def test_everything_is_still_there_after_a_restart(url):
+    first = RoomStore(url)
+    code, key = first.create_room()
+    ann, seat = first.join(code, "Ann")
+    spiral = RunConfig(dataset="spiral")
+    first.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    first.enter(ann, summary(300, "completed", 0.7, spiral))
+    first.close()
+    second = RoomStore(url)  # a new process on the same database
+    assert second.is_host(code, key) and second.attendee(code, seat) == ann
+    assert [e.name for e in second.leaderboard(code)] == ["Ann"]
+    second.close()
+
+
+def test_two_stores_on_one_database_see_each_others_attendees(url):
+    """Two replicas: a host on one sees the attendees of the other."""
+    host_side, attendee_side = RoomStore(url), RoomStore(url)
+    code, _ = host_side.create_room()
+    ann, _ = attendee_side.join(code, "Ann")
+    attendee_side.post_summaries([(ann, summary(epoch=42))])
+    assert [(row.name, row.epoch) for row in host_side.board(code)] == [("Ann", 42)]
+    host_side.close()
+    attendee_side.close()
+
+
+def wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_the_writer_keeps_the_newest_summary_and_writes_an_attendee_at_most_once_a_second(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    writer = SummaryWriter(store, min_interval=1.0)
+    try:
+        started = time.monotonic()
+        for epoch in range(1, 31):  # 30 summaries in ~0.3 s
+            writer.offer(ann, summary(epoch=epoch))
+            time.sleep(0.01)
+        wait_until(lambda: writer.idle() and store.board(code)[0].epoch == 30)
+        assert time.monotonic() - started >= 1.0  # the newest waited for its slot
+        assert writer.written == 2  # the first at once, the newest a second later; none between
+    finally:
+        writer.stop()
+
+
+def test_the_writer_enters_a_finished_run_even_if_a_newer_summary_replaced_it(store):
+    code, _ = store.create_room()
+    spiral = RunConfig(dataset="spiral")
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    ann, _ = store.join(code, "Ann")
+    writer = SummaryWriter(store)
+    try:
+        writer.offer(ann, summary(epoch=1, config=spiral))
+        writer.offer(ann, summary(epoch=300, status="completed", accuracy=0.8, config=spiral))
+        writer.offer(ann, summary(epoch=0, status="paused", accuracy=0.5, config=spiral))  # Reset at once
+        wait_until(lambda: writer.idle() and store.leaderboard(code))
+        assert store.leaderboard(code)[0].test_accuracy == 0.8
+    finally:
+        writer.stop()
+
+
+def test_an_attendees_news_changes_with_a_push_an_entry_and_the_winner(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    seen = [store.news(code, ann.id)]
+    assert store.news(code, ann.id) == seen[0]  # nothing happened: the same news
+    store.push_setup(code, {"title": "x", "config": RunConfig().to_dict()})
+    seen.append(store.news(code, ann.id))
+    spiral = RunConfig(dataset="spiral")
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    seen.append(store.news(code, ann.id))
+    store.enter(ann, summary(300, "completed", 0.7, spiral))
+    seen.append(store.news(code, ann.id))
+    store.reveal_winner(code)
+    seen.append(store.news(code, ann.id))
+    assert len(set(seen)) == 5
+    assert store.news("QQQQ", ann.id) == "closed"
