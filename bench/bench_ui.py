@@ -31,9 +31,7 @@ import argparse
 import itertools
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -42,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, browser, drag_zoom, running
+from bench.harness import BOUNDARY, COUNT_CHARTS, ROOT, baseline_tree, browser, drag_zoom, running
 
 RUNS = {
     "tutorial": "lr=0.01&epochs=5000",
@@ -200,15 +198,6 @@ def measure_loop_app(chromium) -> Result:
                         created, None)
         view.close()
         return result
-
-
-@contextmanager
-def baseline_tree(ref: str):
-    """The app at git `ref`, extracted into a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="binclf-baseline-") as folder:
-        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        yield Path(folder)
 
 
 def machine_load() -> str:

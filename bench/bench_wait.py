@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.bench_ui import baseline_tree, machine_load
-from bench.harness import ROOT, browser, running
+from bench.bench_ui import machine_load
+from bench.harness import ROOT, baseline_tree, browser, running
 
 # Stamps (performance.now(), ms since navigation start) of the moments a new tab reaches.
 STAMP_MILESTONES = """

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -154,3 +155,12 @@ def drag_zoom(page) -> list[float]:
     page.mouse.up()
     page.wait_for_timeout(300)
     return page.evaluate(f"{BOUNDARY}._fullLayout.xaxis.range")
+
+
+@contextmanager
+def baseline_tree(ref: str):
+    """The app at git `ref`, extracted with `git archive` into a temporary folder (an old design, for a bench)."""
+    with tempfile.TemporaryDirectory(prefix="binclf-baseline-") as folder:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)

@@ -42,7 +42,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from bench.harness import ROOT, cpu_seconds, free_port, rss_mb, running
+from bench.harness import ROOT, baseline_tree, cpu_seconds, free_port, rss_mb, running
 from bench.stclient import Session
 
 QUERY = "epochs=20000"
@@ -188,15 +187,6 @@ async def measure(server, app: str, n: int, seconds: float) -> Row:
         trainer.cancel()
     await asyncio.gather(*(s.close() for s in sessions))
     return row
-
-
-@contextmanager
-def baseline_tree(ref: str):
-    """The app at git ref `ref`, extracted into a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="binclf-baseline-") as folder:
-        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        yield Path(folder)
 
 
 class Replicas:
