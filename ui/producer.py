@@ -59,6 +59,7 @@ class Producer:
         self._wake = threading.Condition()
         self._woken = False
         self._paces: dict[str, _Pace] = {}
+        self._playing = 0  # tabs playing with a stream attached, as the last schedule pass counted them
         self.frame_cost = FIRST_FRAME_COST
 
     # ---- the schedule ----------------------------------------------------------------------
@@ -98,8 +99,8 @@ class Producer:
         """The tab whose frame is due first, and how long until then."""
         now = time.perf_counter()
         live = self._tabs()
-        playing = sum(1 for tab in live if tab.playing and tab.attached)
-        interval = self.interval(playing)
+        self._playing = sum(1 for tab in live if tab.playing and tab.attached)  # _train's share is from it too
+        interval = self.interval(self._playing)
         due = [(when, index, tab) for index, tab in enumerate(live)
                if (when := self._due(tab, now, interval)) is not None]
         self._forget_gone({tab.token for tab in live})
@@ -173,13 +174,12 @@ class Producer:
         run: TrainingRun = tab.run
         elapsed = min(now - pace.last_frame, 1.0) if pace.last_frame else FRAME_SECONDS
         wanted = epochs_per_second(tab.speed, run.config.epochs)
-        playing = sum(1 for t in self._tabs() if t.playing and t.attached)
         if wanted is None:
             max_epochs = run.config.epochs
         else:
             pace.epoch_credit = min(pace.epoch_credit + wanted * elapsed, max(wanted, 1.0))
             max_epochs = max(1, int(pace.epoch_credit))
-        ran = run.step_for(self.train_seconds(playing), max_epochs)
+        ran = run.step_for(self.train_seconds(self._playing), max_epochs)
         pace.epoch_credit = max(0.0, pace.epoch_credit - ran)
         if run.finished:
             tab.playing = False
