@@ -18,18 +18,22 @@ def cpu_per_second(server, seconds: float) -> float:
     return (server.cpu_seconds() - start) / seconds
 
 
-def test_closing_a_tab_stops_its_training(app_server, new_page):
-    page = new_page()
+def assert_training_stops(app_server, page, stop, settle: float = 1.0) -> None:
+    """A page trains flat out; after stop(page) and `settle` seconds the server is idle."""
     page.goto(app_server.url + "?epochs=20000&speed=Flat+out")
     expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible()
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
     training = cpu_per_second(app_server, 2.0)
-    page.context.close()
-    time.sleep(1.0)  # the last tick in flight finishes
+    stop(page)
+    time.sleep(settle)  # the producer's frame in flight
     idle = cpu_per_second(app_server, 2.0)
     assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
-    assert idle < 0.05, f"{idle:.2f} CPU-s a second after the tab closed"
+    assert idle < 0.05, f"{idle:.2f} CPU-s a second after training should have stopped"
+
+
+def test_closing_a_tab_stops_its_training(app_server, new_page):
+    assert_training_stops(app_server, new_page(), lambda page: page.context.close())
 
 
 # The live charts' state: its socket and whether it may reconnect (ui/live_chart.js keeps it on the element).
@@ -38,17 +42,8 @@ CHART_STATE = "[...document.querySelectorAll('.stElementContainer *')].find(e =>
 
 def test_a_page_whose_frame_stream_is_gone_is_not_trained(app_server, new_page):
     """The producer trains only tabs whose stream is attached: a page that stops listening stops its run."""
-    page = new_page()
-    page.goto(app_server.url + "?epochs=20000&speed=Flat+out")
-    expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible()
-    page.get_by_role("button", name="Train").click()
-    expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
-    training = cpu_per_second(app_server, 2.0)
-    page.evaluate(f"() => {{ const s = {CHART_STATE}; s.closed = true; s.socket.close(); }}")  # no reconnect
-    time.sleep(1.0)  # the producer's frame in flight
-    idle = cpu_per_second(app_server, 2.0)
-    assert training > 0.2, f"training took only {training:.2f} CPU-s a second: was it training?"
-    assert idle < 0.05, f"{idle:.2f} CPU-s a second after the stream closed"
+    assert_training_stops(app_server, new_page(), lambda page: page.evaluate(
+        f"() => {{ const s = {CHART_STATE}; s.closed = true; s.socket.close(); }}"))  # and no reconnect
 
 
 def test_a_dropped_stream_reconnects_within_two_seconds_and_the_run_goes_on(app_server, new_page):
