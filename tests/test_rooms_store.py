@@ -14,15 +14,11 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
+from binclf_core.rooms.board import IDLE_SECONDS
 from binclf_core.rooms.challenge import Challenge
+from binclf_core.rooms.database import SCHEMA_VERSION
 from binclf_core.rooms.identity import MAX_ATTENDEES, RoomError
-from binclf_core.rooms.store import (
-    IDLE_SECONDS,
-    ROOM_LIFETIME_SECONDS,
-    SCHEMA_VERSION,
-    RoomStore,
-    open_store,
-)
+from binclf_core.rooms.store import ROOM_LIFETIME_SECONDS, RoomStore, open_store
 from binclf_core.rooms.summary import Summary, quantise
 from binclf_core.rooms.writer import SummaryWriter
 

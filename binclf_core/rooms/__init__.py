@@ -3,7 +3,9 @@
 Pure Python, no Streamlit: `identity` makes join codes, secret keys and clean display names;
 `summary` turns an attendee's run summary into a small row (a quantised boundary picture);
 `challenge` holds a challenge's rules, checks a run against them and ranks the entries;
-`store` is the one data-access module (SQLite by default, PostgreSQL by URL); `writer` is the
+`database` holds the connections and the versioned schema (SQLite by default, PostgreSQL by URL), and
+`store`'s RoomStore is the one data-access object: rooms and attendees, with `board` (summaries and
+the host's board) and `entries` (a challenge's entries, the leaderboard) mixed in; `writer` is the
 thread that posts attendees' summaries to the store, coalesced and rate-limited.
 """
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"  # no 0 O 1 I L 2 Z 5 S 8 B U V
 CODE_LENGTH = 4  # 23**4 = 279,841 codes; a code that is taken is drawn again
@@ -20,6 +21,15 @@ MAX_ATTENDEES = 100
 
 class RoomError(ValueError):
     """A room action that cannot be done, said in the user's words."""
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """Someone in a room: their row id (public within the room, never their secret seat key) and name."""
+
+    id: int
+    room: str
+    name: str
 
 
 def new_join_code() -> str:
