@@ -2,7 +2,8 @@
 
 Streamlit serves router.py (page setup and routing) as the app, plus routes of our own: the
 WebSocket that streams each tab's live frames (ui/frames.py; the wire format is FRAMES.md) and the
-frame producer's counters, which the benches read, and the workshop room's news (ui/room_news.py).
+frame producer's counters, which the benches read, and the workshop room's news and board feed
+(ui/room_news.py).
 Its lifespan turns Nagle's algorithm off on the server's socket (ui/tcp.py).
 """
 
@@ -15,5 +16,6 @@ from ui.tcp import no_delay_lifespan
 
 app = st.App("router.py", routes=[WebSocketRoute(PATH, frame_socket), Route(STATS_PATH, frame_stats),
                                   Route(room_news.NEWS_PATH, room_news.room_news),
+                                  Route(room_news.BOARD_PATH, room_news.room_board),
                                   Route(room_news.STATS_PATH, room_news.room_stats)],
              lifespan=no_delay_lifespan)

@@ -23,6 +23,6 @@ if host is None:
 code = host["code"]
 session.set_room_params(room=code, host=host["key"])  # a reload or a server restart opens the board again
 st.caption(f"Room **{code}** · join link: {room.join_link(code)}")
-room_host.board(code)
+room_host.board(code, host["key"])
 room_host.push_setup(code, settings)
 room_host.challenge(code, settings)

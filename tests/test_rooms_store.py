@@ -6,6 +6,7 @@ without it those tests skip, except under BINCLF_REQUIRE_POSTGRES=1 (CI), where 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -19,7 +20,7 @@ from binclf_core.rooms.challenge import Challenge
 from binclf_core.rooms.database import SCHEMA_VERSION
 from binclf_core.rooms.identity import MAX_ATTENDEES, RoomError
 from binclf_core.rooms.store import ROOM_LIFETIME_SECONDS, RoomStore, open_store
-from binclf_core.rooms.summary import Summary, quantise
+from binclf_core.rooms.summary import Summary, grid_text, quantise
 from binclf_core.rooms.writer import SummaryWriter
 
 TABLES = ("entries", "summaries", "attendees", "rooms", "schema_version")
@@ -276,3 +277,110 @@ def test_an_attendees_news_changes_with_a_push_an_entry_and_the_winner(store):
     seen.append(store.news(code, ann.id))
     assert len(set(seen)) == 5
     assert store.news("QQQQ", ann.id) == "closed"
+
+
+def test_a_database_of_schema_version_1_is_migrated_and_its_summaries_stay_on_the_board(url, monkeypatch):
+    from binclf_core.rooms import database
+
+    monkeypatch.setattr(database, "MIGRATIONS", database.MIGRATIONS[:1])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 1)
+    old = database.Database(url)  # as the app before the board feed left it
+    with old._transaction(write=True) as cursor:
+        cursor.execute("INSERT INTO rooms (code, host_hash, created_at, last_active) VALUES ('KQ7M', 'x', ?, ?)",
+                       (time.time(), time.time()))
+        ann = cursor.execute("INSERT INTO attendees (room, seat_hash, name, joined_at, seen_at) VALUES "
+                             "('KQ7M', 'y', 'Ann', ?, ?) RETURNING id", (time.time(), time.time())).fetchone()[0]
+        cursor.execute("INSERT INTO summaries (attendee, epoch, epochs, status, test_accuracy, config, parameters, "
+                       "grid, posted_at, written_at) VALUES (?, 7, 300, 'paused', 0.5, ?, 3, 'AAAA', 1.0, 2.0)",
+                       (ann, json.dumps(RunConfig().to_dict())))
+    old.close()
+    monkeypatch.undo()
+    store = RoomStore(url)
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    version, rows = store.board_feed("KQ7M")
+    assert version == 0 and [(row.name, row.epoch, row.version, row.changed_at) for row in rows] == [
+        ("Ann", 7, 0, None)]
+    assert rows[0].tile()["summary"] == "blobs · logistic · bce"
+    store.close()
+
+
+def test_the_board_version_counts_up_with_summaries_joins_and_leaves_and_rows_carry_theirs(store):
+    code, _ = store.create_room()
+    assert store.board_version(code) == 0 and store.board_version("QQQQ") is None
+    ann, _ = store.join(code, "Ann")
+    bob, _ = store.join(code, "Bob")
+    assert store.board_version(code) == 2
+    store.post_summaries([(ann, None)])  # a sign of life changes no tile
+    assert store.board_version(code) == 2
+    first = summary(epoch=5, posted_at=100.0)
+    store.post_summaries([(ann, first), (bob, summary(epoch=6))])  # one transaction: one version
+    version, rows = store.board_feed(code)
+    assert version == 3 and [(row.name, row.version, row.epoch) for row in rows] == [("Ann", 3, 5), ("Bob", 3, 6)]
+    assert rows[0].posted_at == rows[0].changed_at == 100.0  # no change held back: changed when posted
+    held = Summary(9, 300, "training", 0.9, RunConfig(), first.grid, posted_at=101.0, changed_at=100.5)
+    store.post_summaries([(ann, held)])
+    version, rows = store.board_feed(code)
+    assert version == 4 and [(row.name, row.version, row.epoch) for row in rows] == [("Ann", 4, 9), ("Bob", 3, 6)]
+    assert (rows[0].posted_at, rows[0].changed_at) == (101.0, 100.5)
+    store.leave(bob.id)
+    assert store.board_version(code) == 5 and [row.name for row in store.board_feed(code)[1]] == ["Ann"]
+    assert store.board_feed("QQQQ") is None
+
+
+def written(store, code, epoch, timeout=10.0) -> float:
+    """Wait until the board shows `epoch`: when it did (time.time())."""
+    wait_until(lambda: store.board(code) and store.board(code)[0].epoch == epoch, timeout)
+    return time.time()
+
+
+def test_a_change_after_a_quiet_second_is_written_at_once(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    writer = SummaryWriter(store, min_interval=0.5)
+    try:
+        writer.offer(ann, summary(epoch=1))
+        written(store, code, 1)
+        time.sleep(0.6)  # longer than the rate limit's interval: nothing holds the next change back
+        offered = time.time()
+        writer.offer(ann, summary(epoch=2))
+        assert written(store, code, 2) - offered < 0.25
+    finally:
+        writer.stop()
+
+
+def test_a_change_within_the_second_waits_for_the_rest_of_it_only_and_says_when_it_happened(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    writer = SummaryWriter(store, min_interval=0.5)
+    frame_grid = np.tile(np.linspace(0, 255, 60, dtype=np.uint8), (60, 1))
+    frame = {"epoch": 0, "epochs": 300, "status": "training", "test_accuracy": 0.6, "config": RunConfig(),
+             "grid": frame_grid}
+    try:
+        writer.offer(ann, {**frame, "epoch": 1}, time.time())  # the frame listener's dicts
+        first = written(store, code, 1)
+        changed = time.time()
+        writer.offer(ann, {**frame, "epoch": 2}, changed)
+        time.sleep(0.1)
+        newest = time.time()
+        writer.offer(ann, {**frame, "epoch": 3}, newest)
+        shown = written(store, code, 3)
+        assert first + 0.5 - 0.02 <= shown < first + 0.5 + 0.25  # when the interval was over, not a full one later
+        row = store.board(code)[0]
+        assert (row.changed_at, row.posted_at) == (changed, newest)  # epoch 2 waited since `changed`
+        assert row.grid == grid_text(quantise(frame_grid)) and writer.written == 2
+    finally:
+        writer.stop()
+
+
+def test_signs_of_life_never_hold_a_summary_back(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    writer = SummaryWriter(store, min_interval=1.0)
+    try:
+        writer.offer(ann, None)  # the tab asked for news
+        wait_until(writer.idle)
+        offered = time.time()
+        writer.offer(ann, summary(epoch=4))
+        assert written(store, code, 4) - offered < 0.25
+    finally:
+        writer.stop()

@@ -24,9 +24,10 @@ from streamlit.runtime.context_util import maybe_trim_page_path
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
-from binclf_core.rooms import RoomError, RoomStore, Summary, SummaryWriter
+from binclf_core.rooms import RoomError, RoomStore, SummaryWriter
 from binclf_core.rooms.identity import MAX_NAME_LENGTH, looks_like_code, normal_code
 from binclf_core.rooms.store import Attendee, RoomState, no_room_message
+from binclf_core.rooms.summary import describe
 from ui import session
 from ui.controls import config_from_values
 from ui.frames import FrameTab, add_listener, this_tab
@@ -37,7 +38,6 @@ _watch = st.components.v2.component("binclf.room_watch", js=(Path(__file__).pare
 ROOM, HOSTING, SEEN = "room", "room_host", "room_seen"
 JOIN_ERROR = "room_join_error"
 WATCH_SECONDS = 2.0  # how often an attendee's browser asks for news from the host
-POST_SECONDS = 1.0  # an attendee's summary while training, at most this often (the writer enforces it too)
 LOG = logging.getLogger(__name__)
 
 
@@ -316,29 +316,14 @@ def _winner(winner: dict) -> None:
     st.button("Apply the winner's settings", key="room_apply_winner", on_click=_apply, args=(winner["config"],))
 
 
-def short_description(config: RunConfig) -> str:
-    """Data, model and loss: a board tile's line."""
-    model = f"MLP {','.join(map(str, config.hidden))} {config.activation}" if config.model == "mlp" else "logistic"
-    return f"{config.dataset} · {model} · {config.loss}"
-
-
-def describe(config: RunConfig) -> str:
-    """A run's settings in one line, as the big view and the notices show them."""
-    return f"{short_description(config)} · {config.optimizer} lr {config.lr:g} · {config.epochs} epochs"
-
-
 # ---- the attendee's summary: a listener on the frames ---------------------------------------------
 def on_frame(tab: FrameTab, summary: dict) -> None:
-    """After each frame of a tab (on the producer's thread): an attendee's tab hands its summary to the
-    writer, at most once a second while training (every other state at once: paused, completed...)."""
+    """After each frame of a tab (on the producer's thread): an attendee's tab hands its newest state to
+    the summary writer, which writes it as soon as the room's rate limit allows (a dict assignment
+    here; the writer makes the Summary, only of what it writes)."""
     seat = tab.meta.get("room")
-    if seat is None:
-        return
-    now = time.time()
-    if summary["status"] == "training" and now - tab.meta.get("room_posted_at", 0.0) < POST_SECONDS:
-        return
-    tab.meta["room_posted_at"] = now
-    summary_writer().offer(seat, Summary.from_frame(summary, now))
+    if seat is not None:
+        summary_writer().offer(seat, summary, time.time())
 
 
 add_listener(on_frame)

@@ -1,13 +1,23 @@
 // The host's board: one small multiple per attendee (a 32x32 boundary picture on a canvas, name, data,
 // model, epoch, test accuracy, a status dot), the big view of one opened run, and the leaderboard.
-// Streamlit calls the default export once a second with new `data`; every element is created once
-// per attendee and then only its canvas pixels and its text change (textContent: nothing an attendee
-// typed is ever parsed as HTML). State lives on the parent element.
+// The tiles follow the room's board feed (GET /binclf/room/board, ui/room_news.py) by themselves: the
+// feed answers as soon as a summary was written after the version the board last saw (or after a
+// second, for statuses that change with time), with the full tile of each attendee written since and
+// the id, name and status of the others; the board asks again at most every `gap` ms. Streamlit calls
+// the default export when the page or the board's fragment runs (the big view, the leaderboard, the
+// sort order). Every element is created once per attendee and then only its canvas pixels and its
+// text change (textContent: nothing an attendee typed is ever parsed as HTML). State lives on the
+// parent element.
 const HEAT = [[0.0, [191, 219, 254]], [0.5, [255, 255, 255]], [1.0, [254, 215, 170]]];  // as figures.py
 const LINE = [17, 24, 39];
 const LEVELS = 16;
 const NEGATIVE = "#2563eb", POSITIVE = "#ea580c";
-const stats = (window.binclfBoard = window.binclfBoard || { renders: 0, tilesCreated: 0, tiles: {}, lags: [] });
+const RETRY_MS = 1000;  // after a failed feed request (the server restarts, the database is away)
+const MAX_UPDATES = 20000;
+// Counters the browser tests and bench/room_load.py read. `updates`: [attendee, changed_at, posted_at, shown]
+// for each new summary the board showed (unix seconds; shown = the first animation frame after it was drawn).
+const stats = (window.binclfBoard = window.binclfBoard ||
+  { renders: 0, feeds: 0, tilesCreated: 0, tiles: {}, updates: [] });
 
 function element(tag, className, parent, text) {
   const node = document.createElement(tag);
@@ -108,29 +118,80 @@ function updateTile(parts, row) {
   parts.dot.title = row.status;
   parts.name.textContent = row.name;
   parts.model.textContent = row.summary || "no run yet";
-  parts.progress.textContent = row.epoch === null ? row.status
+  parts.progress.textContent = row.epoch === null || row.epoch === undefined ? row.status
     : `${percent(row.accuracy)} · epoch ${row.epoch} / ${row.epochs}`;
-  const seen = stats.tiles[row.id];
-  if (row.posted_at && (!seen || seen.posted_at !== row.posted_at)) {
-    stats.lags.push(Date.now() / 1000 - row.posted_at);
-    if (stats.lags.length > 20000) stats.lags.splice(0, 10000);
-  }
-  stats.tiles[row.id] = { name: row.name, epoch: row.epoch, status: row.status, posted_at: row.posted_at,
-                          shown_at: Date.now() / 1000 };
+  stats.tiles[row.id] = { name: row.name, epoch: row.epoch, status: row.status, posted_at: row.posted_at };
 }
 
-function showTiles(state, rows) {
-  const wanted = new Set(rows.map((row) => String(row.id)));
-  for (const id of Object.keys(state.tiles)) {
-    if (!wanted.has(id)) { state.tiles[id].tile.remove(); delete state.tiles[id]; delete stats.tiles[id]; }
+// Best test accuracy first (no run yet last), or by name; ties in joining order.
+function ordered(rows, sort) {
+  const byId = [...rows].sort((a, b) => a.id - b.id);
+  if (sort === "Name") {
+    const key = (row) => row.name.toLowerCase();
+    return byId.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
-  rows.forEach((row, index) => {
+  const key = (row) => (row.accuracy === null || row.accuracy === undefined ? 1 : -row.accuracy);
+  return byId.sort((a, b) => key(a) - key(b));
+}
+
+function showTiles(state) {
+  for (const id of Object.keys(state.tiles)) {
+    if (!state.rows.has(id)) { state.tiles[id].tile.remove(); delete state.tiles[id]; delete stats.tiles[id]; }
+  }
+  ordered(state.rows.values(), state.sort).forEach((row, index) => {
     const id = String(row.id);
     const parts = state.tiles[id] || (state.tiles[id] = buildTile(state, id));
-    updateTile(parts, row);
+    if (parts.version !== row.version) updateTile(parts, row);
+    parts.version = row.version;
     if (state.grid.children[index] !== parts.tile) state.grid.insertBefore(parts.tile, state.grid.children[index] || null);
   });
-  state.empty.hidden = rows.length > 0;
+  state.empty.hidden = state.rows.size > 0;
+}
+
+// ---- the feed -------------------------------------------------------------------------------
+// One answer of the feed: the room's attendees now. A full row replaces what the board knew of that
+// attendee; a short one ({id, name, status}) keeps the rest. Each row gets a local version, so only
+// the tiles whose row changed are drawn again.
+function applyFeed(state, answer) {
+  const rows = new Map();
+  const fresh = [];
+  for (const row of answer.rows) {
+    const id = String(row.id), known = state.rows.get(id);
+    const full = "grid" in row;
+    const merged = full || !known ? { ...row } : { ...known, name: row.name, status: row.status };
+    merged.version = full || !known || known.status !== row.status ? (state.counter += 1) : known.version;
+    if (full && row.posted_at && (!known || known.posted_at !== row.posted_at)) fresh.push(merged);
+    rows.set(id, merged);
+  }
+  state.rows = rows;
+  state.since = answer.version;
+  showTiles(state);
+  stats.feeds += 1;
+  if (fresh.length) {
+    requestAnimationFrame(() => {
+      const shown = Date.now() / 1000;
+      for (const row of fresh) stats.updates.push([row.id, row.changed_at ?? row.posted_at, row.posted_at, shown]);
+      if (stats.updates.length > MAX_UPDATES) stats.updates.splice(0, MAX_UPDATES / 2);
+    });
+  }
+}
+
+async function follow(state) {
+  while (!state.closed) {
+    const started = performance.now();
+    let pause = RETRY_MS;
+    try {
+      const url = new URL(state.feed.path, window.location.href);
+      url.search = new URLSearchParams({ room: state.feed.room, host: state.feed.host, since: state.since }).toString();
+      const response = await fetch(url, { cache: "no-store", signal: state.abort.signal });
+      if (response.status === 403) return;  // not this room's host: nothing to show
+      if (response.ok) {
+        applyFeed(state, await response.json());
+        pause = Math.max(0, state.feed.gap - (performance.now() - started));
+      }
+    } catch (error) { /* the server is away (a restart), or the board was unmounted */ }
+    await new Promise((resolve) => { state.pause = setTimeout(resolve, pause); });
+  }
 }
 
 function toCanvas(extent, width, height) {
@@ -181,7 +242,8 @@ function showLeaderboard(state, rows) {
 }
 
 function build(parentElement, setTriggerValue) {
-  const state = { tiles: {}, setTriggerValue };
+  const state = { tiles: {}, rows: new Map(), since: -1, counter: 0, sort: "Accuracy", setTriggerValue,
+                  abort: new AbortController(), closed: false };
   const root = element("div", "room-board", parentElement);
   state.big = element("div", "room-big", root);
   state.big.hidden = true;
@@ -204,8 +266,9 @@ function build(parentElement, setTriggerValue) {
   return state;
 }
 
-// The board clocks its own refresh: `every` ms after it last asked, once the update has come, it asks
-// for the next one (the trigger `tick`, which runs the board's fragment); if no update came within
+// The big view and the leaderboard come with the board's fragment, which the board clocks: `every` ms
+// after it last asked, once the update has come, it asks for the next one (the trigger `tick`, which
+// runs the fragment); if no update came within
 // WATCHDOG_FACTOR times that, it asks again. No server-side timer to lose.
 const WATCHDOG_FACTOR = 4;
 
@@ -226,10 +289,24 @@ export default function (component) {
   const state = parentElement.__room || (parentElement.__room = build(parentElement, setTriggerValue));
   state.setTriggerValue = setTriggerValue;
   if (!data) return;
-  showTiles(state, data.tiles);
+  if (!state.feed) {
+    state.feed = data.feed;
+    follow(state);
+  }
+  if (state.sort !== data.sort) {
+    state.sort = data.sort;
+    showTiles(state);
+  }
   showBig(state, data.big);
   showLeaderboard(state, data.leaderboard);
   stats.renders += 1;
   askNext(state, data.every);
-  return () => { clearTimeout(state.next); clearTimeout(state.watchdog); };
+  return () => {  // unmounted: the feed and the clock stop
+    state.closed = true;
+    state.abort.abort();
+    clearTimeout(state.pause);
+    clearTimeout(state.next);
+    clearTimeout(state.watchdog);
+    delete parentElement.__room;
+  };
 }

@@ -1,7 +1,9 @@
 """The workshop room, host side: the live board, pushing a setup, and the challenge.
 
-The board is a small st.components.v2 component (ui/room_board.js) inside a fragment that reads the
-room once a second: its tiles are created once per attendee and updated in place, never re-created.
+The board is a small st.components.v2 component (ui/room_board.js). Its tiles follow the room's board
+feed (ui/room_news.py) from the browser, without a script run: a new summary shows within a fraction
+of a second. The big view of one attendee and the leaderboard come from a fragment that the board
+runs once a second. Tiles are created once per attendee and updated in place, never re-created.
 Session keys: `room_open` (the attendee whose run the big view shows), `room_pushed` (what was sent
 last), `room_no_winner` (Reveal found no entry), and the widgets' own (`room_sort`, `room_setup_source`,
 `room_challenge_*`).
@@ -19,23 +21,23 @@ import streamlit as st
 from binclf_core.config import LOSSES, RunConfig
 from binclf_core.data.generators import DATASETS, load_dataset
 from binclf_core.rooms import BoardRow, Challenge
-from binclf_core.rooms.summary import GRID
+from binclf_core.rooms.summary import GRID, describe
 from binclf_core.teach.presets import PRESETS
 from ui.room import (
     database_problems,
-    describe,
     escape_markdown,
     leaderboard_rows,
     minutes,
     room_state,
-    short_description,
     store,
 )
+from ui.room_news import BOARD_PATH
 
 HERE = Path(__file__).parent
 OPEN, PUSHED, NO_WINNER = "room_open", "room_pushed", "room_no_winner"
 BOARD_KEY = "room_board"
-REFRESH_SECONDS = 1.0
+REFRESH_SECONDS = 1.0  # the big view and the leaderboard
+FEED_GAP_SECONDS = 0.1  # the tiles: the board asks its feed at most this often
 MY_SETTINGS = "My current settings"
 
 _board = st.components.v2.component(
@@ -43,18 +45,6 @@ _board = st.components.v2.component(
 
 
 # ---- the board -------------------------------------------------------------------------------
-def _tile(row: BoardRow) -> dict:
-    config = RunConfig.from_dict(row.config) if row.config else None
-    return {**row.to_json(), "size": GRID, "summary": short_description(config) if config else None}
-
-
-def sorted_rows(rows: list[BoardRow], sort: str) -> list[BoardRow]:
-    """Best test accuracy first (no run yet last), or by name."""
-    if sort == "Name":
-        return sorted(rows, key=lambda row: row.name.casefold())
-    return sorted(rows, key=lambda row: 1.0 if row.test_accuracy is None else -row.test_accuracy)
-
-
 @functools.lru_cache(maxsize=32)
 def _points(config_json: str) -> tuple[list, list[float]] | None:
     """The points of an attendee's data (rebuilt from their settings: every generator takes a seed) and
@@ -87,13 +77,14 @@ def _big_view(row: BoardRow) -> dict:
     return {**view, "text": text}
 
 
-def board_data(code: str, sort: str, opened: int | None) -> dict:
-    rows = sorted_rows(store().board(code), sort)
-    big = next((row for row in rows if row.attendee == opened), None)
+def board_data(code: str, opened: int | None) -> dict:
+    """What the board's fragment sends: the opened attendee's big view and the leaderboard (the tiles
+    come from the feed)."""
+    big = None if opened is None else next((row for row in store().board(code) if row.attendee == opened), None)
     state = room_state(code)
-    return {"tiles": [_tile(row) for row in rows], "big": None if big is None else _big_view(big),
+    return {"big": None if big is None else _big_view(big),
             "leaderboard": leaderboard_rows(code) if state is not None and state.challenge else None,
-            "now": time.time()}
+            "now": time.time()}  # new data each run: the component is called, and clocks the next run
 
 
 def _open() -> None:
@@ -101,21 +92,24 @@ def _open() -> None:
     st.session_state[OPEN] = None if opened is None or opened < 0 else opened
 
 
-def board(code: str) -> None:
+def board(code: str, host_key: str) -> None:
     st.radio("Sort by", ["Accuracy", "Name"], key="room_sort", horizontal=True)
-    st.caption("Click an attendee to open their run here, read-only. The board refreshes every second.")
-    _live_board(code)
+    st.caption("Click an attendee to open their run here, read-only. Each attendee's tile shows their run "
+               "within a second or so.")
+    _live_board(code, host_key)
 
 
 @st.fragment
-def _live_board(code: str) -> None:
+def _live_board(code: str, host_key: str) -> None:
     """The board's fragment. The component clocks it: REFRESH_SECONDS after each update it asks for the
     next (the trigger `tick`), and asks again if an answer never came. A fragment's own run_every timer
     was lost under load (a board stood still for 8 s with sixty attendees training)."""
     with database_problems():
-        data = board_data(code, st.session_state.get("room_sort", "Accuracy"), st.session_state.get(OPEN))
-        _board(key=BOARD_KEY, data={**data, "every": int(REFRESH_SECONDS * 1000)}, on_open_change=_open,
-               on_tick_change=_tick)
+        data = board_data(code, st.session_state.get(OPEN))
+        feed = {"path": BOARD_PATH, "room": code, "host": host_key, "gap": int(FEED_GAP_SECONDS * 1000)}
+        _board(key=BOARD_KEY, data={**data, "feed": feed, "sort": st.session_state.get("room_sort", "Accuracy"),
+                                    "every": int(REFRESH_SECONDS * 1000)},
+               on_open_change=_open, on_tick_change=_tick)
 
 
 def _tick() -> None:

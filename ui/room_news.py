@@ -1,14 +1,22 @@
-"""The room's one HTTP route, and the process's store and summary writer (no Streamlit, no torch at import).
+"""The room's HTTP routes, and the process's store and summary writer (no Streamlit, no torch at import).
 
-An attendee's page asks GET /binclf/room/news?room=CODE&seat=SEAT every couple of seconds (a small
-component, ui/room_watch.js) and runs its script only when the answer changed: a room of sixty costs
-no script run while nothing happens. The request is also the tab's sign of life for the host's board
-(a tab that stops asking turns idle). A wrong seat gets 403 and nothing else.
+- GET /binclf/room/news?room=CODE&seat=SEAT: an attendee's page asks every couple of seconds (a small
+  component, ui/room_watch.js) and runs its script only when the answer changed: a room of sixty
+  costs no script run while nothing happens. The request is also the tab's sign of life for the
+  host's board (a tab that stops asking turns idle). A wrong seat gets 403 and nothing else.
+- GET /binclf/room/board?room=CODE&host=KEY&since=VERSION: the host's board feed (ui/room_board.js).
+  It answers as soon as the room's board version is past `since` (a summary was written, someone
+  joined or left: on any replica, so it looks at the database every BOARD_CHECK_SECONDS), or after
+  BOARD_WAIT_SECONDS anyway (an attendee turns idle with time alone): {"version", "rows"}, the full
+  tile of each attendee written after `since` and the id, name and status of the others. A wrong
+  host key gets 403.
+- GET /binclf/room/stats: this process's room work, for bench/room_load.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 
@@ -16,12 +24,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 NEWS_PATH = "/binclf/room/news"
+BOARD_PATH = "/binclf/room/board"
 STATS_PATH = "/binclf/room/stats"
-STATS = {"news_requests": 0, "news_cpu_seconds": 0.0}  # this process's news work (the writer counts its own)
-SEAT_CACHE_SECONDS = 30.0
+BOARD_WAIT_SECONDS = 1.0
+BOARD_CHECK_SECONDS = 0.1
+# This process's news and board work (the writer counts its own): calls, and CPU seconds in their threads.
+STATS = {"news_calls": 0, "news_cpu_seconds": 0.0, "board_calls": 0, "board_cpu_seconds": 0.0}
+SEAT_CACHE_SECONDS = 30.0  # a seat or host key, once checked, for this long (leaving clears a seat at once)
 _lock = threading.Lock()
 _shared: dict = {}
 _seats: dict[tuple[str, str], tuple[object, float]] = {}  # (code, seat) -> (Attendee, when looked up)
+_hosts: dict[tuple[str, str], tuple[bool, float]] = {}  # (code, host key) -> (is the host, when looked up)
 
 
 def shared_store():
@@ -53,17 +66,36 @@ def _seat(code: str, seat: str):
     return found[0]
 
 
+def _is_host(code: str, key: str) -> bool:
+    now = time.monotonic()
+    found = _hosts.get((code, key))
+    if found is None or now - found[1] > SEAT_CACHE_SECONDS:
+        found = _hosts[(code, key)] = (shared_store().is_host(code, key), now)
+    return found[0]
+
+
+def _counted(kind: str):
+    """Count the calls of a route's work and their CPU time in STATS[kind + "_calls" / "_cpu_seconds"]."""
+    def wrap(work):
+        @functools.wraps(work)
+        def counted(*args):
+            started = time.thread_time()
+            try:
+                return work(*args)
+            finally:
+                STATS[f"{kind}_calls"] += 1
+                STATS[f"{kind}_cpu_seconds"] += time.thread_time() - started
+        return counted
+    return wrap
+
+
+@_counted("news")
 def _news(code: str, seat: str) -> str | None:
-    started = time.thread_time()
-    try:
-        attendee = _seat(code, seat)
-        if attendee is None:
-            return None
-        shared_writer().offer(attendee, None)  # a sign of life
-        return shared_store().news(code, attendee.id)
-    finally:
-        STATS["news_requests"] += 1
-        STATS["news_cpu_seconds"] += time.thread_time() - started
+    attendee = _seat(code, seat)
+    if attendee is None:
+        return None
+    shared_writer().offer(attendee, None)  # a sign of life
+    return shared_store().news(code, attendee.id)
 
 
 async def room_news(request: Request) -> JSONResponse:
@@ -75,6 +107,46 @@ async def room_news(request: Request) -> JSONResponse:
     if news is None:
         return JSONResponse({"news": None}, status_code=403)
     return JSONResponse({"news": news}, headers={"Cache-Control": "no-store"})
+
+
+@_counted("board")
+def _board_version(code: str) -> int | None:
+    return shared_store().board_version(code)
+
+
+@_counted("board")
+def _board(code: str, since: int) -> dict | None:
+    """The feed's answer (see the module's docstring); None for a closed room."""
+    feed = shared_store().board_feed(code)
+    if feed is None:
+        return None
+    version, rows = feed
+    return {"version": version, "rows": [row.tile() if row.version is not None and row.version > since else
+                                         {"id": row.attendee, "name": row.name, "status": row.status}
+                                         for row in rows]}
+
+
+async def room_board(request: Request) -> JSONResponse:
+    code, key = request.query_params.get("room", ""), request.query_params.get("host", "")
+    try:
+        since = int(request.query_params.get("since", "-1"))
+    except ValueError:
+        since = -1
+    try:
+        if not await asyncio.to_thread(_is_host, code, key):
+            return JSONResponse({"rows": None}, status_code=403)
+        deadline = time.monotonic() + BOARD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            version = await asyncio.to_thread(_board_version, code)
+            if version is None or version > since:
+                break
+            await asyncio.sleep(BOARD_CHECK_SECONDS)
+        answer = await asyncio.to_thread(_board, code, since)
+    except Exception:  # the database is away: the board asks again later
+        return JSONResponse({"rows": None}, status_code=503)
+    if answer is None:
+        return JSONResponse({"rows": None}, status_code=403)
+    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
 
 async def room_stats(request: Request) -> JSONResponse:

@@ -50,6 +50,10 @@ MIGRATIONS: list[list[str]] = [[
         name TEXT NOT NULL, test_accuracy {real} NOT NULL, parameters INTEGER NOT NULL, epochs INTEGER NOT NULL,
         seconds {real} NOT NULL, config TEXT NOT NULL, run_key TEXT NOT NULL,
         UNIQUE (room, challenge_version, attendee, run_key))""",
+], [  # 2: the host's board follows the room's board version (ui/room_news.py's board feed)
+    "ALTER TABLE rooms ADD COLUMN board_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE summaries ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE summaries ADD COLUMN changed_at {real}",
 ]]
 SCHEMA_VERSION = len(MIGRATIONS)
 TYPES = {"sqlite": {"real": "REAL", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},

@@ -161,7 +161,8 @@ class RoomStore(BoardQueries, EntryQueries):
                 raise RoomError(f"Someone in room {code} is already called {name}: pick another name.")
             row = cursor.execute("INSERT INTO attendees (room, seat_hash, name, joined_at, seen_at) VALUES "
                                  "(?, ?, ?, ?, ?) RETURNING id", (code, key_hash(seat), name, now, now)).fetchone()
-            cursor.execute("UPDATE rooms SET last_active = ? WHERE code = ?", (now, code))
+            cursor.execute("UPDATE rooms SET last_active = ?, board_version = board_version + 1 WHERE code = ?",
+                           (now, code))
         return Attendee(row[0], code, name), seat
 
     def attendee(self, code: str, seat: str | None, now: float | None = None) -> Attendee | None:
@@ -181,6 +182,8 @@ class RoomStore(BoardQueries, EntryQueries):
         with self._transaction(write=True) as cursor:
             now = time.time() if now is None else now
             cursor.execute("UPDATE attendees SET left_at = ? WHERE id = ?", (now, attendee))
+            cursor.execute("UPDATE rooms SET board_version = board_version + 1 WHERE code = "
+                           "(SELECT room FROM attendees WHERE id = ?)", (attendee,))
 
     def news(self, code: str, attendee: int, now: float | None = None) -> str:
         """A short token of everything an attendee's notices show (the setup and challenge versions, the

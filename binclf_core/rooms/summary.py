@@ -52,7 +52,9 @@ def _finite(value: Any) -> float | None:
 
 @dataclass(frozen=True)
 class Summary:
-    """What one attendee's run looks like now; `posted_at` is when the frame was made (unix seconds)."""
+    """What one attendee's run looks like now. `posted_at` is when the frame was made (unix seconds);
+    `changed_at`, when the oldest state the board has not been sent yet was made (the summary writer
+    sends an attendee at most once a second: the change it holds back waits from then)."""
 
     epoch: int
     epochs: int
@@ -61,14 +63,15 @@ class Summary:
     config: RunConfig
     grid: bytes  # quantise()'d
     posted_at: float
+    changed_at: float | None = None  # None: posted_at
 
     @classmethod
-    def from_frame(cls, summary: dict, posted_at: float) -> Summary:
+    def from_frame(cls, summary: dict, posted_at: float, changed_at: float | None = None) -> Summary:
         """From the frame listener's summary dict (see ui/frames.py's add_listener)."""
         status = summary["status"] if summary["status"] in STATUSES else "paused"
         return cls(epoch=int(summary["epoch"]), epochs=int(summary["epochs"]), status=status,
                    test_accuracy=_finite(summary.get("test_accuracy")), config=summary["config"],
-                   grid=quantise(summary["grid"]), posted_at=posted_at)
+                   grid=quantise(summary["grid"]), posted_at=posted_at, changed_at=changed_at)
 
     @property
     def parameters(self) -> int:
@@ -93,11 +96,26 @@ class BoardRow:
     parameters: int | None = None
     grid: str | None = None  # base64 of the quantised picture
     posted_at: float | None = None
+    changed_at: float | None = None
+    version: int | None = None  # the room's board version when this summary was written
 
-    def to_json(self) -> dict:
+    def tile(self) -> dict:
+        """The board's tile of this attendee (ui/room_board.js), JSON-able."""
+        summary = short_description(RunConfig.from_dict(self.config)) if self.config else None
         return {"id": self.attendee, "name": self.name, "status": self.status, "epoch": self.epoch,
-                "epochs": self.epochs, "accuracy": self.test_accuracy, "config": self.config,
-                "parameters": self.parameters, "grid": self.grid, "posted_at": self.posted_at}
+                "epochs": self.epochs, "accuracy": self.test_accuracy, "summary": summary, "grid": self.grid,
+                "size": GRID, "posted_at": self.posted_at, "changed_at": self.changed_at}
+
+
+def short_description(config: RunConfig) -> str:
+    """Data, model and loss: a board tile's line."""
+    model = f"MLP {','.join(map(str, config.hidden))} {config.activation}" if config.model == "mlp" else "logistic"
+    return f"{config.dataset} · {model} · {config.loss}"
+
+
+def describe(config: RunConfig) -> str:
+    """A run's settings in one line, as the big view and the notices show them."""
+    return f"{short_description(config)} · {config.optimizer} lr {config.lr:g} · {config.epochs} epochs"
 
 
 def grid_text(packed: bytes) -> str:

@@ -102,25 +102,29 @@ def frame_summary(status: str, epoch: int) -> dict:
             "config": RunConfig(), "grid": np.zeros((60, 60), dtype=np.uint8)}
 
 
-def test_the_frame_listener_posts_an_attendees_summary_at_most_once_a_second_while_training(monkeypatch):
+def test_the_frame_listener_hands_every_frame_of_an_attendees_tab_to_the_writer(monkeypatch):
+    """The writer keeps the newest and writes it as soon as the rate limit allows (tests/test_rooms_store.py)."""
     from ui import room
     from ui.frames import FrameTab
 
     offered = []
 
     class Writer:
-        def offer(self, attendee, summary):
-            offered.append(summary)
+        def offer(self, attendee, summary, posted_at):
+            offered.append((attendee, summary["epoch"], summary["status"], posted_at))
 
     monkeypatch.setattr(room, "summary_writer", Writer)
     stranger, attendee = FrameTab(), FrameTab()
     attendee.meta["room"] = "an attendee"
+    before = time.time()
     for epoch in range(1, 11):  # ten frames in a blink
         room.on_frame(stranger, frame_summary("training", epoch))
         room.on_frame(attendee, frame_summary("training", epoch))
-    room.on_frame(attendee, frame_summary("completed", 300))  # a change of status goes at once
-    assert [(s.epoch, s.status) for s in offered] == [(1, "training"), (300, "completed")]
-    assert offered[0].test_accuracy == 0.75 and offered[0].config == RunConfig()
+    room.on_frame(attendee, frame_summary("completed", 300))
+    assert [(who, epoch, status) for who, epoch, status, _ in offered] == (
+        [("an attendee", epoch, "training") for epoch in range(1, 11)] + [("an attendee", 300, "completed")])
+    times = [posted_at for *_, posted_at in offered]
+    assert before <= times[0] and times == sorted(times) and times[-1] <= time.time()
 
 
 def test_the_news_route_answers_an_attendee_only_and_changes_with_the_room(store):
@@ -140,3 +144,42 @@ def test_the_news_route_answers_an_attendee_only_and_changes_with_the_room(store
     assert refused.status_code == 403 and refused.json() == {"news": None}
     store.push_setup(code, {"title": "x", "config": RunConfig().to_dict()})
     assert client.get(NEWS_PATH, params={"room": code, "seat": seat}).json() != first.json()
+
+
+def test_the_board_feed_answers_the_host_only_at_once_on_news_and_sends_only_what_changed(store, monkeypatch):
+    import numpy as np
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from binclf_core.rooms import Summary
+    from binclf_core.rooms.summary import quantise
+    from ui import room_news
+
+    monkeypatch.setattr(room_news, "BOARD_WAIT_SECONDS", 0.4)
+    code, key = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    bob, _ = store.join(code, "<b>Bob</b>")
+    client = TestClient(Starlette(routes=[Route(room_news.BOARD_PATH, room_news.room_board)]))
+
+    def feed(since=-1, host=key):
+        started = time.monotonic()
+        answer = client.get(room_news.BOARD_PATH, params={"room": code, "host": host, "since": since})
+        return answer, time.monotonic() - started
+
+    assert feed(host=key + "x")[0].status_code == 403
+    summary = Summary(12, 300, "training", 0.75, RunConfig(), quantise(np.zeros((60, 60), np.uint8)), time.time())
+    store.post_summaries([(ann, summary)])
+    answer, seconds = feed()
+    first = answer.json()
+    assert answer.status_code == 200 and seconds < 0.3
+    assert [(row["name"], row["status"], row.get("epoch")) for row in first["rows"]] == [
+        ("Ann", "training", 12), ("<b>Bob</b>", "joined", None)]
+    assert first["rows"][0]["summary"] == "blobs · logistic · bce" and first["rows"][0]["grid"]
+    answer, seconds = feed(since=first["version"])  # nothing new: the feed waits, then answers anyway
+    assert seconds >= 0.35 and answer.json() == {"version": first["version"], "rows": [
+        {"id": ann.id, "name": "Ann", "status": "training"}, {"id": bob.id, "name": "<b>Bob</b>", "status": "joined"}]}
+    store.post_summaries([(bob, summary)])
+    answer, seconds = feed(since=first["version"])
+    rows = answer.json()["rows"]
+    assert seconds < 0.3 and "grid" not in rows[0] and rows[1]["epoch"] == 12 and rows[1]["grid"]
