@@ -1,19 +1,25 @@
 """A workshop room under load: 60 attendees training at once, each posting a summary every second, and
-the host's board refreshing once a second. Prints, side by side in one run:
+the host's board open. Prints, side by side in one run, with the machine's load average:
 
 1. The app (one server, SQLite in a temporary BINCLF_DATA_DIR): the same N protocol-level tabs
    (bench/stclient.py with each tab's frame socket, as bench/load_test.py opens them: Train again
    when a run ends) train with the default run and 20000 epochs, alone and as the attendees of one
    room, in alternating rounds, while a headless Chromium shows the host's board every time (an
    empty room's while they train alone). Per phase: frames per second per tab (mean and the slowest
-   tab), server CPU, the room's database work in the server (the summary writer's and the news
-   route's CPU, from /binclf/room/stats), and, with the room, how old each attendee's state is when
-   the board shows it (the board's own counters: the time from the attendee's frame to the board
-   drawing it), and how many attendees the board showed within 2 s.
-2. The database work alone, in this process: N attendees offering a summary every second to the
-   real SummaryWriter, a board read every second and the news of every attendee every 2 s, against
-   SQLite (and PostgreSQL with --database-url): CPU of this work as a share of one core (for
-   PostgreSQL, the server's processes included).
+   tab), server CPU, the room's database work in the server (the summary writer's, the news route's
+   and the board feed's CPU, from /binclf/room/stats). With the room, how late the board shows each
+   attendee's state, from the board's own record of every new summary it drew (the first animation
+   frame after drawing it, in the browser):
+   - change -> board: from the moment the oldest change the summary brings was made on the server
+     (the frame producer's time of that frame: a change the rate limit held back waited from then);
+   - frame -> board: from the moment the summary's own (newest) frame was made;
+   - the cross-check, outside the app: from the moment the attendee's own client (this script)
+     received the first frame past the epoch the board showed before, to the board showing it;
+   and, sampled once a second, the age of each posting attendee's tile (now - the time of its frame).
+2. The database work alone, in this process: N attendees' frames (FRAMES_PER_SECOND each) offered to
+   the real SummaryWriter, the board feed read every FEED_GAP seconds, the news of every attendee every
+   2 s, against SQLite (and PostgreSQL with --database-url): CPU of this work as a share of one core
+   (for PostgreSQL, the server's processes included).
 
     python bench/room_load.py                     # N = 60, 30 s a phase, 2 rounds (~6 minutes)
     python bench/room_load.py --attendees 10 --seconds 15 --database-url postgresql://...
@@ -45,11 +51,17 @@ from bench.harness import browser, cpu_seconds, running
 from bench.load_test import keep_training, tab_errors, tab_figures
 from bench.stclient import Session
 from binclf_core.config import RunConfig
-from binclf_core.rooms import RoomStore, Summary, SummaryWriter, open_store
-from binclf_core.rooms.summary import quantise
+from binclf_core.rooms import RoomStore, SummaryWriter, open_store
+from ui.room_news import FEED_GAP_SECONDS
 
 QUERY = "epochs=20000"
 WARM_UP_SECONDS = 5.0
+FRAMES_PER_SECOND = 15  # part 2: what a tab gets with sixty training on this machine (part 1 measures it)
+WALL = time.time() - time.perf_counter()  # stclient's frame times are perf_counter's; the board's, unix time
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
 
 
 async def open_tabs(url: str, queries: list[str]) -> list[Session]:
@@ -68,7 +80,9 @@ def room_stats(url: str) -> dict:
         return json.loads(response.read())
 
 
-async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event) -> dict:
+async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event,
+                ids: list[int] | None = None) -> dict:
+    """One phase; with `ids` (the attendees the tabs are), each one's frames: [(unix time, epoch), ...]."""
     sessions = await open_tabs(url, queries)
     trainers = [asyncio.create_task(keep_training(session)) for session in sessions]  # Train again at a run's end
     await asyncio.sleep(WARM_UP_SECONDS)
@@ -76,35 +90,64 @@ async def phase(url: str, pid: int, queries: list[str], seconds: float, measurin
     stats0, cpu0, start = room_stats(url), cpu_seconds(pid), time.perf_counter()
     await asyncio.sleep(seconds)
     stats1, cpu1, end = room_stats(url), cpu_seconds(pid), time.perf_counter()
+    load = load_average()
     rates = [tab_figures(session, start, end)[0] for session in sessions]  # distinct frames per second
     errors = sorted({error for session in sessions for error in tab_errors(session)})
+    frames = {attendee: [(WALL + t, epoch) for t, epoch in session.frames.counters.distinct]
+              for attendee, session in zip(ids, sessions, strict=True)} if ids else {}
     for trainer in trainers:
         trainer.cancel()
     await asyncio.gather(*(session.close() for session in sessions))
-    database = (stats1["writer_cpu_seconds"] - stats0["writer_cpu_seconds"]
-                + stats1["news_cpu_seconds"] - stats0["news_cpu_seconds"])
+    database = sum(stats1[key] - stats0[key] for key in ("writer_cpu_seconds", "news_cpu_seconds",
+                                                         "board_cpu_seconds"))
     return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / (end - start),
-            "database": database / (end - start),
+            "database": database / (end - start), "load": load, "frames": frames,
             "written": (stats1["summaries_written"] - stats0["summaries_written"]) / (end - start)}
 
 
 def board_freshness(host_page, seconds: float) -> dict:
-    """Watch the board for `seconds`: once a second, how old each attendee's state on it is (now - the time
-    of the frame it shows), counting the attendees whose tab sent frames meanwhile (a tab that got no
-    frame posts nothing new, and its tile rightly keeps its old state)."""
-    lags_before = host_page.evaluate("window.binclfBoard.lags.length")
+    """Watch the board for `seconds`: every new summary it drew meanwhile ([attendee, epoch, changed_at,
+    posted_at, shown], with the ones before as context), and once a second how old each attendee's
+    tile is (now - the time of the frame it shows), counting the attendees whose tile moved meanwhile
+    (a tab that got no frame posts nothing new, and its tile rightly keeps its old state)."""
+    before = host_page.evaluate("window.binclfBoard.updates.length")
     samples = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         samples.append(host_page.evaluate("Object.fromEntries(Object.entries(window.binclfBoard.tiles)"
                                           ".map(([id, t]) => [id, [Date.now() / 1000, t.posted_at]]))"))
         time.sleep(1.0)
-    lags = host_page.evaluate(f"window.binclfBoard.lags.slice({lags_before})")
+    context = max(0, before - 1000)
+    updates = host_page.evaluate(f"window.binclfBoard.updates.slice({context})")
     first, last = samples[0], samples[-1]
     moving = [tile for tile in last if tile in first and last[tile][1] != first[tile][1]]
-    fresh = [sum(sample[tile][0] - (sample[tile][1] or 0) <= 2.0 for tile in moving) / max(1, len(moving))
-             for sample in samples]
-    return {"lags": lags, "fresh": fresh, "tiles": len(last), "moving": len(moving)}
+    ages = [[sample[tile][0] - (sample[tile][1] or 0) for tile in moving] for sample in samples]
+    return {"updates": updates, "new_from": before - context, "ages": ages, "tiles": len(last),
+            "moving": len(moving)}
+
+
+STAGES = (("held back by the rate limit", 2, 3), ("writer", 3, 4), ("feed", 4, 5), ("to the browser, drawn", 5, 6))
+
+
+def latencies(board: dict, frames: dict[int, list[tuple[float, int]]]) -> dict[str, list[float]]:
+    """The latencies of each new summary the board drew (see the module's docstring), and their stages."""
+    figures: dict[str, list[float]] = {"change": [], "frame": [], "client": [], **{name: [] for name, *_ in STAGES}}
+    shown_epoch: dict[int, int] = {}
+    for index, update in enumerate(board["updates"]):
+        attendee, epoch, changed_at, posted_at, shown = update[0], update[1], update[2], update[3], update[-1]
+        before, shown_epoch[attendee] = shown_epoch.get(attendee), epoch
+        if index < board["new_from"]:
+            continue
+        figures["change"].append(shown - changed_at)
+        figures["frame"].append(shown - posted_at)
+        for name, start, end in STAGES:
+            figures[name].append(update[end] - update[start])
+        received = frames.get(attendee, [])
+        if before is not None and epoch is not None and epoch > before:
+            first = next((t for t, e in received if e > before), None)  # the first frame past what was shown
+            if first is not None:
+                figures["client"].append(shown - first)
+    return figures
 
 
 def measure_app(attendees: int, seconds: float, rounds: int) -> None:
@@ -112,46 +155,59 @@ def measure_app(attendees: int, seconds: float, rounds: int) -> None:
     os.environ["BINCLF_DATA_DIR"] = folder  # the server inherits it
     store = open_store()
     code, key = store.create_room()
-    seats = [store.join(code, f"attendee {n}")[1] for n in range(attendees)]
+    joined = [store.join(code, f"attendee {n}") for n in range(attendees)]
+    ids = [attendee.id for attendee, _ in joined]
     lonely_code, lonely_key = store.create_room()
+    print(f"load average at the start: {load_average():.1f} (1 min; this machine has {os.cpu_count()} cores)")
     with running("app.py") as server, browser() as chromium:
         host = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         results: dict[str, list[dict]] = {"alone": [], "in a room": []}
         phases = (("alone", lonely_code, lonely_key, [QUERY] * attendees),
-                  ("in a room", code, key, [f"{QUERY}&room={code}&seat={seat}" for seat in seats]))
+                  ("in a room", code, key, [f"{QUERY}&room={code}&seat={seat}" for _, seat in joined]))
         for _ in range(rounds):  # alternating, so a neighbour's load on the machine hits both phases alike
             for name, room, host_key, queries in phases:
                 host.goto(f"{server.url}room?room={room}&host={host_key}")
-                host.wait_for_function("window.binclfBoard && window.binclfBoard.renders > 0", timeout=120_000)
+                host.wait_for_function("window.binclfBoard && window.binclfBoard.feeds > 0", timeout=120_000)
                 measuring = threading.Event()
                 with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
                     running_phase = pool.submit(asyncio.run, phase(server.url, server.process.pid, queries, seconds,
-                                                                   measuring))
+                                                                   measuring, ids if room == code else None))
                     measuring.wait()
                     freshness = board_freshness(host, seconds - 2) if room == code else None
-                    results[name].append({**running_phase.result(), "board": freshness})
+                    result = running_phase.result()
+                    board = None if freshness is None else {**freshness, **latencies(freshness, result["frames"])}
+                    results[name].append({**result, "board": board})
+                print(f"  {name}: load average {results[name][-1]['load']:.1f}", flush=True)
     report_app(attendees, {name: merged(rows) for name, rows in results.items()})
 
 
 def merged(rows: list[dict]) -> dict:
-    """The rounds of one phase as one: every tab's rate, mean CPU figures, every board sample."""
+    """The rounds of one phase as one: every tab's rate, mean CPU figures, every board figure."""
     boards = [row["board"] for row in rows if row["board"] is not None]
+    figures = ("change", "frame", "client", *(name for name, *_ in STAGES), "ages", "moving")
     return {"rates": [rate for row in rows for rate in row["rates"]],
             "errors": sorted({error for row in rows for error in row["errors"]}),
-            **{key: statistics.mean(row[key] for row in rows) for key in ("cpu", "database", "written")},
-            "board": {"lags": [lag for b in boards for lag in b["lags"]],
-                      "fresh": [f for b in boards for f in b["fresh"]],
-                      "moving": [b["moving"] for b in boards],
+            **{key: statistics.mean(row[key] for row in rows) for key in ("cpu", "database", "written", "load")},
+            "board": {**{key: [value for b in boards for value in (b[key] if key != "moving" else [b[key]])]
+                         for key in figures},
                       "tiles": max((b["tiles"] for b in boards), default=0)} if boards else None}
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "no figure"
+    array = np.array(values)
+    return (f"median {np.median(array):.2f} s, p95 {np.percentile(array, 95):.2f} s, max {array.max():.2f} s "
+            f"({len(values)} updates)")
 
 
 def report_app(attendees: int, results: dict) -> None:
     print(f"\n1. The app, {attendees} tabs training (distinct frames/s per tab; CPU as a share of one core)")
     print(f"{'phase':<10} {'frames/s mean':>13} {'slowest':>8} {'server CPU':>11} {'room DB CPU':>12} "
-          f"{'summaries/s':>12}")
+          f"{'summaries/s':>12} {'load avg':>9}")
     for name, row in results.items():
         print(f"{name:<10} {statistics.mean(row['rates']):>13.2f} {min(row['rates']):>8.2f} {row['cpu']:>10.0%} "
-              f"{row['database']:>11.1%} {row['written']:>12.1f}")
+              f"{row['database']:>11.1%} {row['written']:>12.1f} {row['load']:>9.1f}")
     for name, row in results.items():
         stalled = sum(rate == 0 for rate in row["rates"])
         print(f"{name}: {stalled} of {len(row['rates'])} tab-rounds got no frame while measured"
@@ -160,12 +216,17 @@ def report_app(attendees: int, results: dict) -> None:
     drop = 1 - statistics.mean(room["rates"]) / statistics.mean(alone["rates"])
     print(f"frame rate drop with the room: {drop:.1%} (target <= 10 %)")
     board = room["board"]
-    lags = np.array(board["lags"]) if board["lags"] else np.array([np.nan])
-    print(f"board: {board['tiles']} attendees shown, {board['moving']} of them posting in each round; "
-          f"frame -> board: median {np.median(lags):.2f} s, "
-          f"p95 {np.percentile(lags, 95):.2f} s, max {lags.max():.2f} s over {len(board['lags'])} updates; "
-          f"posting attendees shown within 2 s, per second: mean {statistics.mean(board['fresh']):.0%}, "
-          f"worst {min(board['fresh']):.0%} (target: all within 2 s)")
+    ages = [age for sample in board["ages"] for age in sample]
+    within = [sum(age <= 2.0 for age in sample) / max(1, len(sample)) for sample in board["ages"]]
+    print(f"board: {board['tiles']} attendees shown, {min(board['moving'])}-{max(board['moving'])} of them posting "
+          "in each round")
+    print(f"  change -> board (target <= 2 s): {spread(board['change'])}")
+    print(f"  frame -> board:                  {spread(board['frame'])}")
+    print(f"  attendee's client -> board:      {spread(board['client'])}")
+    for name, *_ in STAGES:
+        print(f"    of which {name + ':':<28} {spread(board[name])}")
+    print(f"  tile age sampled each second: max {max(ages, default=float('nan')):.2f} s; posting attendees within "
+          f"2 s: mean {statistics.mean(within):.0%}, worst second {min(within):.0%}")
 
 
 # ---- the database work alone ----------------------------------------------------------------------
@@ -187,30 +248,35 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
     code, _ = store.create_room()
     seats = [store.join(code, f"attendee {n}")[0] for n in range(attendees)]
     writer = SummaryWriter(store)
-    grid = quantise(np.tile(np.linspace(0, 255, 60, dtype=np.uint8), (60, 1)))
-    config = RunConfig(epochs=20000)
+    frame = {"epoch": 0, "epochs": 20000, "status": "training", "test_accuracy": 0.9, "config": RunConfig(epochs=20000),
+             "grid": np.tile(np.linspace(0, 255, 60, dtype=np.uint8), (60, 1))}
     reader_cpu = [0.0]
     stop = threading.Event()
 
     def board_and_news() -> None:
-        tick = 0
-        while not stop.wait(1.0):
+        since, tick, next_news = -1, 0, time.perf_counter()
+        while not stop.wait(FEED_GAP_SECONDS):
             started = time.thread_time()
-            store.board(code)
-            for seat in seats[tick % 2::2]:  # every attendee's news every 2 s
-                store.news(code, seat.id)
-            tick += 1
+            version = store.board_version(code)
+            if version > since:
+                answer = store.board_feed(code, since)
+                json.dumps(answer)  # as the route sends it
+                since = answer["version"]
+            if time.perf_counter() >= next_news:  # every attendee's news every 2 s, half of them each second
+                for seat in seats[tick % 2::2]:
+                    store.news(code, seat.id)
+                tick, next_news = tick + 1, next_news + 1.0
             reader_cpu[0] += time.thread_time() - started
 
     reader = threading.Thread(target=board_and_news)
     pg0, start, offer_cpu = postgres_cpu(), time.perf_counter(), 0.0
     reader.start()
-    for second in range(int(seconds)):
+    for tick in range(int(seconds * FRAMES_PER_SECOND)):
         started = time.thread_time()
-        for seat in seats:  # each attendee's frame listener hands over a summary, once a second
-            writer.offer(seat, Summary(second, 20000, "training", 0.9, config, grid, time.time()))
+        for seat in seats:  # each attendee's frame listener hands over each frame
+            writer.offer(seat, {**frame, "epoch": tick}, time.time())
         offer_cpu += time.thread_time() - started
-        time.sleep(max(0.0, start + second + 1 - time.perf_counter()))
+        time.sleep(max(0.0, start + (tick + 1) / FRAMES_PER_SECOND - time.perf_counter()))
     stop.set()
     reader.join()
     elapsed = time.perf_counter() - start
@@ -220,8 +286,9 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
 
 
 def measure_database(attendees: int, seconds: float, database_url: str | None) -> None:
-    print(f"\n2. The database work alone: {attendees} attendees, a summary each a second, the board every second, "
-          "every attendee's news every 2 s")
+    print(f"\n2. The database work alone: {attendees} attendees' frames ({FRAMES_PER_SECOND}/s each; a summary "
+          f"each a second), the board feed every {FEED_GAP_SECONDS:g} s, every attendee's news every 2 s "
+          f"(load average {load_average():.1f})")
     stores = [("SQLite (WAL)", RoomStore(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3"))]
     if database_url:
         stores.append(("PostgreSQL", RoomStore(database_url)))

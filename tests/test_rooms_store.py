@@ -297,10 +297,10 @@ def test_a_database_of_schema_version_1_is_migrated_and_its_summaries_stay_on_th
     monkeypatch.undo()
     store = RoomStore(url)
     assert store.schema_version() == SCHEMA_VERSION == 2
-    version, rows = store.board_feed("KQ7M")
-    assert version == 0 and [(row.name, row.epoch, row.version, row.changed_at) for row in rows] == [
-        ("Ann", 7, 0, None)]
-    assert rows[0].tile()["summary"] == "blobs · logistic · bce"
+    [row] = store.board("KQ7M")
+    assert (row.name, row.epoch, row.version, row.changed_at) == ("Ann", 7, 0, None)
+    feed = store.board_feed("KQ7M")
+    assert feed["version"] == 0 and feed["rows"][0]["summary"] == "blobs · logistic · bce"
     store.close()
 
 
@@ -314,16 +314,35 @@ def test_the_board_version_counts_up_with_summaries_joins_and_leaves_and_rows_ca
     assert store.board_version(code) == 2
     first = summary(epoch=5, posted_at=100.0)
     store.post_summaries([(ann, first), (bob, summary(epoch=6))])  # one transaction: one version
-    version, rows = store.board_feed(code)
-    assert version == 3 and [(row.name, row.version, row.epoch) for row in rows] == [("Ann", 3, 5), ("Bob", 3, 6)]
-    assert rows[0].posted_at == rows[0].changed_at == 100.0  # no change held back: changed when posted
+    assert store.board_version(code) == 3
+    assert [(row.name, row.version, row.epoch) for row in store.board(code)] == [("Ann", 3, 5), ("Bob", 3, 6)]
+    assert store.board(code)[0].posted_at == store.board(code)[0].changed_at == 100.0  # nothing held back
     held = Summary(9, 300, "training", 0.9, RunConfig(), first.grid, posted_at=101.0, changed_at=100.5)
     store.post_summaries([(ann, held)])
-    version, rows = store.board_feed(code)
-    assert version == 4 and [(row.name, row.version, row.epoch) for row in rows] == [("Ann", 4, 9), ("Bob", 3, 6)]
-    assert (rows[0].posted_at, rows[0].changed_at) == (101.0, 100.5)
+    assert [(row.name, row.version, row.epoch) for row in store.board(code)] == [("Ann", 4, 9), ("Bob", 3, 6)]
+    assert (store.board(code)[0].posted_at, store.board(code)[0].changed_at) == (101.0, 100.5)
     store.leave(bob.id)
-    assert store.board_version(code) == 5 and [row.name for row in store.board_feed(code)[1]] == ["Ann"]
+    assert store.board_version(code) == 5 and [row.name for row in store.board(code)] == ["Ann"]
+
+
+def test_the_board_feed_brings_in_full_only_the_attendees_written_after_the_version_asked(store):
+    code, _ = store.create_room()
+    ann, _ = store.join(code, "Ann")
+    bob, _ = store.join(code, "Bob")
+    cat, _ = store.join(code, "Cat")
+    store.post_summaries([(ann, summary(epoch=5)), (bob, summary(epoch=6))])
+    everything = store.board_feed(code)
+    assert everything["version"] == 4
+    assert [(row["name"], row["status"], row.get("epoch")) for row in everything["rows"]] == [
+        ("Ann", "training", 5), ("Bob", "training", 6), ("Cat", "joined", None)]
+    assert all(row["grid"] and row["summary"] == "blobs · logistic · bce" for row in everything["rows"][:2])
+    store.post_summaries([(bob, summary(epoch=7, status="paused"))])
+    news = store.board_feed(code, since=everything["version"])
+    assert news["version"] == 5 and news["rows"] == [
+        {"id": ann.id, "name": "Ann", "status": "training"},
+        {**everything["rows"][1], "epoch": 7, "status": "paused", "posted_at": news["rows"][1]["posted_at"],
+         "changed_at": news["rows"][1]["changed_at"], "written_at": news["rows"][1]["written_at"]},
+        {"id": cat.id, "name": "Cat", "status": "joined"}]
     assert store.board_feed("QQQQ") is None
 
 

@@ -14,8 +14,9 @@ const LEVELS = 16;
 const NEGATIVE = "#2563eb", POSITIVE = "#ea580c";
 const RETRY_MS = 1000;  // after a failed feed request (the server restarts, the database is away)
 const MAX_UPDATES = 20000;
-// Counters the browser tests and bench/room_load.py read. `updates`: [attendee, changed_at, posted_at, shown]
-// for each new summary the board showed (unix seconds; shown = the first animation frame after it was drawn).
+// Counters the browser tests and bench/room_load.py read. `updates`: [attendee, epoch, changed_at, posted_at,
+// written_at, answered_at, shown] for each new summary the board showed (unix seconds: its oldest change held
+// back, its frame, written to the database, the feed's answer made, the first animation frame after drawing it).
 const stats = (window.binclfBoard = window.binclfBoard ||
   { renders: 0, feeds: 0, tilesCreated: 0, tiles: {}, updates: [] });
 
@@ -170,7 +171,10 @@ function applyFeed(state, answer) {
   if (fresh.length) {
     requestAnimationFrame(() => {
       const shown = Date.now() / 1000;
-      for (const row of fresh) stats.updates.push([row.id, row.changed_at ?? row.posted_at, row.posted_at, shown]);
+      for (const row of fresh) {
+        stats.updates.push([row.id, row.epoch, row.changed_at ?? row.posted_at, row.posted_at, row.written_at, answer.at,
+                            shown]);
+      }
       if (stats.updates.length > MAX_UPDATES) stats.updates.splice(0, MAX_UPDATES / 2);
     });
   }

@@ -31,13 +31,12 @@ from ui.room import (
     room_state,
     store,
 )
-from ui.room_news import BOARD_PATH
+from ui.room_news import BOARD_PATH, FEED_GAP_SECONDS
 
 HERE = Path(__file__).parent
 OPEN, PUSHED, NO_WINNER = "room_open", "room_pushed", "room_no_winner"
 BOARD_KEY = "room_board"
 REFRESH_SECONDS = 1.0  # the big view and the leaderboard
-FEED_GAP_SECONDS = 0.1  # the tiles: the board asks its feed at most this often
 MY_SETTINGS = "My current settings"
 
 _board = st.components.v2.component(

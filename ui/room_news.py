@@ -7,9 +7,9 @@
 - GET /binclf/room/board?room=CODE&host=KEY&since=VERSION: the host's board feed (ui/room_board.js).
   It answers as soon as the room's board version is past `since` (a summary was written, someone
   joined or left: on any replica, so it looks at the database every BOARD_CHECK_SECONDS), or after
-  BOARD_WAIT_SECONDS anyway (an attendee turns idle with time alone): {"version", "rows"}, the full
-  tile of each attendee written after `since` and the id, name and status of the others. A wrong
-  host key gets 403.
+  BOARD_WAIT_SECONDS anyway (an attendee turns idle with time alone): {"version", "rows", "at"}, the
+  full tile of each attendee written after `since`, the id, name and status of the others, and when
+  the answer was made. A wrong host key gets 403.
 - GET /binclf/room/stats: this process's room work, for bench/room_load.py.
 """
 
@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import threading
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 NEWS_PATH = "/binclf/room/news"
 BOARD_PATH = "/binclf/room/board"
 STATS_PATH = "/binclf/room/stats"
 BOARD_WAIT_SECONDS = 1.0
 BOARD_CHECK_SECONDS = 0.1
+FEED_GAP_SECONDS = 0.1  # the board asks its feed at most this often (ui/room_host.py tells it)
 # This process's news and board work (the writer counts its own): calls, and CPU seconds in their threads.
 STATS = {"news_calls": 0, "news_cpu_seconds": 0.0, "board_calls": 0, "board_cpu_seconds": 0.0}
 SEAT_CACHE_SECONDS = 30.0  # a seat or host key, once checked, for this long (leaving clears a seat at once)
@@ -110,23 +112,19 @@ async def room_news(request: Request) -> JSONResponse:
 
 
 @_counted("board")
-def _board_version(code: str) -> int | None:
-    return shared_store().board_version(code)
+def _board(code: str, since: int, anyway: bool) -> tuple[bool, bytes | None]:
+    """(whether to answer now, the feed's answer as JSON: None for a closed room): now if the room's
+    board version passed `since`, or `anyway`. One database look, one thread hop, per check."""
+    store = shared_store()
+    if not anyway:
+        version = store.board_version(code)
+        if version is not None and version <= since:
+            return False, None
+    answer = store.board_feed(code, since)
+    return True, None if answer is None else json.dumps({**answer, "at": time.time()}).encode()
 
 
-@_counted("board")
-def _board(code: str, since: int) -> dict | None:
-    """The feed's answer (see the module's docstring); None for a closed room."""
-    feed = shared_store().board_feed(code)
-    if feed is None:
-        return None
-    version, rows = feed
-    return {"version": version, "rows": [row.tile() if row.version is not None and row.version > since else
-                                         {"id": row.attendee, "name": row.name, "status": row.status}
-                                         for row in rows]}
-
-
-async def room_board(request: Request) -> JSONResponse:
+async def room_board(request: Request) -> Response:
     code, key = request.query_params.get("room", ""), request.query_params.get("host", "")
     try:
         since = int(request.query_params.get("since", "-1"))
@@ -136,17 +134,16 @@ async def room_board(request: Request) -> JSONResponse:
         if not await asyncio.to_thread(_is_host, code, key):
             return JSONResponse({"rows": None}, status_code=403)
         deadline = time.monotonic() + BOARD_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            version = await asyncio.to_thread(_board_version, code)
-            if version is None or version > since:
+        while True:
+            done, answer = await asyncio.to_thread(_board, code, since, time.monotonic() >= deadline)
+            if done:
                 break
             await asyncio.sleep(BOARD_CHECK_SECONDS)
-        answer = await asyncio.to_thread(_board, code, since)
     except Exception:  # the database is away: the board asks again later
         return JSONResponse({"rows": None}, status_code=503)
     if answer is None:
         return JSONResponse({"rows": None}, status_code=403)
-    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+    return Response(answer, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 async def room_stats(request: Request) -> JSONResponse:

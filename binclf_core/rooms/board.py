@@ -66,30 +66,46 @@ class BoardQueries(Database):
             row = cursor.execute("SELECT board_version FROM rooms WHERE code = ?", (normal_code(code),)).fetchone()
         return row[0] if row else None
 
-    def board_feed(self, code: str, now: float | None = None) -> tuple[int, list[BoardRow]] | None:
-        """(the board version, the board) read together: every row written up to that version is among
-        the rows (a newer one may be too). None if there is no such room."""
+    def board_feed(self, code: str, since: int = -1, now: float | None = None) -> dict | None:
+        """The board feed's answer (ui/room_news.py), JSON-able: {"version": the room's board version,
+        "rows": the full tile of each attendee written after version `since`, and the id, name and
+        status of the others}; None if there is no such room. Every row written up to that version
+        is in it (with PostgreSQL a newer one may be too, and comes again in full next time)."""
         now = time.time() if now is None else now
         code = normal_code(code)
         with self._transaction() as cursor:
             row = cursor.execute("SELECT board_version FROM rooms WHERE code = ?", (code,)).fetchone()
-            return None if row is None else (row[0], _board_rows(cursor, code, now))
+            if row is None:
+                return None
+            rows = _board_rows(cursor, code, now, since)
+        return {"version": row[0], "rows": [board_row.tile() if board_row.version is not None and
+                                            board_row.version > since else
+                                            {"id": board_row.attendee, "name": board_row.name,
+                                             "status": board_row.status} for board_row in rows]}
 
 
-def _board_rows(cursor, code: str, now: float) -> list[BoardRow]:
+def _board_rows(cursor, code: str, now: float, since: int | None = None) -> list[BoardRow]:
+    """The board's rows; with `since`, the settings and picture only of the rows written after it (the
+    others' are None: the board has them)."""
+    columns = [f"s.{column}" for column in SUMMARY_COLUMNS.split(", ")]
+    params: list = [code]
+    if since is not None:
+        for heavy in ("config", "grid"):
+            columns[columns.index(f"s.{heavy}")] = f"CASE WHEN s.version > ? THEN s.{heavy} END"
+        params = [since, since, code]
     rows = cursor.execute(
-        f"SELECT a.id, a.name, a.seen_at, s.{', s.'.join(SUMMARY_COLUMNS.split(', '))} FROM attendees a "
+        f"SELECT a.id, a.name, a.seen_at, {', '.join(columns)} FROM attendees a "
         "LEFT JOIN summaries s ON s.attendee = a.id WHERE a.room = ? AND a.left_at IS NULL ORDER BY a.id",
-        (code,)).fetchall()
+        params).fetchall()
     return [_board_row(row, now) for row in rows]
 
 
 def _board_row(row: tuple, now: float) -> BoardRow:
     attendee, name, seen_at, epoch, epochs, status, accuracy, config, parameters, grid, posted_at, changed_at, \
-        version, _ = row
+        version, written_at = row
     if now - seen_at > IDLE_SECONDS:
         status = "idle"
     elif status is None:
         status = "joined"
     return BoardRow(attendee, name, status, epoch, epochs, accuracy, json.loads(config) if config else None,
-                    parameters, grid, posted_at, changed_at, version)
+                    parameters, grid, posted_at, changed_at, written_at, version)

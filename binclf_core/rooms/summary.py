@@ -97,6 +97,7 @@ class BoardRow:
     grid: str | None = None  # base64 of the quantised picture
     posted_at: float | None = None
     changed_at: float | None = None
+    written_at: float | None = None
     version: int | None = None  # the room's board version when this summary was written
 
     def tile(self) -> dict:
@@ -104,7 +105,8 @@ class BoardRow:
         summary = short_description(RunConfig.from_dict(self.config)) if self.config else None
         return {"id": self.attendee, "name": self.name, "status": self.status, "epoch": self.epoch,
                 "epochs": self.epochs, "accuracy": self.test_accuracy, "summary": summary, "grid": self.grid,
-                "size": GRID, "posted_at": self.posted_at, "changed_at": self.changed_at}
+                "size": GRID, "posted_at": self.posted_at, "changed_at": self.changed_at,
+                "written_at": self.written_at}
 
 
 def short_description(config: RunConfig) -> str:

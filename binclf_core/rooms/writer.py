@@ -54,6 +54,7 @@ class SummaryWriter:
         self._alive: dict[int, Attendee] = {}  # signs of life waiting
         self._written_at: dict[int, float] = {}  # an attendee's last summary written, by the clock
         self._alive_at: dict[int, float] = {}  # and their last sign of life
+        self._deadline: float | None = None  # when the thread wakes by itself next (None: when woken)
         self._stopped = False
         self.cpu_seconds = 0.0  # this thread's CPU time in the store (what the room's database work costs here)
         self.written = 0
@@ -78,7 +79,9 @@ class SummaryWriter:
             self._alive.pop(attendee.id, None)  # a summary is a sign of life too
             if status == "completed":
                 self._finished[attendee.id] = self._pending[attendee.id]
-        if waiting is None or status == "completed":  # else the thread already waits for this attendee's slot
+            due_at = self._written_at.get(attendee.id, -1e18) + self.min_interval
+            sooner = waiting is None and (self._deadline is None or due_at < self._deadline)
+        if sooner or status == "completed":  # else the thread wakes in time for this attendee anyway
             self._wake.set()
 
     def _offer_life(self, attendee: Attendee) -> None:
@@ -103,23 +106,23 @@ class SummaryWriter:
         self._wake.set()
         self._thread.join(5)
 
-    def _take_due(self, now: float) -> tuple[list[_Waiting], list[Attendee], list[_Waiting], float | None]:
-        """(the summaries due now, the signs of life due, the finished runs, seconds until the next is due)."""
+    def _take_due(self, now: float) -> tuple[list[_Waiting], list[Attendee], list[_Waiting]]:
+        """(the summaries due now, the signs of life due, the finished runs); sets when the next is due."""
         with self._lock:
             due, wait = _due(self._pending, self._written_at, now, self.min_interval)
             alive, wait_alive = _due(self._alive, self._alive_at, now, self.min_interval)
             finished, self._finished = list(self._finished.values()), {}
-        waits = [w for w in (wait, wait_alive) if w is not None]
-        return due, alive, finished, min(waits) if waits else None
+            waits = [w for w in (wait, wait_alive) if w is not None]
+            wait = min(waits) if waits else None
+            self._deadline = None if wait is None else now + wait
+        return due, alive, finished
 
     def _run(self) -> None:
-        deadline = None
         while not self._stopped:
+            deadline = self._deadline
             self._wake.wait(None if deadline is None else max(0.0, deadline - self.clock()))
             self._wake.clear()
-            now = self.clock()
-            due, alive, finished, wait = self._take_due(now)
-            deadline = None if wait is None else now + wait
+            due, alive, finished = self._take_due(self.clock())
             started = time.thread_time()
             try:
                 if due or alive:
