@@ -5,9 +5,11 @@ the host's board open. Prints, side by side in one run, with the machine's load 
    (bench/stclient.py with each tab's frame socket, as bench/load_test.py opens them: Train again
    when a run ends) train with the default run and 20000 epochs, alone and as the attendees of one
    room, in alternating rounds, while a headless Chromium shows the host's board every time (an
-   empty room's while they train alone). Per phase: frames per second per tab (mean and the slowest
-   tab), server CPU, the room's database work in the server (the summary writer's, the news route's
-   and the board feed's CPU, from /binclf/room/stats). With the room, how late the board shows each
+   empty room's while they train alone). In the room each tab also asks for the room's news every
+   2 s, as an attendee's page does. Per phase: frames per second per tab (mean and the slowest tab),
+   server CPU, the room's database work in the server (the summary writer's, the news route's and
+   the board feed's CPU, from /binclf/room/stats), the host browser's CPU and this script's (both
+   share the machine with the server). With the room, how late the board shows each
    attendee's state, from the board's own record of every new summary it drew (the first animation
    frame after drawing it, in the browser):
    - change -> board: from the moment the oldest change the summary brings was made on the server
@@ -39,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -80,29 +83,74 @@ def room_stats(url: str) -> dict:
         return json.loads(response.read())
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes under `pid` (Linux /proc), e.g. the browser's under Playwright's driver."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def browser_cpu(server_pid: int) -> float:
+    """CPU seconds so far of this script's child processes but the server: the host's Chromium and
+    Playwright's driver."""
+    total = 0.0
+    for pid in descendants(os.getpid()) - {server_pid} - descendants(server_pid):
+        try:
+            total += cpu_seconds(pid)
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+async def watch_news(url: str, code: str, seat: str, offset: float) -> None:
+    """What an attendee's page does besides its frames: ask the room's news every 2 s (ui/room_watch.js)."""
+    query = urllib.parse.urlencode({"room": code, "seat": seat})
+    await asyncio.sleep(offset)
+    while True:
+        await asyncio.to_thread(lambda: urllib.request.urlopen(f"{url}binclf/room/news?{query}", timeout=10).read())
+        await asyncio.sleep(2.0)
+
+
 async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event,
-                ids: list[int] | None = None) -> dict:
-    """One phase; with `ids` (the attendees the tabs are), each one's frames: [(unix time, epoch), ...]."""
+                room: tuple[str, list[int], list[str]] | None = None) -> dict:
+    """One phase; in a `room` (its code, the attendees the tabs are, their seats), each tab also asks
+    for the room's news, and each attendee's frames are kept: [(unix time, epoch), ...]."""
     sessions = await open_tabs(url, queries)
     trainers = [asyncio.create_task(keep_training(session)) for session in sessions]  # Train again at a run's end
+    if room:
+        code, _, seats = room
+        trainers += [asyncio.create_task(watch_news(url, code, seat, 2.0 * n / len(seats)))
+                     for n, seat in enumerate(seats)]
     await asyncio.sleep(WARM_UP_SECONDS)
     measuring.set()
-    stats0, cpu0, start = room_stats(url), cpu_seconds(pid), time.perf_counter()
+    stats0, cpu0, browser0, client0 = room_stats(url), cpu_seconds(pid), browser_cpu(pid), time.process_time()
+    start = time.perf_counter()
     await asyncio.sleep(seconds)
-    stats1, cpu1, end = room_stats(url), cpu_seconds(pid), time.perf_counter()
+    stats1, cpu1, browser1, client1 = room_stats(url), cpu_seconds(pid), browser_cpu(pid), time.process_time()
+    end = time.perf_counter()
     load = load_average()
     rates = [tab_figures(session, start, end)[0] for session in sessions]  # distinct frames per second
     errors = sorted({error for session in sessions for error in tab_errors(session)})
     frames = {attendee: [(WALL + t, epoch) for t, epoch in session.frames.counters.distinct]
-              for attendee, session in zip(ids, sessions, strict=True)} if ids else {}
+              for attendee, session in zip(room[1], sessions, strict=True)} if room else {}
     for trainer in trainers:
         trainer.cancel()
     await asyncio.gather(*(session.close() for session in sessions))
     database = sum(stats1[key] - stats0[key] for key in ("writer_cpu_seconds", "news_cpu_seconds",
                                                          "board_cpu_seconds"))
-    return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / (end - start),
-            "database": database / (end - start), "load": load, "frames": frames,
-            "written": (stats1["summaries_written"] - stats0["summaries_written"]) / (end - start)}
+    elapsed = end - start
+    return {"rates": rates, "errors": errors, "cpu": (cpu1 - cpu0) / elapsed, "database": database / elapsed,
+            "browser": (browser1 - browser0) / elapsed, "client": (client1 - client0) / elapsed, "load": load,
+            "frames": frames, "written": (stats1["summaries_written"] - stats0["summaries_written"]) / elapsed}
 
 
 def board_freshness(host_page, seconds: float) -> dict:
@@ -170,8 +218,9 @@ def measure_app(attendees: int, seconds: float, rounds: int) -> None:
                 host.wait_for_function("window.binclfBoard && window.binclfBoard.feeds > 0", timeout=120_000)
                 measuring = threading.Event()
                 with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+                    in_room = (code, ids, [seat for _, seat in joined]) if room == code else None
                     running_phase = pool.submit(asyncio.run, phase(server.url, server.process.pid, queries, seconds,
-                                                                   measuring, ids if room == code else None))
+                                                                   measuring, in_room))
                     measuring.wait()
                     freshness = board_freshness(host, seconds - 2) if room == code else None
                     result = running_phase.result()
@@ -187,7 +236,8 @@ def merged(rows: list[dict]) -> dict:
     figures = ("change", "frame", "client", *(name for name, *_ in STAGES), "ages", "moving")
     return {"rates": [rate for row in rows for rate in row["rates"]],
             "errors": sorted({error for row in rows for error in row["errors"]}),
-            **{key: statistics.mean(row[key] for row in rows) for key in ("cpu", "database", "written", "load")},
+            **{key: statistics.mean(row[key] for row in rows)
+               for key in ("cpu", "database", "browser", "client", "written", "load")},
             "board": {**{key: [value for b in boards for value in (b[key] if key != "moving" else [b[key]])]
                          for key in figures},
                       "tiles": max((b["tiles"] for b in boards), default=0)} if boards else None}
@@ -204,10 +254,11 @@ def spread(values: list[float]) -> str:
 def report_app(attendees: int, results: dict) -> None:
     print(f"\n1. The app, {attendees} tabs training (distinct frames/s per tab; CPU as a share of one core)")
     print(f"{'phase':<10} {'frames/s mean':>13} {'slowest':>8} {'server CPU':>11} {'room DB CPU':>12} "
-          f"{'summaries/s':>12} {'load avg':>9}")
+          f"{'summaries/s':>12} {'host browser':>13} {'bench client':>13} {'load avg':>9}")
     for name, row in results.items():
         print(f"{name:<10} {statistics.mean(row['rates']):>13.2f} {min(row['rates']):>8.2f} {row['cpu']:>10.0%} "
-              f"{row['database']:>11.1%} {row['written']:>12.1f} {row['load']:>9.1f}")
+              f"{row['database']:>11.1%} {row['written']:>12.1f} {row['browser']:>12.0%} {row['client']:>12.0%} "
+              f"{row['load']:>9.1f}")
     for name, row in results.items():
         stalled = sum(rate == 0 for rate in row["rates"])
         print(f"{name}: {stalled} of {len(row['rates'])} tab-rounds got no frame while measured"

@@ -13,6 +13,7 @@ const LINE = [17, 24, 39];
 const LEVELS = 16;
 const NEGATIVE = "#2563eb", POSITIVE = "#ea580c";
 const RETRY_MS = 1000;  // after a failed feed request (the server restarts, the database is away)
+const REORDER_MS = 1000;
 const MAX_UPDATES = 20000;
 // Counters the browser tests and bench/room_load.py read. `updates`: [attendee, epoch, changed_at, posted_at,
 // written_at, answered_at, shown] for each new summary the board showed (unix seconds: its oldest change held
@@ -111,16 +112,21 @@ function buildTile(state, id) {
   return parts;
 }
 
+// Sets a text or an attribute only when it changes: each change costs the browser a new layout.
+function put(object, key, value) {
+  if (object[key] !== value) object[key] = value;
+}
+
 function updateTile(parts, row) {
   if (parts.grid !== row.grid && row.grid) paint(parts.picture, row.grid, row.size);
   parts.grid = row.grid;
-  parts.tile.dataset.status = row.status;
-  parts.dot.className = "room-dot room-" + row.status;
-  parts.dot.title = row.status;
-  parts.name.textContent = row.name;
-  parts.model.textContent = row.summary || "no run yet";
-  parts.progress.textContent = row.epoch === null || row.epoch === undefined ? row.status
-    : `${percent(row.accuracy)} · epoch ${row.epoch} / ${row.epochs}`;
+  put(parts.tile.dataset, "status", row.status);
+  put(parts.dot, "className", "room-dot room-" + row.status);
+  put(parts.dot, "title", row.status);
+  put(parts.name, "textContent", row.name);
+  put(parts.model, "textContent", row.summary || "no run yet");
+  put(parts.progress, "textContent", row.epoch === null || row.epoch === undefined ? row.status
+    : `${percent(row.accuracy)} · epoch ${row.epoch} / ${row.epochs}`);
   stats.tiles[row.id] = { name: row.name, epoch: row.epoch, status: row.status, posted_at: row.posted_at };
 }
 
@@ -135,17 +141,28 @@ function ordered(rows, sort) {
   return byId.sort((a, b) => key(a) - key(b));
 }
 
-function showTiles(state) {
+// Tiles change in place as the feed brings them; their order (a ranking by accuracy moves with every
+// summary) changes at most every REORDER_MS, when the sort or the attendees change at once: moving tiles
+// makes the browser lay out and paint the whole grid again, and a board reshuffling ten times a
+// second cannot be read.
+function showTiles(state, reorder = false) {
   for (const id of Object.keys(state.tiles)) {
-    if (!state.rows.has(id)) { state.tiles[id].tile.remove(); delete state.tiles[id]; delete stats.tiles[id]; }
+    if (!state.rows.has(id)) { state.tiles[id].tile.remove(); delete state.tiles[id]; delete stats.tiles[id]; reorder = true; }
   }
-  ordered(state.rows.values(), state.sort).forEach((row, index) => {
+  for (const row of state.rows.values()) {
     const id = String(row.id);
-    const parts = state.tiles[id] || (state.tiles[id] = buildTile(state, id));
+    if (!state.tiles[id]) { state.tiles[id] = buildTile(state, id); reorder = true; }
+    const parts = state.tiles[id];
     if (parts.version !== row.version) updateTile(parts, row);
     parts.version = row.version;
-    if (state.grid.children[index] !== parts.tile) state.grid.insertBefore(parts.tile, state.grid.children[index] || null);
-  });
+  }
+  if (reorder || performance.now() - (state.orderedAt || 0) >= REORDER_MS) {
+    state.orderedAt = performance.now();
+    ordered(state.rows.values(), state.sort).forEach((row, index) => {
+      const tile = state.tiles[String(row.id)].tile;
+      if (state.grid.children[index] !== tile) state.grid.insertBefore(tile, state.grid.children[index] || null);
+    });
+  }
   state.empty.hidden = state.rows.size > 0;
 }
 
@@ -270,9 +287,10 @@ function build(parentElement, setTriggerValue) {
   return state;
 }
 
-// The big view and the leaderboard come with the board's fragment, which the board clocks: `every` ms
-// after it last asked, once the update has come, it asks for the next one (the trigger `tick`, which
-// runs the fragment); if no update came within
+// The big view and the leaderboard come with the board's fragment, which the board clocks while either
+// shows (a click or a new challenge runs the fragment first): `every` ms after it last asked, once the
+// update has come, it asks for the next one (the trigger `tick`, which runs the fragment); if no update
+// came within
 // WATCHDOG_FACTOR times that, it asks again. No server-side timer to lose.
 const WATCHDOG_FACTOR = 4;
 
@@ -299,12 +317,13 @@ export default function (component) {
   }
   if (state.sort !== data.sort) {
     state.sort = data.sort;
-    showTiles(state);
+    showTiles(state, true);
   }
   showBig(state, data.big);
   showLeaderboard(state, data.leaderboard);
   stats.renders += 1;
-  askNext(state, data.every);
+  if (data.big || data.leaderboard) askNext(state, data.every);
+  else { clearTimeout(state.next); clearTimeout(state.watchdog); }  // nothing here moves but the tiles
   return () => {  // unmounted: the feed and the clock stop
     state.closed = true;
     state.abort.abort();

@@ -3,7 +3,7 @@
 The board is a small st.components.v2 component (ui/room_board.js). Its tiles follow the room's board
 feed (ui/room_news.py) from the browser, without a script run: a new summary shows within a fraction
 of a second. The big view of one attendee and the leaderboard come from a fragment that the board
-runs once a second. Tiles are created once per attendee and updated in place, never re-created.
+runs once a second while either shows. Tiles are created once per attendee and updated in place.
 Session keys: `room_open` (the attendee whose run the big view shows), `room_pushed` (what was sent
 last), `room_no_winner` (Reveal found no entry), and the widgets' own (`room_sort`, `room_setup_source`,
 `room_challenge_*`).
@@ -100,9 +100,10 @@ def board(code: str, host_key: str) -> None:
 
 @st.fragment
 def _live_board(code: str, host_key: str) -> None:
-    """The board's fragment. The component clocks it: REFRESH_SECONDS after each update it asks for the
-    next (the trigger `tick`), and asks again if an answer never came. A fragment's own run_every timer
-    was lost under load (a board stood still for 8 s with sixty attendees training)."""
+    """The board's fragment. The component clocks it while the big view or the leaderboard shows:
+    REFRESH_SECONDS after each update it asks for the next (the trigger `tick`), and asks again if an
+    answer never came. A fragment's own run_every timer was lost under load (a board stood still for
+    8 s with sixty attendees training)."""
     with database_problems():
         data = board_data(code, st.session_state.get(OPEN))
         feed = {"path": BOARD_PATH, "room": code, "host": host_key, "gap": int(FEED_GAP_SECONDS * 1000)}

@@ -69,8 +69,17 @@ def test_a_host_sees_three_attendees_pushes_a_setup_and_runs_a_challenge(new_pag
     assert sorted(host.locator(".room-name").all_inner_texts()) == sorted(NAMES)
     assert host.locator(".room-tile b, .room-tile img").count() == 0
     created = host.evaluate("window.binclfBoard.tilesCreated")
-    host.wait_for_function("window.binclfBoard.renders > 3")
+    host.wait_for_function("window.binclfBoard.feeds > 5")
     assert host.evaluate("window.binclfBoard.tilesCreated") == created == 3, "the board re-created its tiles"
+    # The tiles follow the room's board feed: each new summary is drawn after it was made, never before.
+    host.wait_for_function("window.binclfBoard.updates.length >= 6")
+    updates = host.evaluate("window.binclfBoard.updates")
+    assert {update[0] for update in updates} == {int(t.get_attribute("data-attendee")) for t in tiles(host).all()}
+    assert all(changed <= posted <= written <= answered <= shown
+               for _, _, changed, posted, written, answered, shown in updates)
+    host.locator('[data-testid="stRadio"]').get_by_text("Name", exact=True).click()
+    expect(host.locator(".room-name").first).to_have_text(MARKUP_NAME, timeout=LONG)  # "<" sorts before "a"
+    assert host.locator(".room-name").all_inner_texts() == [MARKUP_NAME, "Ann", "Cat"]
     host.locator(".room-tile", has_text="Ann").click()  # the big view of Ann's run, read-only
     expect(host.locator(".room-big-title")).to_have_text("Ann", timeout=LONG)
     host.wait_for_timeout(1500)
