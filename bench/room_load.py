@@ -266,6 +266,10 @@ def report_app(attendees: int, results: dict) -> None:
     alone, room = results["alone"], results["in a room"]
     drop = 1 - statistics.mean(room["rates"]) / statistics.mean(alone["rates"])
     print(f"frame rate drop with the room: {drop:.1%} (target <= 10 %)")
+    efficiency = {name: sum(row["rates"]) / len(row["rates"]) * attendees / row["cpu"] for name, row in results.items()}
+    print(f"frames per second of server CPU: alone {efficiency['alone']:.0f}, in a room {efficiency['in a room']:.0f} "
+          f"({1 - efficiency['in a room'] / efficiency['alone']:.1%} fewer: the room's own cost in the server, "
+          "apart from what the machine's other work took from it)")
     board = room["board"]
     ages = [age for sample in board["ages"] for age in sample]
     within = [sum(age <= 2.0 for age in sample) / max(1, len(sample)) for sample in board["ages"]]
