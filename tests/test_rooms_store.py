@@ -347,9 +347,9 @@ def test_the_board_feed_brings_in_full_only_the_attendees_written_after_the_vers
 
 
 def written(store, code, epoch, timeout=10.0) -> float:
-    """Wait until the board shows `epoch`: when it did (time.time())."""
+    """Wait until the board shows `epoch`: when the writer wrote it (its written_at)."""
     wait_until(lambda: store.board(code) and store.board(code)[0].epoch == epoch, timeout)
-    return time.time()
+    return store.board(code)[0].written_at
 
 
 def test_a_change_after_a_quiet_second_is_written_at_once(store):
@@ -362,7 +362,7 @@ def test_a_change_after_a_quiet_second_is_written_at_once(store):
         time.sleep(0.6)  # longer than the rate limit's interval: nothing holds the next change back
         offered = time.time()
         writer.offer(ann, summary(epoch=2))
-        assert written(store, code, 2) - offered < 0.25
+        assert written(store, code, 2) - offered < 0.4  # not held for an interval (0.5 s)
     finally:
         writer.stop()
 
@@ -382,8 +382,9 @@ def test_a_change_within_the_second_waits_for_the_rest_of_it_only_and_says_when_
         time.sleep(0.1)
         newest = time.time()
         writer.offer(ann, {**frame, "epoch": 3}, newest)
-        shown = written(store, code, 3)
-        assert first + 0.5 - 0.02 <= shown < first + 0.5 + 0.25  # when the interval was over, not a full one later
+        third = written(store, code, 3)
+        # when the interval was over (counted from the take, a moment before the write), not a full one later
+        assert first + 0.45 <= third < first + 0.8
         row = store.board(code)[0]
         assert (row.changed_at, row.posted_at) == (changed, newest)  # epoch 2 waited since `changed`
         assert row.grid == grid_text(quantise(frame_grid)) and writer.written == 2
@@ -400,6 +401,6 @@ def test_signs_of_life_never_hold_a_summary_back(store):
         wait_until(writer.idle)
         offered = time.time()
         writer.offer(ann, summary(epoch=4))
-        assert written(store, code, 4) - offered < 0.25
+        assert written(store, code, 4) - offered < 0.5  # not held for an interval (1 s)
     finally:
         writer.stop()
