@@ -60,20 +60,21 @@ def shared_writer():
         return _shared["writer"]
 
 
-def _seat(code: str, seat: str):
+def _remembered(cache: dict, key: tuple[str, str], look_up):
+    """`look_up()`, kept in `cache` under `key` for SEAT_CACHE_SECONDS."""
     now = time.monotonic()
-    found = _seats.get((code, seat))
+    found = cache.get(key)
     if found is None or now - found[1] > SEAT_CACHE_SECONDS:
-        found = _seats[(code, seat)] = (shared_store().attendee(code, seat), now)
+        found = cache[key] = (look_up(), now)
     return found[0]
+
+
+def _seat(code: str, seat: str):
+    return _remembered(_seats, (code, seat), lambda: shared_store().attendee(code, seat))
 
 
 def _is_host(code: str, key: str) -> bool:
-    now = time.monotonic()
-    found = _hosts.get((code, key))
-    if found is None or now - found[1] > SEAT_CACHE_SECONDS:
-        found = _hosts[(code, key)] = (shared_store().is_host(code, key), now)
-    return found[0]
+    return _remembered(_hosts, (code, key), lambda: shared_store().is_host(code, key))
 
 
 def _counted(kind: str):

@@ -78,10 +78,15 @@ class BoardQueries(Database):
             if row is None:
                 return None
             rows = _board_rows(cursor, code, now, since)
-        return {"version": row[0], "rows": [board_row.tile() if board_row.version is not None and
-                                            board_row.version > since else
-                                            {"id": board_row.attendee, "name": board_row.name,
-                                             "status": board_row.status} for board_row in rows]}
+        return {"version": row[0], "rows": [_feed_row(board_row, since) for board_row in rows]}
+
+
+def _feed_row(row: BoardRow, since: int) -> dict:
+    """An attendee in the feed: their full tile if written after version `since`, else what changes
+    without a summary (the status: idle, back from idle)."""
+    if row.version is not None and row.version > since:
+        return row.tile()
+    return {"id": row.attendee, "name": row.name, "status": row.status}
 
 
 def _board_rows(cursor, code: str, now: float, since: int | None = None) -> list[BoardRow]:

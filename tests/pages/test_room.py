@@ -19,6 +19,7 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setenv("BINCLF_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(room_news, "_shared", {})
     monkeypatch.setattr(room_news, "_seats", {})
+    monkeypatch.setattr(room_news, "_hosts", {})
     return room_news.shared_store()
 
 
