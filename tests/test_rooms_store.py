@@ -404,3 +404,32 @@ def test_signs_of_life_never_hold_a_summary_back(store):
         assert written(store, code, 4) - offered < 0.5  # not held for an interval (1 s)
     finally:
         writer.stop()
+
+
+def test_attendees_leaving_while_summaries_are_written_never_deadlock(url):
+    """Two replicas' transactions at once: each takes the room's row before attendees' rows."""
+    import threading
+
+    writer_side, leaving_side = RoomStore(url), RoomStore(url)
+    code, _ = writer_side.create_room()
+    people = [writer_side.join(code, f"attendee {n}")[0] for n in range(40)]
+    failures = []
+
+    def write() -> None:
+        try:
+            for epoch in range(60):
+                writer_side.post_summaries([(person, summary(epoch=epoch)) for person in people])
+        except Exception as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        for person in people:
+            leaving_side.leave(person.id)
+    except Exception as error:
+        failures.append(error)
+    thread.join()
+    writer_side.close()
+    leaving_side.close()
+    assert failures == [] and writer_side.board(code) == []

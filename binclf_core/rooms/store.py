@@ -181,9 +181,10 @@ class RoomStore(BoardQueries, EntryQueries):
         """The attendee leaves: off the board (their leaderboard entries stay)."""
         with self._transaction(write=True) as cursor:
             now = time.time() if now is None else now
-            cursor.execute("UPDATE attendees SET left_at = ? WHERE id = ?", (now, attendee))
+            # The room's row first, as post_summaries takes them: two transactions never wait for each other.
             cursor.execute("UPDATE rooms SET board_version = board_version + 1 WHERE code = "
                            "(SELECT room FROM attendees WHERE id = ?)", (attendee,))
+            cursor.execute("UPDATE attendees SET left_at = ? WHERE id = ?", (now, attendee))
 
     def news(self, code: str, attendee: int, now: float | None = None) -> str:
         """A short token of everything an attendee's notices show (the setup and challenge versions, the
