@@ -5,8 +5,8 @@ the host's board open. Prints, side by side in one run, with the machine's load 
    (bench/stclient.py with each tab's frame socket, as bench/load_test.py opens them: Train again
    when a run ends) train with the default run and 20000 epochs, alone and as the attendees of one
    room, in alternating rounds, while a headless Chromium shows the host's board every time (an
-   empty room's while they train alone). In the room each tab also asks for the room's news every
-   2 s, as an attendee's page does. Per phase: frames per second per tab (mean and the slowest tab),
+   empty room's while they train alone). In the room each tab also keeps a request for the room's
+   news open, as an attendee's page does. Per phase: frames per second per tab (mean and the slowest tab),
    server CPU, the room's database work in the server (the summary writer's, the news route's and
    the board feed's CPU, from /binclf/room/stats), the host browser's CPU and this script's (both
    share the machine with the server). With the room, how late the board shows each
@@ -20,8 +20,9 @@ the host's board open. Prints, side by side in one run, with the machine's load 
    and, sampled once a second, the age of each posting attendee's tile (now - the time of its frame).
 2. The database work alone, in this process: N attendees' frames (FRAMES_PER_SECOND each) offered to
    the real SummaryWriter, the board feed read every FEED_GAP seconds, the news of every attendee every
-   2 s, against SQLite (and PostgreSQL with --database-url): CPU of this work as a share of one core
-   (for PostgreSQL, the server's processes included).
+   NEWS_CHECK seconds (what their open requests look at), against SQLite (and PostgreSQL with
+   --database-url): CPU of this work as a share of one core (for PostgreSQL, the server's processes
+   included).
 
     python bench/room_load.py                     # N = 60, 30 s a phase, 2 rounds (~6 minutes)
     python bench/room_load.py --attendees 10 --seconds 15 --database-url postgresql://...
@@ -55,7 +56,7 @@ from bench.load_test import keep_training, tab_errors, tab_figures
 from bench.stclient import Session
 from binclf_core.config import RunConfig
 from binclf_core.rooms import RoomStore, SummaryWriter, open_store
-from ui.room_news import FEED_GAP_SECONDS
+from ui.room_news import FEED_GAP_SECONDS, NEWS_CHECK_SECONDS, NEWS_GAP_SECONDS
 
 QUERY = "epochs=20000"
 WARM_UP_SECONDS = 5.0
@@ -111,13 +112,30 @@ def browser_cpu(server_pid: int) -> float:
     return total
 
 
+async def get_json(url: str) -> dict:
+    """GET `url` and read its JSON: on asyncio's own streams, so that cancelling it closes the request."""
+    parts = urllib.parse.urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        writer.write(f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        await writer.drain()
+        response = await reader.read()
+    finally:
+        writer.close()
+    return json.loads(response.partition(b"\r\n\r\n")[2])
+
+
 async def watch_news(url: str, code: str, seat: str, offset: float) -> None:
-    """What an attendee's page does besides its frames: ask the room's news every 2 s (ui/room_watch.js)."""
-    query = urllib.parse.urlencode({"room": code, "seat": seat})
+    """What an attendee's page does besides its frames (ui/room_watch.js): keep a request for the room's
+    news open, and ask again when it answers (at most once a second)."""
     await asyncio.sleep(offset)
+    known = None
     while True:
-        await asyncio.to_thread(lambda: urllib.request.urlopen(f"{url}binclf/room/news?{query}", timeout=10).read())
-        await asyncio.sleep(2.0)
+        started = time.perf_counter()
+        query = urllib.parse.urlencode({"room": code, "seat": seat, **({"news": known} if known else {})})
+        known = (await get_json(f"{url}binclf/room/news?{query}"))["news"]
+        await asyncio.sleep(max(0.0, NEWS_GAP_SECONDS - (time.perf_counter() - started)))
 
 
 async def phase(url: str, pid: int, queries: list[str], seconds: float, measuring: threading.Event,
@@ -128,8 +146,7 @@ async def phase(url: str, pid: int, queries: list[str], seconds: float, measurin
     trainers = [asyncio.create_task(keep_training(session)) for session in sessions]  # Train again at a run's end
     if room:
         code, _, seats = room
-        trainers += [asyncio.create_task(watch_news(url, code, seat, 2.0 * n / len(seats)))
-                     for n, seat in enumerate(seats)]
+        trainers += [asyncio.create_task(watch_news(url, code, seat, n / len(seats))) for n, seat in enumerate(seats)]
     await asyncio.sleep(WARM_UP_SECONDS)
     measuring.set()
     stats0, cpu0, browser0, client0 = room_stats(url), cpu_seconds(pid), browser_cpu(pid), time.process_time()
@@ -309,7 +326,7 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
     stop = threading.Event()
 
     def board_and_news() -> None:
-        since, tick, next_news = -1, 0, time.perf_counter()
+        since, next_news = -1, time.perf_counter()
         while not stop.wait(FEED_GAP_SECONDS):
             started = time.thread_time()
             version = store.board_version(code)
@@ -317,10 +334,10 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
                 answer = store.board_feed(code, since)
                 json.dumps(answer)  # as the route sends it
                 since = answer["version"]
-            if time.perf_counter() >= next_news:  # every attendee's news every 2 s, half of them each second
-                for seat in seats[tick % 2::2]:
+            if time.perf_counter() >= next_news:  # what every attendee's open news request looks at
+                for seat in seats:
                     store.news(code, seat.id)
-                tick, next_news = tick + 1, next_news + 1.0
+                next_news += NEWS_CHECK_SECONDS
             reader_cpu[0] += time.thread_time() - started
 
     reader = threading.Thread(target=board_and_news)
@@ -342,7 +359,8 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
 
 def measure_database(attendees: int, seconds: float, database_url: str | None) -> None:
     print(f"\n2. The database work alone: {attendees} attendees' frames ({FRAMES_PER_SECOND}/s each; a summary "
-          f"each a second), the board feed every {FEED_GAP_SECONDS:g} s, every attendee's news every 2 s "
+          f"each a second), the board feed every {FEED_GAP_SECONDS:g} s, every attendee's news every "
+          f"{NEWS_CHECK_SECONDS:g} s "
           f"(load average {load_average():.1f})")
     stores = [("SQLite (WAL)", RoomStore(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3"))]
     if database_url:

@@ -31,13 +31,12 @@ from binclf_core.rooms.summary import describe
 from ui import session
 from ui.controls import config_from_values
 from ui.frames import FrameTab, add_listener, this_tab
-from ui.room_news import NEWS_PATH, shared_store, shared_writer
+from ui.room_news import NEWS_GAP_SECONDS, NEWS_PATH, shared_store, shared_writer
 
 _watch = st.components.v2.component("binclf.room_watch", js=(Path(__file__).parent / "room_watch.js").read_text())
 
 ROOM, HOSTING, SEEN = "room", "room_host", "room_seen"
 JOIN_ERROR = "room_join_error"
-WATCH_SECONDS = 2.0  # how often an attendee's browser asks for news from the host
 LOG = logging.getLogger(__name__)
 
 
@@ -227,8 +226,8 @@ def _host_links(code: str, key: str) -> None:
 # ---- an attendee's notices: the host's setup, the challenge, the winner ---------------------------
 def room_notices() -> None:
     """At the top of the Playground of an attendee: what the host sent. The page draws the notices (their
-    buttons are ordinary widgets); a watcher in the browser asks the room's news route every
-    WATCH_SECONDS and runs the page only when there is news."""
+    buttons are ordinary widgets); a watcher in the browser keeps a request to the room's news route
+    open, which answers when there is news, and runs the page only then."""
     with database_problems():
         seat = attendee()
         if seat is None:
@@ -238,7 +237,7 @@ def room_notices() -> None:
         _notices(seat)
         _watch(key="room_watch", on_news_change=_news_arrived,
                data={"path": NEWS_PATH, "room": seat.room, "seat": st.session_state[ROOM]["seat"], "news": news,
-                     "every": int(WATCH_SECONDS * 1000)})
+                     "every": int(NEWS_GAP_SECONDS * 1000)})
 
 
 def _news_arrived() -> None:

@@ -1,9 +1,12 @@
 """The room's HTTP routes, and the process's store and summary writer (no Streamlit, no torch at import).
 
-- GET /binclf/room/news?room=CODE&seat=SEAT: an attendee's page asks every couple of seconds (a small
-  component, ui/room_watch.js) and runs its script only when the answer changed: a room of sixty
-  costs no script run while nothing happens. The request is also the tab's sign of life for the
-  host's board (a tab that stops asking turns idle). A wrong seat gets 403 and nothing else.
+- GET /binclf/room/news?room=CODE&seat=SEAT&news=TOKEN: an attendee's page keeps one such request open
+  (a small component, ui/room_watch.js) and runs its script only when the answer changed: a room of
+  sixty costs no script run while nothing happens. The request answers when the news differs from
+  TOKEN (at once without one), looking every NEWS_CHECK_SECONDS, or after NEWS_WAIT_SECONDS anyway;
+  a request costs the server far more than a look at the database, so the page asks again only
+  then. While it waits it is the tab's sign of life for the host's board (a tab that stops asking
+  turns idle). A wrong seat gets 403 and nothing else.
 - GET /binclf/room/board?room=CODE&host=KEY&since=VERSION: the host's board feed (ui/room_board.js).
   It answers as soon as the room's board version is past `since` (a summary was written, someone
   joined or left: on any replica, so it looks at the database every BOARD_CHECK_SECONDS), or after
@@ -27,6 +30,10 @@ from starlette.responses import JSONResponse, Response
 NEWS_PATH = "/binclf/room/news"
 BOARD_PATH = "/binclf/room/board"
 STATS_PATH = "/binclf/room/stats"
+NEWS_WAIT_SECONDS = 20.0
+NEWS_GAP_SECONDS = 1.0  # an attendee's page asks for news at most this often (ui/room.py tells it)
+NEWS_CHECK_SECONDS = 1.0  # a host on any replica may have sent something: the database says
+LIFE_SECONDS = 5.0  # a waiting news request is the tab's sign of life this often (idle after 15 s without)
 BOARD_WAIT_SECONDS = 1.0
 BOARD_CHECK_SECONDS = 0.1
 FEED_GAP_SECONDS = 0.1  # the board asks its feed at most this often (ui/room_host.py tells it)
@@ -93,18 +100,29 @@ def _counted(kind: str):
 
 
 @_counted("news")
-def _news(code: str, seat: str) -> str | None:
+def _news(code: str, seat: str, alive: bool) -> str | None:
     attendee = _seat(code, seat)
     if attendee is None:
         return None
-    shared_writer().offer(attendee, None)  # a sign of life
+    if alive:
+        shared_writer().offer(attendee, None)  # a sign of life
     return shared_store().news(code, attendee.id)
 
 
 async def room_news(request: Request) -> JSONResponse:
     code, seat = request.query_params.get("room", ""), request.query_params.get("seat", "")
+    known = request.query_params.get("news")
+    started = life_at = time.monotonic()
+    alive = True
     try:
-        news = await asyncio.to_thread(_news, code, seat)
+        while True:
+            news = await asyncio.to_thread(_news, code, seat, alive)
+            now = time.monotonic()
+            if news is None or news != known or now - started >= NEWS_WAIT_SECONDS or await request.is_disconnected():
+                break
+            await asyncio.sleep(NEWS_CHECK_SECONDS)
+            alive = now - life_at >= LIFE_SECONDS
+            life_at = now if alive else life_at
     except Exception:  # the database is away: the page asks again later
         return JSONResponse({"news": None}, status_code=503)
     if news is None:

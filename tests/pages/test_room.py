@@ -184,3 +184,33 @@ def test_the_board_feed_answers_the_host_only_at_once_on_news_and_sends_only_wha
     answer, seconds = feed(since=first["version"])
     rows = answer.json()["rows"]
     assert seconds < 0.3 and "grid" not in rows[0] and rows[1]["epoch"] == 12 and rows[1]["grid"]
+
+
+def test_a_news_request_that_knows_the_news_waits_for_new_ones_or_a_while(store, monkeypatch):
+    import threading
+
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from ui import room_news
+
+    monkeypatch.setattr(room_news, "NEWS_WAIT_SECONDS", 0.6)
+    monkeypatch.setattr(room_news, "NEWS_CHECK_SECONDS", 0.05)
+    code, _ = store.create_room()
+    _, seat = store.join(code, "Ann")
+    client = TestClient(Starlette(routes=[Route(room_news.NEWS_PATH, room_news.room_news)]))
+    known = client.get(room_news.NEWS_PATH, params={"room": code, "seat": seat}).json()["news"]
+
+    def ask() -> tuple[str, float]:
+        started = time.monotonic()
+        answer = client.get(room_news.NEWS_PATH, params={"room": code, "seat": seat, "news": known})
+        return answer.json()["news"], time.monotonic() - started
+
+    news, seconds = ask()  # nothing happens: the same news, after the wait
+    assert news == known and seconds >= 0.55
+    push = threading.Timer(0.2, store.push_setup, (code, {"title": "x", "config": RunConfig().to_dict()}))
+    push.start()
+    news, seconds = ask()  # the host pushes a setup meanwhile: the answer comes with it
+    push.join()
+    assert news != known and 0.2 <= seconds < 0.55
