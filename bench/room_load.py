@@ -19,10 +19,10 @@ the host's board open. Prints, side by side in one run, with the machine's load 
      received the first frame past the epoch the board showed before, to the board showing it;
    and, sampled once a second, the age of each posting attendee's tile (now - the time of its frame).
 2. The database work alone, in this process: N attendees' frames (FRAMES_PER_SECOND each) offered to
-   the real SummaryWriter, the board feed read every FEED_GAP seconds, the news of every attendee every
-   NEWS_CHECK seconds (what their open requests look at), against SQLite (and PostgreSQL with
-   --database-url): CPU of this work as a share of one core (for PostgreSQL, the server's processes
-   included).
+   the real SummaryWriter, the board feed read every FEED_GAP seconds, the room's news (every
+   attendee's, which their open requests share) every NEWS_CHECK seconds, against SQLite (and
+   PostgreSQL with --database-url): CPU of this work as a share of one core (for PostgreSQL, the
+   server's processes included).
 
     python bench/room_load.py                     # N = 60, 30 s a phase, 2 rounds (~6 minutes)
     python bench/room_load.py --attendees 10 --seconds 15 --database-url postgresql://...
@@ -334,9 +334,8 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
                 answer = store.board_feed(code, since)
                 json.dumps(answer)  # as the route sends it
                 since = answer["version"]
-            if time.perf_counter() >= next_news:  # what every attendee's open news request looks at
-                for seat in seats:
-                    store.news(code, seat.id)
+            if time.perf_counter() >= next_news:  # what the attendees' open news requests look at together
+                store.room_news(code)
                 next_news += NEWS_CHECK_SECONDS
             reader_cpu[0] += time.thread_time() - started
 
@@ -359,7 +358,7 @@ def database_alone(store: RoomStore, attendees: int, seconds: float) -> float:
 
 def measure_database(attendees: int, seconds: float, database_url: str | None) -> None:
     print(f"\n2. The database work alone: {attendees} attendees' frames ({FRAMES_PER_SECOND}/s each; a summary "
-          f"each a second), the board feed every {FEED_GAP_SECONDS:g} s, every attendee's news every "
+          f"each a second), the board feed every {FEED_GAP_SECONDS:g} s, the room's news every "
           f"{NEWS_CHECK_SECONDS:g} s "
           f"(load average {load_average():.1f})")
     stores = [("SQLite (WAL)", RoomStore(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3"))]

@@ -3,10 +3,11 @@
 - GET /binclf/room/news?room=CODE&seat=SEAT&news=TOKEN: an attendee's page keeps one such request open
   (a small component, ui/room_watch.js) and runs its script only when the answer changed: a room of
   sixty costs no script run while nothing happens. The request answers when the news differs from
-  TOKEN (at once without one), looking every NEWS_CHECK_SECONDS, or after NEWS_WAIT_SECONDS anyway;
-  a request costs the server far more than a look at the database, so the page asks again only
-  then. While it waits it is the tab's sign of life for the host's board (a tab that stops asking
-  turns idle). A wrong seat gets 403 and nothing else.
+  TOKEN (at once without one), or after NEWS_WAIT_SECONDS anyway: a request costs the server far
+  more than a look at the database, so the page asks again only then. The room's waiting requests
+  share one read of every attendee's news per NEWS_CHECK_SECONDS. While it waits it is the tab's
+  sign of life for the host's board (a tab that stops asking turns idle). A wrong seat gets 403
+  and nothing else.
 - GET /binclf/room/board?room=CODE&host=KEY&since=VERSION: the host's board feed (ui/room_board.js).
   It answers as soon as the room's board version is past `since` (a summary was written, someone
   joined or left: on any replica, so it looks at the database every BOARD_CHECK_SECONDS), or after
@@ -44,6 +45,7 @@ _lock = threading.Lock()
 _shared: dict = {}
 _seats: dict[tuple[str, str], tuple[object, float]] = {}  # (code, seat) -> (Attendee, when looked up)
 _hosts: dict[tuple[str, str], tuple[bool, float]] = {}  # (code, host key) -> (is the host, when looked up)
+_room_news: dict[str, tuple[float, dict[int, str]]] = {}  # code -> (when read, {attendee: news}), on the event loop
 
 
 def shared_store():
@@ -100,33 +102,42 @@ def _counted(kind: str):
 
 
 @_counted("news")
-def _news(code: str, seat: str, alive: bool) -> str | None:
-    attendee = _seat(code, seat)
-    if attendee is None:
-        return None
-    if alive:
-        shared_writer().offer(attendee, None)  # a sign of life
-    return shared_store().news(code, attendee.id)
+def _read_news(code: str) -> dict[int, str]:
+    return shared_store().room_news(code)
+
+
+async def _news_of(code: str, attendee: int, fresh: bool) -> str:
+    """The attendee's news token, from one read of the whole room's news every NEWS_CHECK_SECONDS that all
+    the room's waiting requests share (read at once if `fresh`, or for a new attendee)."""
+    read_at, tokens = _room_news.get(code, (float("-inf"), {}))
+    if fresh or time.monotonic() - read_at >= NEWS_CHECK_SECONDS or attendee not in tokens:
+        tokens = await asyncio.to_thread(_read_news, code)
+        _room_news[code] = (time.monotonic(), tokens)
+    return tokens.get(attendee, "closed")
 
 
 async def room_news(request: Request) -> JSONResponse:
     code, seat = request.query_params.get("room", ""), request.query_params.get("seat", "")
     known = request.query_params.get("news")
     started = life_at = time.monotonic()
-    alive = True
     try:
+        attendee = await asyncio.to_thread(_seat, code, seat)
+        if attendee is None:
+            return JSONResponse({"news": None}, status_code=403)
+        shared_writer().offer(attendee, None)  # a sign of life
+        fresh = known is None  # a page's first question: the news now
         while True:
-            news = await asyncio.to_thread(_news, code, seat, alive)
+            news = await _news_of(attendee.room, attendee.id, fresh)
+            fresh = False
             now = time.monotonic()
-            if news is None or news != known or now - started >= NEWS_WAIT_SECONDS or await request.is_disconnected():
+            if news != known or now - started >= NEWS_WAIT_SECONDS or await request.is_disconnected():
                 break
             await asyncio.sleep(NEWS_CHECK_SECONDS)
-            alive = now - life_at >= LIFE_SECONDS
-            life_at = now if alive else life_at
+            if now - life_at >= LIFE_SECONDS:
+                shared_writer().offer(attendee, None)
+                life_at = now
     except Exception:  # the database is away: the page asks again later
         return JSONResponse({"news": None}, status_code=503)
-    if news is None:
-        return JSONResponse({"news": None}, status_code=403)
     return JSONResponse({"news": news}, headers={"Cache-Control": "no-store"})
 
 

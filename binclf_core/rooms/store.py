@@ -32,6 +32,7 @@ from binclf_core.rooms.identity import (
 __all__ = ["Attendee", "RoomState", "RoomStore", "no_room_message", "open_store"]
 
 ROOM_LIFETIME_SECONDS = 24 * 3600  # of silence
+CLOSED = "closed"  # an attendee's news once their room closed or they left it
 PURGE_EVERY_SECONDS = 600
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -188,19 +189,24 @@ class RoomStore(BoardQueries, EntryQueries):
 
     def news(self, code: str, attendee: int, now: float | None = None) -> str:
         """A short token of everything an attendee's notices show (the setup and challenge versions, the
-        winner, their entry's note, the leaderboard): when it changes, their page draws the notices again."""
+        winner, their entry's note, the leaderboard): when it changes, their page draws the notices again.
+        "closed" once the room closed or they left it."""
+        return self.room_news(code, now).get(attendee, CLOSED)
+
+    def room_news(self, code: str, now: float | None = None) -> dict[int, str]:
+        """Every attendee's news token in the room (see `news`), read at once: {attendee id: token}."""
         now = time.time() if now is None else now
+        code = normal_code(code)
         with self._transaction() as cursor:
             room = cursor.execute("SELECT setup_version, challenge_version, winner IS NOT NULL FROM rooms "
-                                  "WHERE code = ? AND last_active > ?",
-                                  (normal_code(code), now - ROOM_LIFETIME_SECONDS)).fetchone()
+                                  "WHERE code = ? AND last_active > ?", (code, now - ROOM_LIFETIME_SECONDS)).fetchone()
             if room is None:
-                return "closed"
-            note = cursor.execute("SELECT entry_note, entry_version FROM attendees WHERE id = ?",
-                                  (attendee,)).fetchone()
-            board = cursor.execute(f"SELECT COUNT(*), MAX(e.id) FROM {CURRENT_ENTRIES}",
-                                   (normal_code(code),)).fetchone()
-        return hashlib.sha1(repr((tuple(room), note and tuple(note), tuple(board))).encode()).hexdigest()[:16]
+                return {}
+            notes = cursor.execute("SELECT id, entry_note, entry_version FROM attendees WHERE room = ? AND "
+                                   "left_at IS NULL", (code,)).fetchall()
+            board = cursor.execute(f"SELECT COUNT(*), MAX(e.id) FROM {CURRENT_ENTRIES}", (code,)).fetchone()
+        return {attendee: hashlib.sha1(repr((tuple(room), (note, version), tuple(board))).encode()).hexdigest()[:16]
+                for attendee, note, version in notes}
 
 
 def no_room_message(code: str) -> str:

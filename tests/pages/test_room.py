@@ -20,6 +20,7 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setattr(room_news, "_shared", {})
     monkeypatch.setattr(room_news, "_seats", {})
     monkeypatch.setattr(room_news, "_hosts", {})
+    monkeypatch.setattr(room_news, "_room_news", {})
     return room_news.shared_store()
 
 
