@@ -45,7 +45,7 @@ _lock = threading.Lock()
 _shared: dict = {}
 _seats: dict[tuple[str, str], tuple[object, float]] = {}  # (code, seat) -> (Attendee, when looked up)
 _hosts: dict[tuple[str, str], tuple[bool, float]] = {}  # (code, host key) -> (is the host, when looked up)
-_room_news: dict[str, tuple[float, dict[int, str]]] = {}  # code -> (when read, {attendee: news}), on the event loop
+_room_news: dict[str, tuple[float, dict[int, str]]] = {}  # code -> (read began, {attendee: news}), on the event loop
 
 
 def shared_store():
@@ -108,11 +108,14 @@ def _read_news(code: str) -> dict[int, str]:
 
 async def _news_of(code: str, attendee: int, fresh: bool) -> str:
     """The attendee's news token, from one read of the whole room's news every NEWS_CHECK_SECONDS that all
-    the room's waiting requests share (read at once if `fresh`, or for a new attendee)."""
-    read_at, tokens = _room_news.get(code, (float("-inf"), {}))
-    if fresh or time.monotonic() - read_at >= NEWS_CHECK_SECONDS or attendee not in tokens:
+    the room's waiting requests share (read at once if `fresh`, or for a new attendee). A read replaces
+    the shared one only if it began later, so no request sees older news than it saw before."""
+    began, tokens = _room_news.get(code, (float("-inf"), {}))
+    if fresh or time.monotonic() - began >= NEWS_CHECK_SECONDS or attendee not in tokens:
+        began = time.monotonic()
         tokens = await asyncio.to_thread(_read_news, code)
-        _room_news[code] = (time.monotonic(), tokens)
+        if began > _room_news.get(code, (float("-inf"), {}))[0]:
+            _room_news[code] = (began, tokens)
     return tokens.get(attendee, "closed")
 
 
@@ -125,7 +128,7 @@ async def room_news(request: Request) -> JSONResponse:
         if attendee is None:
             return JSONResponse({"news": None}, status_code=403)
         shared_writer().offer(attendee, None)  # a sign of life
-        fresh = known is None  # a page's first question: the news now
+        fresh = True  # first the news now: the shared read may be older than what the page knows
         while True:
             news = await _news_of(attendee.room, attendee.id, fresh)
             fresh = False
