@@ -21,8 +21,12 @@ CPU per frame <= 2 ms (logistic) / 4 ms (MLP), <= 6 kB per frame, 0 charts re-cr
 
     python bench/bench_ui.py                 # all three (~2 minutes)
     python bench/bench_ui.py --designs new   # this app only
-    python bench/bench_ui.py --designs new --runs tutorial "spiral 6x8" --views Boundary Network "Hidden space"
-                                             # issue 14: the frame rate with the views inside the network open
+    python bench/bench_ui.py --designs new --runs tutorial "spiral 6x8" --views Boundary Network "Hidden space" \
+        Landscape --rounds 3             # issues 14 and 15: the frame rate with each view open, against Boundary
+
+With several views, a last table gives each view's frames/s as a share of the same run's with the
+Boundary view (the target of issues 14 and 15: at least 0.75), the median over `--rounds` rounds,
+each round measuring every view in turn, so a change in the machine's load touches all of them.
 """
 
 from __future__ import annotations
@@ -210,8 +214,11 @@ def main() -> None:
     parser.add_argument("--designs", nargs="+", default=["old", "new", "loop"], choices=["old", "new", "loop"])
     parser.add_argument("--baseline", default="1fb9c33", help="git ref of the old design (before the frames)")
     parser.add_argument("--runs", nargs="+", default=list(RUNS)[:2], choices=list(RUNS))
-    parser.add_argument("--views", nargs="+", default=["Boundary"], choices=["Boundary", "Network", "Hidden space"],
-                        help="the new design with each of these views open (issue 14: Network, Hidden space)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every run and view this many times, in turn")
+    parser.add_argument("--views", nargs="+", default=["Boundary"],
+                        choices=["Boundary", "Network", "Hidden space", "Landscape"],
+                        help="the new design with each of these views open (issue 14: Network, Hidden space; "
+                             "issue 15: Landscape)")
     args = parser.parse_args()
     print(f"before: {machine_load()}")
     results: list[Result] = []
@@ -221,15 +228,38 @@ def main() -> None:
                 results.append(measure_loop_app(chromium))
                 continue
             context = baseline_tree(args.baseline) if design == "old" else _here()
+            views = args.views if design == "new" else ["Boundary"]
             with context as root, running("app.py", root=root) as server:
-                for run, live_view in itertools.product(args.runs, args.views if design == "new" else ["Boundary"]):
+                for _, run, live_view in itertools.product(range(args.rounds), args.runs, views):
                     if live_view != "Hidden space" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
                         results.append(measure_frames(design, run, server, chromium, live_view))
-    rows = [HEAD, *(r.cells() for r in results)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]
+    print_table([HEAD, *(r.cells() for r in results)])
+    if len(args.views) > 1 and "new" in args.designs:
+        print_table(view_ratios(results))
+    print(f"after: {machine_load()}")
+
+
+def print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"after: {machine_load()}")
+
+
+def view_ratios(results: list[Result]) -> list[list[str]]:
+    """Per run and view of the new design: frames/s in each round, and its median share of the same run's
+    frames/s with the Boundary view (measured in the same round)."""
+    rates: dict[tuple[str, str], list[float]] = {}
+    for result in results:
+        if result.design.startswith("new"):
+            view = result.design.removeprefix("new").removeprefix(" + ") or "Boundary"
+            rates.setdefault((result.run, view), []).append(result.frames / result.seconds)
+    rows = [["run", "view", "frames/s per round", "median", "/ Boundary (median of rounds)"]]
+    for (run, view), values in rates.items():
+        boundary = rates.get((run, "Boundary"), [])
+        shares = [v / b for v, b in zip(values, boundary, strict=False) if b > 0]
+        rows.append([run, view, " ".join(f"{v:.1f}" for v in values), f"{statistics.median(values):.1f}",
+                     f"{statistics.median(shares):.2f}" if shares else "-"])
+    return rows
 
 
 @contextmanager
