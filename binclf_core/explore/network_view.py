@@ -113,9 +113,9 @@ def network_view(run: TrainingRun, grid_size: int = GRID_SIZE, max_shown: int = 
         shown = shown_units(outgoing, output.shape[1], max_shown)
         formulas = [unit_formula(index, unit, weights, biases, labels, activation) if index else
                     feature_formula(run.config.features[unit], scaling, unit) for unit in shown]
+        pictures = unit_pictures(index, len(outputs), output, shown, grid_size)
         layers.append(LayerView(_layer_name(index, len(outputs)), shown, output.shape[1],
-                                [labels[index][u] for u in shown], _pictures(index, len(outputs), output, shown,
-                                                                             grid_size), formulas))
+                                [labels[index][u] for u in shown], pictures, formulas))
     return NetworkView(layers, weights, extent, run.epoch, run.config.threshold)
 
 
@@ -138,7 +138,7 @@ def shown_units(outgoing: np.ndarray | None, size: int, max_shown: int = MAX_SHO
     return sorted(np.argsort(-strength, kind="stable")[:max_shown].tolist())
 
 
-def _pictures(index: int, count: int, output: np.ndarray, shown: list[int], grid_size: int) -> np.ndarray:
+def unit_pictures(index: int, count: int, output: np.ndarray, shown: list[int], grid_size: int) -> np.ndarray:
     """(U, G, G) uint8 pictures, rows along y upwards, 0-255 on the boundary's colour scale (blue, white,
     orange): the output as P(positive); features per unit and hidden units per layer scaled so that 0 is
     white (127.5), negative blue and positive orange. Quantising is all the server does: the page colours them."""
