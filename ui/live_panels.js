@@ -104,13 +104,13 @@ function paintPanel(panel) {
 
 // "epoch N" (and the loss now, on the landscape) at the top right, on the title's line.
 function cornerLabel(ctx, panel, width) {
-  const d = panel.drawing;
+  const d = panel.drawing, title = panel.div.querySelector(".gtitle");
   const text = `epoch ${d.epoch}` + (d.loss === undefined || d.loss === null ? "" : ` · loss ${d.loss.toPrecision(4)}`);
   ctx.font = `${d.font}px ${PANEL_FONT}`;
   ctx.fillStyle = "rgba(17,24,39,0.7)";
   ctx.textAlign = "right";
-  ctx.textBaseline = "top";
-  ctx.fillText(text, width - 10, 8);
+  ctx.textBaseline = "alphabetic";
+  ctx.fillText(text, width - 10, title ? Number(title.getAttribute("y")) : d.font + 8);
 }
 
 function clipTo(ctx, map) {

@@ -82,8 +82,8 @@ def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
     gap = _column_gap(view)
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     top = half_height + BOX / 2 + 0.15
-    layout = _base_layout("Network", "hover a unit: its picture on the boundary chart and its formula below; click "
-                          "to keep it<br>edges: orange positive, blue negative, thicker for larger |w|", font_size)
+    layout = _base_layout("Network", "hover a unit: its picture on the big chart, its formula below; click: keep "
+                          "it<br>edges: orange positive, blue negative, thicker for larger |w|", font_size)
     layout["margin"] = {**layout["margin"], "l": 12 + 4 * font_size, "r": 12 + 3 * font_size,
                         "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 10}  # the names spill into the margins
     layout.update({"uirevision": "network", "showlegend": False, "hovermode": False, "dragmode": False,

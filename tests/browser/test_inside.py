@@ -72,13 +72,14 @@ def test_hovering_or_clicking_a_unit_shows_its_picture_on_the_big_chart_and_its_
     page.mouse.move(5, 5)
     expect(caption(page)).to_have_text("", timeout=LONG)
     page.wait_for_function(f"{PICTURE} !== {hovered!r}", timeout=LONG)  # the live picture is back
+    unit = page.evaluate(UNIT, 5)  # where it is now: the screenshot scrolled the page
     page.mouse.click(unit["x"], unit["y"])  # click: the same, kept after the mouse leaves
     page.mouse.move(5, 5)
     page.wait_for_timeout(500)
     expect(caption(page)).to_have_text(unit["formula"])
     assert page.evaluate(PICTURE) == hovered and page.evaluate(f"{PANEL}.binclfPanel.pinned") == "h1,4"
     page.locator(".binclf-live-row").screenshot(path=str(artifacts / "inside_pinned_unit.png"))
-    edge = page.evaluate(EDGE)  # an edge: its value in a tooltip; the pinned unit stays
+    unit, edge = page.evaluate(UNIT, 5), page.evaluate(EDGE)  # an edge: its value in a tooltip; the pin stays
     page.mouse.move(edge["x"], edge["y"])
     expect(page.locator(".binclf-tooltip")).to_have_text(re.compile(r"^x1 → h1,\d: w = -?\d+\.\d{3}$"))
     expect(caption(page)).to_have_text(unit["formula"])
