@@ -103,6 +103,8 @@ def test_the_live_drawing_carries_the_loss_on_the_pictures_scale_the_path_and_th
     figure = live_landscape_figure(view)
     assert all(t["x"] == [None] for t in figure["data"])  # legend entries only: the page paints the rest
     assert figure["layout"]["xaxis"]["range"] == [x0, x1]
+    assert drawing["note"].endswith(f"dark {low:.3g} · pale {high:.3g}")  # numbers that move: the drawing's
+    assert (model == "logistic") == drawing["note"].startswith("bias ")
 
 
 def test_the_live_landscape_takes_presenter_modes_font():

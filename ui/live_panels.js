@@ -102,15 +102,18 @@ function paintPanel(panel) {
   cornerLabel(ctx, panel, width);
 }
 
-// "epoch N" (and the loss now, on the landscape) at the top right, on the title's line.
+// "epoch N" (and the loss now, on the landscape) at the top right, on the title's line; the drawing's
+// note (the landscape's bias held and colour scale) under it.
 function cornerLabel(ctx, panel, width) {
   const d = panel.drawing, title = panel.div.querySelector(".gtitle");
   const text = `epoch ${d.epoch}` + (d.loss === undefined || d.loss === null ? "" : ` · loss ${d.loss.toPrecision(4)}`);
+  const y = title ? Number(title.getAttribute("y")) : d.font + 8;
   ctx.font = `${d.font}px ${PANEL_FONT}`;
   ctx.fillStyle = "rgba(17,24,39,0.7)";
   ctx.textAlign = "right";
   ctx.textBaseline = "alphabetic";
-  ctx.fillText(text, width - 10, title ? Number(title.getAttribute("y")) : d.font + 8);
+  ctx.fillText(text, width - 10, y);
+  if (d.note) ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
 }
 
 function clipTo(ctx, map) {
@@ -120,19 +123,35 @@ function clipTo(ctx, map) {
   ctx.clip();
 }
 
-// A (size x size) uint8 grid, rows along y upwards, coloured on the boundary's scale into a scratch canvas.
-function gridCanvas(panel, grid, size) {
-  const scratch = panel.scratch && panel.scratch.width === size ? panel.scratch : (panel.scratch = element("canvas"));
-  scratch.width = scratch.height = size;
-  const context = scratch.getContext("2d"), image = context.createImageData(size, size), pixels = image.data;
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      const color = heat(grid[i * size + j] / 255), o = ((size - 1 - i) * size + j) * 4;
-      pixels[o] = color[0]; pixels[o + 1] = color[1]; pixels[o + 2] = color[2]; pixels[o + 3] = 255;
+// The boundary's colour of each uint8 value (heat(v / 255)), as 256 RGB triples.
+let heatTable = null;
+
+function heatColors() {
+  if (!heatTable) {
+    heatTable = new Uint8ClampedArray(256 * 3);
+    for (let v = 0; v < 256; v++) heatTable.set(heat(v / 255).map(Math.round), 3 * v);
+  }
+  return heatTable;
+}
+
+// Every unit's picture (U, G, G uint8, rows along y upwards) coloured into one canvas, tile u at x = u * G:
+// one putImageData a drawing, and each unit drawn from its tile.
+function unitAtlas(panel) {
+  const pictures = panel.parts[panel.drawing.pictures], [count, size] = pictures.shape, width = count * size;
+  const atlas = panel.atlas || (panel.atlas = element("canvas"));
+  if (atlas.width !== width || atlas.height !== size) { atlas.width = width; atlas.height = size; }
+  const context = atlas.getContext("2d"), image = context.createImageData(width, size), pixels = image.data;
+  const colors = heatColors();
+  for (let u = 0; u < count; u++) {
+    for (let i = 0; i < size; i++) {
+      for (let j = 0; j < size; j++) {
+        const c = 3 * pictures[(u * size + i) * size + j], o = ((size - 1 - i) * width + u * size + j) * 4;
+        pixels[o] = colors[c]; pixels[o + 1] = colors[c + 1]; pixels[o + 2] = colors[c + 2]; pixels[o + 3] = 255;
+      }
     }
   }
   context.putImageData(image, 0, 0);
-  return scratch;
+  return atlas;
 }
 
 function unitGrid(panel, unit) {
@@ -174,33 +193,48 @@ function star(ctx, x, y, radius, fill) {
 
 // The network as TF Playground draws it: edges by sign and |w|, a picture per unit, the names.
 function paintNetwork(ctx, panel, map) {
-  const d = panel.drawing, units = d.units, edges = panel.parts[d.edges], colors = d.colors;
-  const half = Math.abs(map.x(d.box / 2) - map.x(0)), count = edges.length / 3;
-  let largest = 0;
-  for (let e = 0; e < count; e++) largest = Math.max(largest, Math.min(Math.abs(edges[e * 3 + 2]), 3.4e38));
-  ctx.globalAlpha = 0.75;
-  for (let e = 0; e < count; e++) {
-    const [a, b] = edgeEnds(panel, map, e, half), w = edges[e * 3 + 2];
-    ctx.strokeStyle = w > 0 ? colors.positive : colors.negative;
-    ctx.lineWidth = 1 + 5 * Math.min(Math.abs(w), 3.4e38) / (largest || 1);
-    ctx.beginPath();
-    ctx.moveTo(a[0], a[1]);
-    ctx.lineTo(b[0], b[1]);
-    ctx.stroke();
-  }
-  ctx.globalAlpha = 1;
+  const d = panel.drawing, units = d.units, half = Math.abs(map.x(d.box / 2) - map.x(0));
+  paintEdges(ctx, panel, map, half);
+  const atlas = unitAtlas(panel), size = atlas.height;
   ctx.imageSmoothingEnabled = true;
   for (let u = 0; u < units.x.length; u++) {
     const x = map.x(units.x[u]) - half, y = map.y(units.y[u]) - half;
-    const { grid, size } = unitGrid(panel, u);
-    ctx.drawImage(gridCanvas(panel, grid, size), x, y, 2 * half, 2 * half);
-    if (u === d.output) thresholdLine(ctx, grid, size, d.threshold, x, y, 2 * half);
+    ctx.drawImage(atlas, u * size, 0, size, size, x, y, 2 * half, 2 * half);
+    if (u === d.output) thresholdLine(ctx, unitGrid(panel, u).grid, size, d.threshold, x, y, 2 * half);
     const marked = units.label[u] === panel.pinned || units.label[u] === panel.hovered;
     ctx.strokeStyle = marked ? "#111827" : "rgba(17,24,39,0.25)";
     ctx.lineWidth = units.label[u] === panel.pinned ? 3 : marked ? 2 : 1;
     ctx.strokeRect(x, y, 2 * half, 2 * half);
   }
   paintTexts(ctx, d, map);
+}
+
+// Edges orange (w > 0) or blue, 1 to 6 px wide by |w| against the largest (in half-pixel steps): one
+// stroke per colour and width, not one per edge.
+function paintEdges(ctx, panel, map, half) {
+  const d = panel.drawing, edges = panel.parts[d.edges], count = edges.length / 3, groups = new Map();
+  const size = (e) => Math.min(Math.abs(edges[e * 3 + 2]), 3.4e38);  // an infinite weight: the thickest
+  let largest = 0;
+  for (let e = 0; e < count; e++) largest = Math.max(largest, size(e));
+  for (let e = 0; e < count; e++) {
+    const key = `${edges[e * 3 + 2] > 0 ? "positive" : "negative"} ${Math.round(2 + 10 * size(e) / (largest || 1)) / 2}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(e);
+  }
+  ctx.globalAlpha = 0.75;
+  for (const [key, members] of groups) {
+    const [sign, width] = key.split(" ");
+    ctx.strokeStyle = d.colors[sign];
+    ctx.lineWidth = Number(width);
+    ctx.beginPath();
+    for (const e of members) {
+      const [a, b] = edgeEnds(panel, map, e, half);
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(b[0], b[1]);
+    }
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
 }
 
 // The output's picture is P(positive): its threshold's line, where neighbouring cells cross it.
@@ -242,24 +276,29 @@ function paintHiddenSpace(ctx, panel, map) {
   const [count, samples] = lines.shape;
   clipTo(ctx, map);
   ctx.lineWidth = 1;
-  for (let l = 0; l < count; l++) {
-    ctx.strokeStyle = l < count / 2 ? d.colors.x1 : d.colors.x2;
+  for (const [family, first, last] of [["x1", 0, count / 2], ["x2", count / 2, count]]) {  // one stroke each
+    ctx.strokeStyle = d.colors[family];
     ctx.beginPath();
-    let open = false;
-    for (let s = 0; s < samples; s++) {
-      const x = lines[(l * samples + s) * 2], y = lines[(l * samples + s) * 2 + 1];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { open = false; continue; }
-      if (open) ctx.lineTo(map.x(x), map.y(y)); else ctx.moveTo(map.x(x), map.y(y));
-      open = true;
+    for (let l = first; l < last; l++) {
+      let open = false;
+      for (let s = 0; s < samples; s++) {
+        const x = lines[(l * samples + s) * 2], y = lines[(l * samples + s) * 2 + 1];
+        if (!Number.isFinite(x) || !Number.isFinite(y)) { open = false; continue; }
+        if (open) ctx.lineTo(map.x(x), map.y(y)); else ctx.moveTo(map.x(x), map.y(y));
+        open = true;
+      }
     }
     ctx.stroke();
   }
-  for (let i = 0; i < labels.length; i++) {
-    const x = points[2 * i], y = points[2 * i + 1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    ctx.fillStyle = labels[i] ? d.colors.positive : d.colors.negative;
+  for (const value of [0, 1]) {  // one fill per class
+    ctx.fillStyle = value ? d.colors.positive : d.colors.negative;
     ctx.beginPath();
-    ctx.arc(map.x(x), map.y(y), 3, 0, 2 * Math.PI);
+    for (let i = 0; i < labels.length; i++) {
+      const x = points[2 * i], y = points[2 * i + 1];
+      if (labels[i] !== value || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+      ctx.moveTo(map.x(x) + 3, map.y(y));
+      ctx.arc(map.x(x), map.y(y), 3, 0, 2 * Math.PI);
+    }
     ctx.fill();
   }
   ctx.restore();
@@ -278,7 +317,9 @@ function paintLandscape(ctx, panel, map) {
   ctx.beginPath();
   for (let k = 0; k < count; k++) ctx.lineTo(map.x(path[2 * k]), map.y(path[2 * k + 1]));
   ctx.stroke();
-  for (let k = 0; k < count; k++) ctx.fillRect(map.x(path[2 * k]) - 1.5, map.y(path[2 * k + 1]) - 1.5, 3, 3);
+  ctx.beginPath();
+  for (let k = 0; k < count; k++) ctx.rect(map.x(path[2 * k]) - 1.5, map.y(path[2 * k + 1]) - 1.5, 3, 3);
+  ctx.fill();
   if (count) {
     ctx.lineWidth = 2;
     ctx.beginPath();

@@ -161,10 +161,12 @@ def _legend_line(name: str, color: str) -> dict:
 # ---- the live view: Plotly draws the axes once, the page paints the rest with every frame -----------
 def live_landscape_figure(view: Landscape, font_size: int = FONT_SIZE, step: BatchStep | None = None,
                           moved: dict | None = None) -> dict:
-    """The live Landscape's axes, title and legend (no data: the drawing's). After a one-batch Step
+    """The live Landscape's axes, title and legend (no data: the drawing's; nor the bias held and the
+    colour scale's ends, which move with every surface: the drawing's `note`). After a one-batch Step
     (`moved` as landscape.step_in_plane gives it), the title says the losses before and after."""
-    if step is None:
-        title, subtitle = f"Training loss over {view.axes[0]} × {view.axes[1]}", _subtitle(view)
+    if step is None:  # no numbers that move with the surface: the figure travels again only for new axes
+        subtitle = "exact, bias held" if view.bias is not None else "2 random directions"
+        title = f"Training loss over {view.axes[0]} × {view.axes[1]}"
     else:
         title = f"Step through: batch {step.batch} of {step.batches}, epoch {step.epoch}"
         subtitle = (f"training loss {step.loss_before:.4f} → {step.loss_after:.4f} · this batch's own "
@@ -192,8 +194,10 @@ def landscape_drawing(view: Landscape, surface_id: int, epoch: int, font_size: i
     start, descent = (view.center, view.descent) if moved is None else (moved["before"], moved["descent"])
     down = down_arrow(view, start, descent)
     update = None if moved is None else update_arrow(view, moved["before"], moved["after"])[0]
+    scale = f"dark {low:.3g} · pale {high:.3g}"
     drawing = {
         "kind": "landscape", "epoch": epoch, "font": font_size, "loss": _finite(view.center_loss),
+        "note": scale if view.bias is None else f"bias {view.bias:.3g} · {scale}",  # under the corner's epoch
         "surface": {"id": surface_id, "part": 0, "extent": _extent(view), "levels": LEVELS,
                     "colors": LOW_TO_HIGH, "contour": CONTOUR_OPACITY},
         "path": 1, "epochs": 2, "now": _finite(view.center), "down": _finite(down), "update": _finite(update),
