@@ -1,17 +1,21 @@
 """How long a person waits: a new tab on a warm server until both charts are drawn, and the first
-Train after the server starts until its first epoch shows. Headless Chromium, one server.
+Train after the server starts until its first epoch shows. Headless Chromium.
 
 Targets (issue 17): a new tab <= 1 s to both charts on a warm server, the first Train <= 0.5 s.
 Each new tab's time is split at the moments the page reaches (ms from navigation start): the HTML
-arrived, the first element of the page script drawn (the page menu), the page title drawn, the
-Train button drawn, plotly.js ready, both charts drawn. The first Train's wait is split into the
-click's script run (Train's callback and the page drawn with the button pressed) and the wait
-for the first training frame.
+arrived, Streamlit's own code loaded, its app shell, the page menu, the page title, the Train
+button, plotly.js ready, both charts drawn.
 
-    python bench/bench_wait.py [--tabs 5] [--baseline b562b8a] [--rounds 1]
+New tabs are opened two ways: in a fresh browser profile (nothing cached: a student's first visit)
+and in a browser that has opened the app before (Streamlit's code and plotly.js in its HTTP cache:
+any later tab). The servers of both designs run side by side and the tabs alternate between them,
+so a change in the machine's load falls on both; beside them, Streamlit's own floor, a page with one
+Train button and nothing else (bench/floor_app.py), timed to that button.
 
-The app at --baseline (default: main before issue 17's page changes and before the live frames)
-is measured in the same run, alternating with this checkout. Run it on an otherwise idle machine.
+    python bench/bench_wait.py [--tabs 5] [--baseline b562b8a]
+
+The app at --baseline defaults to main before issue 17's page changes and before the live frames.
+Run it on an otherwise idle machine: the browser's main thread, not the server, sets these times.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
@@ -48,6 +53,7 @@ requestAnimationFrame(poll);
 # The frontend's own code: the last of its script and style files loaded at start.
 FRONTEND_LOADED = """Math.max(...performance.getEntriesByType('resource')
   .filter(e => /static\\/(js|css)\\/index/.test(e.name)).map(e => e.responseEnd), 0)"""
+FLOOR = "Streamlit's floor (1 button)"
 MILESTONES = ("html", "js", "app", "menu", "title", "train", "plotly", "charts")
 EPOCH_ABOVE_ZERO = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] strong, .binclf-epoch'))
   .some(node => { const m = node.textContent.match(/Epoch (\\d+) \\/ \\d+/); return m && +m[1] > 0; })"""
@@ -59,18 +65,30 @@ def new_tab(chromium, url: str, viewport=(1280, 720)):
     return context, context.new_page()
 
 
-def open_and_stamp(chromium, url: str) -> dict[str, float]:
-    """Open a new tab and return the ms from navigation start at which each milestone was reached."""
-    context, page = new_tab(chromium, url)
+def open_and_stamp(chromium, url: str, context=None, until: str = "charts") -> dict[str, float]:
+    """Open a new tab (in a fresh browser context, or in `context`, whose HTTP cache is warm) and return
+    the ms from navigation start at which each milestone was reached, up to `until`."""
+    own = context is None
+    if own:
+        context, page = new_tab(chromium, url)
+    else:
+        page = context.new_page()
     try:
         page.goto(url)
-        page.wait_for_function("window.__stamps && 'charts' in window.__stamps", timeout=60_000)
+        page.wait_for_function(f"window.__stamps && '{until}' in window.__stamps", timeout=60_000)
         stamps = page.evaluate("window.__stamps")
         stamps["html"] = page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
         stamps["js"] = page.evaluate(FRONTEND_LOADED)
         return stamps
     finally:
-        context.close()
+        (context if own else page).close()
+
+
+def cached_browser(chromium, url: str, until: str = "charts"):
+    """A browser context that has opened the app once, so its HTTP cache holds Streamlit's code and plotly.js."""
+    context, _ = new_tab(chromium, url)
+    open_and_stamp(chromium, url, context, until)
+    return context
 
 
 def first_train(chromium, url: str) -> dict[str, float]:
@@ -100,23 +118,48 @@ def summarize(rows: list[dict[str, float]]) -> str:
     return " · ".join(parts)
 
 
-def measure(chromium, root: Path, tabs: int) -> dict:
-    """One fresh server of the app in `root`: its first tab and first Train, then `tabs` new tabs once warm."""
+def first_tab_and_train(chromium, root: Path) -> dict:
+    """A fresh server of the app in `root`: its first tab and first Train, then a Train once it is warm."""
     with running("app.py", root=root) as server:
         cold = first_train(chromium, server.url)
         time.sleep(4)  # the torch warm-up thread has run: the server is warm
-        warm = first_train(chromium, server.url)
-        rows = [open_and_stamp(chromium, server.url) for _ in range(tabs)]
-    return {"cold": cold, "warm": warm, "rows": rows}
+        return {"cold": cold, "warm": first_train(chromium, server.url)}
 
 
-def report(name: str, result: dict) -> None:
-    cold, warm, rows = result["cold"], result["warm"], result["rows"]
+def new_tabs(chromium, roots: dict[str, Path], tabs: int) -> dict[str, dict[str, list]]:
+    """Warm servers of every design side by side, and of Streamlit's one-button floor: `tabs` rounds, each
+    opening one tab of each in a fresh browser context and one in a browser that has opened it before."""
+    rows: dict[str, dict[str, list]] = {}
+    with ExitStack() as stack:
+        servers = {name: stack.enter_context(running("app.py", root=root)) for name, root in roots.items()}
+        servers[FLOOR] = stack.enter_context(running("bench/floor_app.py"))
+        until = {name: ("train" if name == FLOOR else "charts") for name in servers}
+        for name, server in servers.items():  # each server's first page: its imports and caches done
+            open_and_stamp(chromium, server.url, until=until[name])
+        cached = {name: cached_browser(chromium, server.url, until[name]) for name, server in servers.items()}
+        for name in servers:
+            rows[name] = {"fresh": [], "cached": []}
+        for _ in range(tabs):
+            for name, server in servers.items():
+                rows[name]["fresh"].append(open_and_stamp(chromium, server.url, until=until[name]))
+                rows[name]["cached"].append(open_and_stamp(chromium, server.url, cached[name], until[name]))
+        for context in cached.values():
+            context.close()
+    return rows
+
+
+def report_first(name: str, result: dict) -> None:
+    cold, warm = result["cold"], result["warm"]
     print(f"{name}: first tab of a fresh server, both charts {cold['charts']:.0f} ms from navigation; "
           f"its Train {cold['first_epoch']:.0f} ms to the first epoch (target <= 500); "
           f"a Train on the warm server {warm['first_epoch']:.0f} ms")
-    print(f"{name}: new tab on the warm server, median of {len(rows)}, ms from navigation (target charts <= 1000):")
-    print("  " + summarize(rows))
+
+
+def report_tabs(rows: dict[str, dict[str, list]], tabs: int) -> None:
+    print(f"new tabs on warm servers, side by side, median of {tabs}, ms from navigation (target charts <= 1000):")
+    for name, kinds in rows.items():
+        for kind, label in (("fresh", "a fresh browser profile"), ("cached", "a browser that opened it before")):
+            print(f"  {name:<30} {label:<32} " + summarize(kinds[kind]))
 
 
 def main() -> None:
@@ -124,18 +167,15 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=5, help="new tabs measured on each warm server")
     parser.add_argument("--baseline", default="b562b8a",
                         help="git ref measured side by side (default: before issue 17's page and the frames)")
-    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds of the two")
     args = parser.parse_args()
     print(machine_load())
-    results: dict[str, list[dict]] = {"before": [], "now": []}
     with browser() as chromium, baseline_tree(args.baseline) as old:
-        for _ in range(args.rounds):
-            results["before"].append(measure(chromium, old, args.tabs))
-            results["now"].append(measure(chromium, ROOT, args.tabs))
-    for name, runs in results.items():
-        for result in runs:
-            report(f"{name} ({args.baseline if name == 'before' else 'this checkout'})", result)
+        roots = {f"before ({args.baseline})": old, "now (this checkout)": ROOT}
+        for name, root in roots.items():
+            report_first(name, first_tab_and_train(chromium, root))
+        report_tabs(new_tabs(chromium, roots, args.tabs), args.tabs)
     print(machine_load())
+
 
 if __name__ == "__main__":
     main()

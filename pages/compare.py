@@ -14,6 +14,8 @@ from binclf_core.figures.formats import printf_format
 from ui import runs, session
 from ui.teach import chart_font_size
 
+SHORT_TITLES = {"train accuracy": "train acc", "test accuracy": "test acc", "test ROC AUC": "test AUC"}
+
 current = session.existing_run()
 if current is not None:
     runs.keep(current)  # the Playground's run as it is now, if it trained
@@ -32,12 +34,15 @@ if not chosen:
 
 st.plotly_chart(curves_overlay(chosen), key="compare_curves", config={"displaylogo": False})
 # Within the page's width: the run by its number (its settings that differ have columns of their own),
-# the metrics in narrow columns, in the one number format (binclf_core/figures/formats.py).
+# the metrics in narrow columns under short titles (the full name on hover), in the one number format
+# (binclf_core/figures/formats.py).
 table = [{**row, "run": row["run"].split(" ")[0]} for row in percent_scaled(comparison_rows(chosen))]
 st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
-             column_config={**{name: st.column_config.Column(width="small") for name in table[0]},
-                            "run": st.column_config.TextColumn(width=44, help="The run's number, as in Runs above"),
-                            **{title: st.column_config.NumberColumn(format=printf_format(key), width="small")
+             column_config={"run": st.column_config.TextColumn(width=44, help="The run's number, as in Runs above"),
+                            "epochs trained": st.column_config.NumberColumn("epochs", width=60, help="epochs trained"),
+                            "status": st.column_config.TextColumn(width=64),
+                            **{title: st.column_config.NumberColumn(SHORT_TITLES.get(title, title), width="small",
+                                                                    format=printf_format(key), help=title)
                                for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
 

@@ -8,6 +8,7 @@ from binclf_core.explore.compare import (
     curves_overlay,
     differing_settings,
     effective_settings,
+    subplot_title,
 )
 from binclf_core.explore.runs import RunRecord
 from binclf_core.model.training import TrainingRun
@@ -65,7 +66,10 @@ def test_the_boundaries_share_their_axes_and_each_has_its_own_picture(records):
         assert x_axes[0]["range"][0] <= r.snapshot.grid_x[0] and r.snapshot.grid_x[-1] <= x_axes[0]["range"][1]
     assert [(i["xref"], i["yref"]) for i in layout["images"]] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
     assert {t["xaxis"] for t in figure["data"]} == {"x", "x2", "x3"}
-    assert [a["text"] for a in layout["annotations"]] == [r.label for r in records]
+    differing = differing_settings([r.config for r in records])
+    assert [a["text"] for a in layout["annotations"]] == [subplot_title(r, differing) for r in records]
+    assert all(a["text"].startswith(f"#{r.number}") and max(map(len, a["text"].split("<br>"))) <= 30
+               for a, r in zip(layout["annotations"], records, strict=True))
     go.Figure(figure)
 
 

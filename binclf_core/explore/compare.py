@@ -48,6 +48,13 @@ def differing_settings(configs: list[RunConfig]) -> list[str]:
     return [name for name in names if len({str(s.get(name, "–")) for s in all_settings}) > 1]
 
 
+def subplot_title(record: RunRecord, differing: list[str]) -> str:
+    """A boundary's title that fits a third of the page: the run's number and, a line each, the first
+    two settings that differ between the chosen runs (the table and the curves' legend give the rest)."""
+    settings = effective_settings(record.config)
+    return "<br>".join([f"#{record.number}", *(f"{name} {settings.get(name, '–')}" for name in differing[:2])])
+
+
 def comparison_rows(records: list[RunRecord]) -> list[dict]:
     """One row per run: its label, the settings that differ between the runs, epochs, status and
     its final metrics (None where a metric is not defined)."""
@@ -103,12 +110,13 @@ def _shared_ranges(records: list[RunRecord]) -> tuple[list[float], list[float]]:
 
 def boundaries_side_by_side(records: list[RunRecord], columns: int = BOUNDARY_COLUMNS) -> dict:
     """Each run's final boundary_figure as one subplot, `columns` to a row, all on the same x and y
-    ranges (zooming one zooms all); the first subplot's legend stands for all."""
+    ranges (zooming one zooms all), titled by subplot_title; the first subplot's legend stands for all."""
     columns = min(columns, len(records))
     rows = -(-len(records) // columns)
     x_range, y_range = _shared_ranges(records)
+    differing = differing_settings([r.config for r in records])
     data, images, annotations = [], [], []
-    layout = {"font": FONT, "height": rows * BOUNDARY_ROW_HEIGHT + 80, "margin": {"l": 40, "r": 12, "t": 40, "b": 30},
+    layout = {"font": FONT, "height": rows * BOUNDARY_ROW_HEIGHT + 80, "margin": {"l": 40, "r": 12, "t": 60, "b": 30},
               "plot_bgcolor": "#ffffff", "legend": {"orientation": "h", "y": -0.04, "x": 0, "yanchor": "top"}}
     for index, record in enumerate(records):
         suffix = "" if index == 0 else str(index + 1)
@@ -124,8 +132,9 @@ def boundaries_side_by_side(records: list[RunRecord], columns: int = BOUNDARY_CO
                                     "showgrid": False, "zeroline": False, **({"matches": "x"} if index else {})}
         layout[f"yaxis{suffix}"] = {"domain": y_domain, "range": y_range, "anchor": f"x{suffix}",
                                     "showgrid": False, "zeroline": False, **({"matches": "y"} if index else {})}
-        annotations.append({"text": record.label, "xref": "paper", "yref": "paper", "showarrow": False,
-                            "x": sum(x_domain) / 2, "y": y_domain[1], "yanchor": "bottom", "font": {"size": 11}})
+        annotations.append({"text": subplot_title(record, differing), "xref": "paper", "yref": "paper",
+                            "showarrow": False, "x": sum(x_domain) / 2, "y": y_domain[1], "yanchor": "bottom",
+                            "font": {"size": 13}})
     layout["images"], layout["annotations"] = images, annotations
     return {"data": data, "layout": layout}
 

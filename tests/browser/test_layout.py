@@ -6,6 +6,8 @@ Screenshots go to tests/browser/artifacts/layout-*.png."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 try:
@@ -103,7 +105,7 @@ def choose_option(page, label: str, option: str) -> None:
     raise AssertionError(f"could not choose {option} in {label}")
 
 
-def test_the_compare_table_stays_within_the_page(new_page, app_url, artifacts):
+def test_the_compare_table_and_titles_stay_within_the_page(new_page, app_url, artifacts):
     page = open_sized(new_page, app_url, (1280, 720), "?dataset=moons&model=mlp&hidden=16,16")
     for loss in ("Hinge", "Weighted BCE"):  # three runs whose settings differ: the table's widest case
         page.get_by_role("button", name="Step").click()
@@ -125,3 +127,10 @@ def test_the_compare_table_stays_within_the_page(new_page, app_url, artifacts):
     overflow = page.evaluate("""() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
         return s ? s.scrollWidth - s.clientWidth : null; }""")
     assert overflow is not None and overflow <= 1
+    # The boundaries' titles, one a subplot, do not run into each other.
+    titles = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+        .map(chart => Array.from(chart.querySelectorAll('.annotation')).map(a => {
+            const r = a.getBoundingClientRect(); return [r.left, r.right]; }))
+        .find(boxes => boxes.length === 3)""")
+    assert titles is not None
+    assert all(left[1] <= right[0] for left, right in pairwise(titles))
