@@ -64,7 +64,8 @@ function makePanel(state) {
   div.dataset.chart = "panel";
   state.row.insertBefore(div, state.divs.curves);
   const panel = { div, key: null, drawing: null, parts: null, hovered: null, pinned: null, surface: null };
-  panel.canvas = element("canvas", "binclf-panel-canvas", div);
+  panel.under = element("canvas", "binclf-panel-canvas", div);  // what changes seldom: the landscape's surface
+  panel.canvas = element("canvas", "binclf-panel-canvas", div);  // what every drawing moves
   panel.tooltip = element("div", "binclf-tooltip", div);
   div.binclfPanel = panel;  // for the browser tests: what the panel shows
   div.addEventListener("mousemove", (event) => hover(state, panel, event));
@@ -83,16 +84,13 @@ function axes(div) {
            box: [xa._offset, ya._offset, xa._length, ya._length] };
 }
 
+// The chart's size comes from plotly.js's layout, not from the DOM: reading the div's size while the page
+// has changed since its last layout would make the browser lay the whole page out once more (~5 ms here).
 function paintPanel(panel) {
   if (!panel.drawing || !panel.div._fullLayout) return;
   const { canvas, div } = panel, ratio = window.devicePixelRatio || 1;
-  const width = div.clientWidth, height = div.clientHeight;
-  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
-  }
+  const width = div._fullLayout.width, height = div._fullLayout.height;
+  for (const layer of [panel.under, canvas]) sized(layer, width, height, ratio);
   const ctx = canvas.getContext("2d");
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
@@ -100,6 +98,15 @@ function paintPanel(panel) {
   if (!map) return;
   PAINTERS[panel.drawing.kind](ctx, panel, map);
   cornerLabel(ctx, panel, width);
+}
+
+function sized(canvas, width, height, ratio) {
+  if (canvas.width === Math.round(width * ratio) && canvas.height === Math.round(height * ratio)) return;
+  canvas.width = Math.round(width * ratio);  // this also clears it
+  canvas.height = Math.round(height * ratio);
+  canvas.style.width = width + "px";
+  canvas.style.height = height + "px";
+  canvas.drawn = null;
 }
 
 // "epoch N" (and the loss now, on the landscape) at the top right, on the title's line; the drawing's
@@ -307,10 +314,8 @@ function paintHiddenSpace(ctx, panel, map) {
 // The landscape: the loss surface (coloured only when a new one came), the path, now, the arrows.
 function paintLandscape(ctx, panel, map) {
   const d = panel.drawing, path = panel.parts[d.path], colors = d.colors;
-  const [x0, x1, y0, y1] = d.surface.extent;
+  paintSurface(panel, map);
   clipTo(ctx, map);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(surfaceCanvas(panel), map.x(x0), map.y(y1), map.x(x1) - map.x(x0), map.y(y0) - map.y(y1));
   const count = path.length / 2;
   ctx.strokeStyle = ctx.fillStyle = colors.path;
   ctx.lineWidth = 2;
@@ -332,6 +337,22 @@ function paintLandscape(ctx, panel, map) {
   ctx.restore();
 }
 
+// The surface on the lower canvas, painted again only for a new surface or new axes.
+function paintSurface(panel, map) {
+  const [x0, x1, y0, y1] = panel.drawing.surface.extent, under = panel.under;
+  const place = [map.x(x0), map.y(y1), map.x(x1) - map.x(x0), map.y(y0) - map.y(y1)];
+  const key = `${panel.drawing.surface.id} ${place.join(" ")} ${map.box.join(" ")}`;
+  if (under.drawn === key) return;
+  under.drawn = key;
+  const ctx = under.getContext("2d"), ratio = under.width / panel.div._fullLayout.width;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, under.width, under.height);
+  clipTo(ctx, map);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(surfaceCanvas(panel), ...place);
+  ctx.restore();
+}
+
 // The surface: its uint8 grid (sqrt of the loss's place between dark and pale) resampled 4x, coloured,
 // with LEVELS - 1 contour lines lightened in (binclf_core/figures/landscape.py loss_image draws the same).
 function surfaceCanvas(panel) {
@@ -341,7 +362,7 @@ function surfaceCanvas(panel) {
   const values = upsample(grid, size, factor);
   const stops = s.colors.map(([at, hex]) => [at, [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))]);
   const canvas = (panel.surface && panel.surface.canvas) || element("canvas");
-  canvas.width = canvas.height = fine;
+  if (canvas.width !== fine || canvas.height !== fine) canvas.width = canvas.height = fine;
   const context = canvas.getContext("2d"), image = context.createImageData(fine, fine), pixels = image.data;
   for (let i = 0; i < fine; i++) {
     for (let j = 0; j < fine; j++) {

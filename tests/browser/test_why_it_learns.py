@@ -20,9 +20,9 @@ PATH_POINTS_JS = f"""() => {{
   const panel = document.querySelector('{PANEL}')?.binclfPanel;
   return panel && panel.drawing ? panel.parts[panel.drawing.path].length / 2 : 0;
 }}"""
-# The RGBA of the panel's canvas at the middle of its plot area: the loss surface painted there.
+# The RGBA of the panel's lower canvas in its plot area: the loss surface painted there.
 SURFACE_PIXEL_JS = f"""() => {{
-  const div = document.querySelector('{PANEL}'), layout = div._fullLayout, canvas = div.binclfPanel.canvas;
+  const div = document.querySelector('{PANEL}'), layout = div._fullLayout, canvas = div.binclfPanel.under;
   const ratio = canvas.width / div.clientWidth;
   const x = (layout.xaxis._offset + layout.xaxis._length / 4) * ratio, y = (layout.yaxis._offset + 10) * ratio;
   return Array.from(canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data);
