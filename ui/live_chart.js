@@ -138,8 +138,14 @@ function drawPicture(state, grid, threshold) {
 }
 
 // A (size x size) grid of P values as a picture `factor` times finer, the threshold's line drawn dark
-// (no line when threshold is null: a hidden unit's picture); `cache` keeps its canvas for the next one.
+// (no line when threshold is null: a hidden unit's picture), as a data URL; `cache` keeps its canvas.
 function paintGrid(cache, grid, size, factor, threshold) {
+  // JPEG: a tenth of PNG's encoding time here (0.3 vs 2.7 ms)
+  return gridPicture(cache, grid, size, factor, threshold).toDataURL("image/jpeg", 0.92);
+}
+
+// The same picture as a canvas (cache.canvas, drawn over by the next call).
+function gridPicture(cache, grid, size, factor, threshold) {
   const fine = size * factor;
   const values = upsample(grid, size, factor);
   if (!cache.canvas || cache.canvas.width !== fine) {
@@ -165,7 +171,7 @@ function paintGrid(cache, grid, size, factor, threshold) {
     }
   }
   cache.context.putImageData(cache.image, 0, 0);
-  return cache.canvas.toDataURL("image/jpeg", 0.92);  // a tenth of PNG's encoding time here (0.3 vs 2.7 ms)
+  return cache.canvas;
 }
 
 // ---- frames --------------------------------------------------------------------------------

@@ -4,10 +4,11 @@
 // and edges, the hidden space's points and lines, the landscape's surface, path and arrows. A canvas
 // paint costs ~1-2 ms where a Plotly.react of the same traces cost 8-58 ms.
 // ui/live_chart.py joins this file after ui/live_chart.js into one module: it uses that file's
-// element(), heat(), upsample(), paintGrid(), schedule(), CONFIG and `stats`, and live_chart.js
+// element(), heat(), upsample(), paintGrid(), gridPicture(), schedule(), CONFIG and `stats`, and live_chart.js
 // calls queuePanel(), drawPanel() and closePanel().
 const PANEL_FONT = "system-ui, sans-serif";
 const UNIT_PICTURE_PIXELS = 180;  // a unit's picture on the boundary chart: resampled to about this size
+const OUTPUT_UPSAMPLE = 3;  // the output unit's picture in the network, resampled for a smooth threshold line
 const HIT_PIXELS = 6;  // how close the mouse must come to a point or an edge to hover it
 const PANEL_CONFIG = { ...CONFIG, displayModeBar: false };  // the corner shows the epoch; a drag still zooms
 
@@ -206,8 +207,13 @@ function paintNetwork(ctx, panel, map) {
   ctx.imageSmoothingEnabled = true;
   for (let u = 0; u < units.x.length; u++) {
     const x = map.x(units.x[u]) - half, y = map.y(units.y[u]) - half;
-    ctx.drawImage(atlas, u * size, 0, size, size, x, y, 2 * half, 2 * half);
-    if (u === d.output) thresholdLine(ctx, unitGrid(panel, u).grid, size, d.threshold, x, y, 2 * half);
+    if (u === d.output) {  // P(positive): resampled, with its threshold's line, as on the boundary chart
+      const picture = gridPicture(panel.outputPicture || (panel.outputPicture = {}), unitGrid(panel, u).grid, size,
+                                  OUTPUT_UPSAMPLE, d.threshold);
+      ctx.drawImage(picture, x, y, 2 * half, 2 * half);
+    } else {
+      ctx.drawImage(atlas, u * size, 0, size, size, x, y, 2 * half, 2 * half);
+    }
     const marked = units.label[u] === panel.pinned || units.label[u] === panel.hovered;
     ctx.strokeStyle = marked ? "#111827" : "rgba(17,24,39,0.25)";
     ctx.lineWidth = units.label[u] === panel.pinned ? 3 : marked ? 2 : 1;
@@ -242,21 +248,6 @@ function paintEdges(ctx, panel, map, half) {
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
-}
-
-// The output's picture is P(positive): its threshold's line, where neighbouring cells cross it.
-function thresholdLine(ctx, grid, size, threshold, x, y, side) {
-  const cell = side / size, level = threshold * 255;
-  ctx.fillStyle = "#111827";
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      const v = grid[i * size + j], right = j + 1 < size ? grid[i * size + j + 1] : v;
-      const up = i + 1 < size ? grid[(i + 1) * size + j] : v;
-      if ((v >= level) !== (right >= level) || (v >= level) !== (up >= level)) {
-        ctx.fillRect(x + (j + 0.5) * cell - 0.75, y + (size - 1 - i + 0.5) * cell - 0.75, 1.5, 1.5);
-      }
-    }
-  }
 }
 
 function edgeEnds(panel, map, e, half) {

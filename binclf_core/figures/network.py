@@ -130,9 +130,8 @@ def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("neg
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
     negative, positive = (html.escape(str(name)) for name in class_names)
     every = np.concatenate([space.points, *space.lines])  # (N + lines·S, 2)
-    layout = _base_layout("Hidden space", f"training points and a grid of the plane as {a} and {b} see them<br>"
-                          f"blue {negative}, orange {positive}; lines of constant x1 teal, of constant x2 violet",
-                          font_size)
+    layout = _base_layout("Hidden space", f"training points (blue {negative}, orange {positive}) as {a} and {b} "
+                          "see them<br>the plane's grid lines: constant x1 teal, constant x2 violet", font_size)
     layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 40 + font_size}
     layout.update({"showlegend": False, "hovermode": False, "uirevision": f"hidden-{space.layer}-{space.units}",
                    "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 0])},
