@@ -12,6 +12,8 @@ tutorials' (blobs, logistic, SGD lr 0.01, 5000 epochs) and spiral with an MLP 8,
   producer's counters, /binclf/stats; the old design has none, so its figure includes training), and
   the producer's own encoding CPU per frame; websocket bytes per frame sent (CDP Network, every socket)
 - epochs/s, charts re-created during training, and the zoom (a zoomed axis must survive training)
+- with a view beside the boundary (--views): its drawings per second and the browser's ms per drawing
+  (a new figure, when one came, included; ui/live_panels.js counts both)
 
 "old" is the app at --baseline (default 1fb9c33, before the frames: one fragment run per picture),
 extracted with `git archive`. The loop app (bench/loop_app.py) redraws three new figures into
@@ -21,8 +23,13 @@ CPU per frame <= 2 ms (logistic) / 4 ms (MLP), <= 6 kB per frame, 0 charts re-cr
 
     python bench/bench_ui.py                 # all three (~2 minutes)
     python bench/bench_ui.py --designs new   # this app only
-    python bench/bench_ui.py --designs new --runs tutorial "spiral 6x8" --views Boundary Network "Hidden space"
-                                             # issue 14: the frame rate with the views inside the network open
+    python bench/bench_ui.py --designs new --runs tutorial "spiral 6x8" --views Boundary Network "Hidden space" \
+        Landscape --rounds 3             # issues 14 and 15: the frame rate with each view open, against Boundary
+
+With several views, a last table gives each view's frames/s as a share of the same run's with the
+Boundary view (the target of issues 14 and 15: at least 0.75), the median over `--rounds` rounds,
+each round measuring every view in turn (starting one view later each round), so a change in the
+machine's load touches all of them; a first, unreported measurement warms the server and browser up.
 """
 
 from __future__ import annotations
@@ -69,6 +76,9 @@ class Result:
     epochs: int
     recreated: int
     zoom_kept: bool | None
+    panel_drawings: int = 0  # drawings of the open panel painted while training
+    panel_ms: float = 0.0  # the browser's ms for them
+
 
     def cells(self) -> list[str]:
         p95 = statistics.quantiles(self.intervals_ms, n=20)[-1] if len(self.intervals_ms) >= 20 else float("nan")
@@ -79,12 +89,14 @@ class Result:
                 "-" if self.encode_cpu is None else f"{1000 * self.encode_cpu / sent:.2f}",
                 f"{self.socket_bytes / sent / 1000:.1f}",
                 f"{self.epochs / self.seconds:.0f}", str(self.recreated),
-                "-" if self.zoom_kept is None else ("yes" if self.zoom_kept else "NO")]
+                "-" if self.zoom_kept is None else ("yes" if self.zoom_kept else "NO"),
+                f"{self.panel_drawings / self.seconds:.1f}" if self.panel_drawings else "-",
+                f"{self.panel_ms / self.panel_drawings:.1f}" if self.panel_drawings else "-"]
 
 
 HEAD = ["design", "run", "seconds", "frames/s", "sent/s", "p95 ms", "busy", "CPU ms/frame", "encode ms", "kB/frame",
-        "epochs/s",
-        "re-created", "zoom kept"]
+        "epochs/s", "re-created", "zoom kept", "drawings/s", "panel ms"]
+PANEL_COUNTS = "[window.binclfLive.panelDrawings || 0, window.binclfLive.panelMs || 0]"
 
 
 class Page:
@@ -152,10 +164,13 @@ def measure_frames(design: str, run: str, server, chromium, live_view: str = "Bo
         const frames = window.binclfLive.frames; let seen = frames.length;
         (function watch() {{ while (seen < frames.length) {{ window.__shown.push([frames[seen], read()]); seen++; }}
                             requestAnimationFrame(watch); }})(); }}""")
+    drawings, panel_ms = page.evaluate(PANEL_COUNTS)
     page.get_by_role("button", name="Train").click()
     start = time.perf_counter()
     page.get_by_text(f"Epoch {total} / {total}", exact=True).wait_for(timeout=300_000)
     seconds = time.perf_counter() - start
+    drawings, panel_ms = (after - before for after, before in zip(page.evaluate(PANEL_COUNTS), (drawings, panel_ms),
+                                                                   strict=True))
     cpu, task, socket_bytes = server.cpu_seconds() - cpu, view.task_seconds() - task, view.socket_bytes - socket_bytes
     after = producer_stats(server)
     encode, sent = None, None
@@ -177,7 +192,7 @@ def measure_frames(design: str, run: str, server, chromium, live_view: str = "Bo
     view.close()
     del drawn
     return Result(design, run, seconds, len(distinct), intervals, task / seconds, cpu, encode, socket_bytes,
-                  len(shown) if sent is None else sent, total, recreated, zoom_kept)
+                  len(shown) if sent is None else sent, total, recreated, zoom_kept, drawings, panel_ms)
 
 
 def measure_loop_app(chromium) -> Result:
@@ -210,8 +225,11 @@ def main() -> None:
     parser.add_argument("--designs", nargs="+", default=["old", "new", "loop"], choices=["old", "new", "loop"])
     parser.add_argument("--baseline", default="1fb9c33", help="git ref of the old design (before the frames)")
     parser.add_argument("--runs", nargs="+", default=list(RUNS)[:2], choices=list(RUNS))
-    parser.add_argument("--views", nargs="+", default=["Boundary"], choices=["Boundary", "Network", "Hidden space"],
-                        help="the new design with each of these views open (issue 14: Network, Hidden space)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every run and view this many times, in turn")
+    parser.add_argument("--views", nargs="+", default=["Boundary"],
+                        choices=["Boundary", "Network", "Hidden space", "Landscape"],
+                        help="the new design with each of these views open (issue 14: Network, Hidden space; "
+                             "issue 15: Landscape)")
     args = parser.parse_args()
     print(f"before: {machine_load()}")
     results: list[Result] = []
@@ -221,15 +239,41 @@ def main() -> None:
                 results.append(measure_loop_app(chromium))
                 continue
             context = baseline_tree(args.baseline) if design == "old" else _here()
+            views = args.views if design == "new" else ["Boundary"]
             with context as root, running("app.py", root=root) as server:
-                for run, live_view in itertools.product(args.runs, args.views if design == "new" else ["Boundary"]):
-                    if live_view != "Hidden space" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
-                        results.append(measure_frames(design, run, server, chromium, live_view))
-    rows = [HEAD, *(r.cells() for r in results)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]
+                if len(views) > 1:
+                    measure_frames(design, args.runs[0], server, chromium)  # warm-up: first imports, first page
+                for round_, run in itertools.product(range(args.rounds), args.runs):
+                    for live_view in views[round_ % len(views):] + views[:round_ % len(views)]:
+                        if live_view != "Hidden space" or "mlp" in RUNS[run]:  # the Hidden space needs an MLP
+                            results.append(measure_frames(design, run, server, chromium, live_view))
+    print_table([HEAD, *(r.cells() for r in results)])
+    if len(args.views) > 1 and "new" in args.designs:
+        print_table(view_ratios(results))
+    print(f"after: {machine_load()}")
+
+
+def print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"after: {machine_load()}")
+
+
+def view_ratios(results: list[Result]) -> list[list[str]]:
+    """Per run and view of the new design: frames/s in each round, and its median share of the same run's
+    frames/s with the Boundary view (measured in the same round)."""
+    rates: dict[tuple[str, str], list[float]] = {}
+    for result in results:
+        if result.design.startswith("new"):
+            view = result.design.removeprefix("new").removeprefix(" + ") or "Boundary"
+            rates.setdefault((result.run, view), []).append(result.frames / result.seconds)
+    rows = [["run", "view", "frames/s per round", "median", "/ Boundary (median of rounds)"]]
+    for (run, view), values in rates.items():
+        boundary = rates.get((run, "Boundary"), [])
+        shares = [v / b for v, b in zip(values, boundary, strict=False) if b > 0]
+        rows.append([run, view, " ".join(f"{v:.1f}" for v in values), f"{statistics.median(values):.1f}",
+                     f"{statistics.median(shares):.2f}" if shares else "-"])
+    return rows
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from binclf_core.explore.compare import (
 )
 from binclf_core.figures.formats import printf_format
 from ui import runs, session
+from ui.teach import chart_font_size
 
 SHORT_TITLES = {"train accuracy": "train acc", "test accuracy": "test acc", "test ROC AUC": "test AUC"}
 
@@ -45,7 +46,7 @@ st.dataframe(table, hide_index=True, key="compare_table", width="stretch",
                                for key, title in FINAL_COLUMNS.items()}})
 st.plotly_chart(boundaries_side_by_side(chosen), key="compare_boundaries", config={"displaylogo": False})
 
-landscape, left_out = landscape_overlay(chosen)
+landscape, left_out = landscape_overlay(chosen, font_size=chart_font_size())
 if landscape is not None and len(chosen) - len(left_out) >= 2:
     st.plotly_chart(landscape, key="compare_landscape", config={"displaylogo": False})
     if left_out:

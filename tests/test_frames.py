@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
-from binclf_core.figures.frames import CURVE_COLUMNS, GRID_SIZE, MAX_CURVE_POINTS, FrameEncoder, decode_frame
+from binclf_core.figures.frames import (
+    CURVE_COLUMNS,
+    GRID_SIZE,
+    MAX_CURVE_POINTS,
+    FrameEncoder,
+    PanelFrame,
+    decode_frame,
+)
 from binclf_core.model.training import TrainingRun
 
 TUTORIAL = RunConfig(lr=0.01, epochs=5000)
@@ -80,6 +87,8 @@ def test_the_reset_message_is_json_with_both_figures_and_every_point():
     assert message["points"]["n_train"] == len(run.dataset.y_train)
     assert message["figures"]["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png")
     assert [t["name"] for t in message["figures"]["curves"]["data"]][:2] == ["train loss", "test loss"]
+    ring = message["figures"]["boundary"]["data"][6]  # empty until a panel rings points (header `ring`)
+    assert ring["name"] == "ringed" and ring["x"] == [] and ring["marker"]["symbol"] == "circle-open"
 
 
 def test_a_replay_frame_shows_the_kept_epoch_and_says_so():
@@ -117,3 +126,23 @@ def test_the_reset_curves_draw_a_schedule_s_whole_plan_from_epoch_0():
     assert rate["yaxis"] == "y3" and curves["layout"]["yaxis3"]["overlaying"] == "y"
     constant = FrameEncoder(TrainingRun(RunConfig())).reset_message()["figures"]["curves"]
     assert all(t["name"] != "learning rate" for t in constant["data"])
+
+
+def test_a_panels_drawing_and_parts_travel_after_the_sizes_its_figure_only_when_given():
+    run = TrainingRun(TUTORIAL)
+    n = len(run.dataset.y_all)
+    parts = (np.arange(18, dtype=np.uint8).reshape(2, 3, 3), np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3),
+             np.arange(5, dtype=np.int32))
+    figure = {"data": [], "layout": {"title": {"text": "a panel"}}}
+    encoder = FrameEncoder(run)
+    first = decode_frame(encoder.frame(sizes=np.full(n, 6.0), panel=("demo", PanelFrame(figure, {"kind": "demo"},
+                                                                                           parts))), n)
+    header = first["header"]["panel"]
+    assert header == {"key": "demo", "drawing": {"kind": "demo"}, "figure": figure,
+                      "parts": [["u1", [2, 3, 3]], ["f4", [4, 3]], ["i4", [5]]]}
+    assert first["sizes"] == pytest.approx(np.full(n, 6.0))
+    for got, sent in zip(first["panel_parts"], parts, strict=True):
+        np.testing.assert_array_equal(got, sent)
+    later = decode_frame(encoder.frame(panel=("demo", PanelFrame(None, {"kind": "demo"}, parts[:1]))), n)
+    assert "figure" not in later["header"]["panel"] and later["panel_parts"][0].shape == (2, 3, 3)
+    assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 6_000

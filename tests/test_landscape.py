@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from binclf_core.cli.main import main
 from binclf_core.config import RunConfig
-from binclf_core.explore.landscape import landscape, step_in_plane
+from binclf_core.explore.landscape import landscape, on_surface, step_in_plane, surface
 from binclf_core.model.losses import balanced_pos_weight
 from binclf_core.model.training import TrainingRun
 
@@ -137,3 +137,21 @@ def test_big_models_get_a_coarser_live_grid_and_huge_ones_no_live_view():
     assert MIN_GRID <= coarse < GRID_SIZE and coarse % 2 == 1
     assert affordable(RunConfig(model="mlp", hidden=(64, 64)))
     assert not affordable(RunConfig(model="mlp", hidden=(512, 512)))
+
+
+@pytest.mark.parametrize("settings", [{}, {"model": "mlp", "dataset": "moons"}], ids=["logistic", "mlp"])
+def test_a_surface_computed_earlier_keeps_its_loss_while_the_current_point_moves_on(settings):
+    """The live view recomputes the surface now and then: in between, the point, its loss and the way
+    down are the run's now, drawn in the surface's coordinates."""
+    run = trained(5, lr=0.3, **settings)
+    weights, own, _ = run.position()
+    earlier = surface(run, weights, [own], 21)
+    run.step(20)
+    weights, own, epochs = run.position()
+    view = on_surface(run, earlier, weights, own, epochs)
+    assert view.loss is earlier.loss and view.shift is earlier.shift
+    now = landscape(run, 21)
+    assert view.center_loss == pytest.approx(now.center_loss)
+    np.testing.assert_allclose(view.center + earlier.shift, now.center + now.shift, atol=1e-9)
+    np.testing.assert_allclose(view.paths[0] + earlier.shift, now.paths[0] + now.shift, atol=1e-9)
+    assert earlier.holds(view.paths[0][:1]) and not earlier.holds(np.array([[earlier.x[-1] + 1, earlier.y[0]]]))

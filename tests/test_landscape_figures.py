@@ -1,4 +1,5 @@
-"""The landscape figure draws with plotly.js's basic bundle: a PNG of the loss, scatter contours, the path."""
+"""The landscape figures: Compare's draws with plotly.js's basic bundle (a PNG of the loss with its contours,
+the paths), the live view's is axes and a legend, and its drawing carries the loss, the path and the arrows."""
 
 import base64
 import io
@@ -10,7 +11,16 @@ from PIL import Image
 
 from binclf_core.config import RunConfig
 from binclf_core.explore.landscape import landscape, step_in_plane
-from binclf_core.figures.landscape import UPDATE, contour_levels, landscape_figure, loss_image, loss_range
+from binclf_core.figures.landscape import (
+    contour_levels,
+    landscape_drawing,
+    landscape_figure,
+    live_landscape_figure,
+    loss_image,
+    loss_range,
+    scaled_loss,
+)
+from binclf_core.figures.run import PRESENTER_FONT_SIZE
 from binclf_core.model.training import TrainingRun
 from tests.test_figures import decode
 
@@ -57,31 +67,63 @@ def test_the_figure_uses_only_scatter_traces_and_draws_the_loss_as_a_picture(mod
     assert len(figure["layout"]["annotations"]) == 1  # the way down from the current point
 
 
-def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended():
+def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended_and_says_the_losses():
     run = TrainingRun(RunConfig(lr=3.0, batch_size=60, epochs=5))
     step = run.step_batch()
     view = landscape(run)
     moved = step_in_plane(run, view, step)
-    figure = landscape_figure(view, step=moved)
-    update = next(a for a in figure["layout"]["annotations"] if a["arrowcolor"] == UPDATE)
-    assert (update["ax"], update["ay"]) == pytest.approx(tuple(moved["before"]))
-    direction = np.array([update["x"] - update["ax"], update["y"] - update["ay"]])
-    expected = moved["after"] - moved["before"]
+    drawing, _ = landscape_drawing(view, 1, run.epoch, moved=moved)
+    start, end = np.array(drawing["update"])
+    np.testing.assert_allclose(start, moved["before"])
+    direction, expected = end - start, moved["after"] - moved["before"]
     assert np.dot(direction, expected) == pytest.approx(np.linalg.norm(direction) * np.linalg.norm(expected))
-    assert "the step's update" in {t["name"] for t in figure["data"]}
-
-
-def test_a_step_figure_rings_the_batch_beside_the_landscape_and_says_the_losses():
-    from binclf_core.figures.landscape import step_figure
-
-    run = TrainingRun(RunConfig(dataset="moons", model="mlp", lr=0.3, batch_size=40, epochs=5))
-    step = run.step_batch()
-    view = landscape(run)
-    figure = step_figure(view, step_in_plane(run, view, step), step, run.dataset)
+    np.testing.assert_allclose(drawing["down"][0], moved["before"])  # the batch's way down starts there too
+    figure = live_landscape_figure(view, step=step, moved=moved)
     go.Figure(figure)
-    batch = next(t for t in figure["data"] if t["name"].startswith("the batch ("))
-    points = run.dataset.x_train.numpy()[step.indices]
-    np.testing.assert_allclose(decode(batch["x"]), points[:, 0])
-    assert batch["xaxis"] == "x2" and len(points) == 40
-    title = figure["layout"]["title"]["text"]
-    assert f"batch 1 of {step.batches}" in title and f"{step.loss_before:.4f} → {step.loss_after:.4f}" in title
+    assert any(t["name"].startswith("the step's update") for t in figure["data"])
+    title = figure["layout"]["title"]
+    assert f"batch 1 of {step.batches}" in title["text"]
+    assert f"{step.loss_before:.4f} → {step.loss_after:.4f}" in title["subtitle"]["text"]
+
+
+@pytest.mark.parametrize("model", ["logistic", "mlp"])
+def test_the_live_drawing_carries_the_loss_on_the_pictures_scale_the_path_and_the_way_down(model):
+    run = TrainingRun(RunConfig(model=model, epochs=30, lr=0.3))
+    run.step(30)
+    view = landscape(run)
+    drawing, (grid, path, epochs) = landscape_drawing(view, 7, run.epoch)
+    low, high = loss_range(view.loss)
+    np.testing.assert_allclose(grid / 255, scaled_loss(view.loss, low, high), atol=0.5 / 255 + 1e-9)
+    np.testing.assert_allclose(path, view.paths[0], rtol=1e-6, atol=1e-6)
+    assert epochs.tolist() == view.path_epochs and drawing["surface"]["id"] == 7
+    x0, x1, y0, y1 = drawing["surface"]["extent"]
+    assert x0 < view.x[0] < view.x[-1] < x1 and y0 < view.y[0] < view.y[-1] < y1
+    np.testing.assert_allclose(drawing["down"][0], view.center)
+    assert np.dot(np.subtract(*drawing["down"][::-1]), view.descent) > 0  # along the way down
+    figure = live_landscape_figure(view)
+    assert all(t["x"] == [None] for t in figure["data"])  # legend entries only: the page paints the rest
+    assert figure["layout"]["xaxis"]["range"] == [x0, x1]
+    assert drawing["note"].endswith(f"dark {low:.3g} · pale {high:.3g}")  # numbers that move: the drawing's
+    assert (model == "logistic") == drawing["note"].startswith("bias ")
+
+
+def test_the_live_landscape_takes_presenter_modes_font():
+    run = TrainingRun(RunConfig(epochs=3))
+    run.step(3)
+    view = landscape(run)
+    layout = live_landscape_figure(view, font_size=PRESENTER_FONT_SIZE)["layout"]
+    assert layout["font"]["size"] >= 18 and layout["title"]["subtitle"]["font"]["size"] >= 18
+    assert landscape_drawing(view, 1, 3, PRESENTER_FONT_SIZE)[0]["font"] == PRESENTER_FONT_SIZE
+    assert landscape_figure(view, font_size=PRESENTER_FONT_SIZE)["layout"]["font"]["size"] >= 18  # Compare's
+
+
+def test_a_diverged_runs_live_drawing_is_still_valid_json():
+    import json
+
+    run = TrainingRun(RunConfig(epochs=3))
+    run.step(3)
+    view = landscape(run)
+    broken = type(view)(**{**view.__dict__, "center_loss": float("nan"), "center": np.array([np.nan, 0.0])})
+    drawing, _ = landscape_drawing(broken, 1, 3)
+    json.dumps(drawing, allow_nan=False)
+    assert drawing["now"] is None and drawing["loss"] is None

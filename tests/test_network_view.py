@@ -12,14 +12,16 @@ from binclf_core.explore.network_view import (
     shown_units,
 )
 from binclf_core.figures.network import (
-    UNIT_PICTURES,
     hidden_space_choice,
+    hidden_space_drawing,
     hidden_space_figure,
     hidden_space_panel,
+    network_drawing,
     network_figure,
     network_panel,
     nice_range,
 )
+from binclf_core.figures.run import PRESENTER_FONT_SIZE
 from binclf_core.model.training import TrainingRun
 
 
@@ -64,7 +66,21 @@ def test_the_view_has_a_picture_and_a_formula_per_unit_of_both_models():
             config.hidden if config.model == "mlp" else ()), 1]
         for layer in view.layers:
             assert len(layer.pictures) == len(layer.formulas) == len(layer.shown)
-            assert all(p.startswith("data:image/png;base64,") for p in layer.pictures)
+            assert layer.pictures.shape[1:] == (24, 24) and layer.pictures.dtype == np.uint8
+
+
+def test_unit_pictures_are_the_units_own_activations_on_the_boundarys_scale():
+    """Hidden units: 0 at the middle (127.5), the layer's largest |activation| at an end; the output: P(positive)."""
+    run = trained(RunConfig(dataset="moons", model="mlp", hidden=(5, 3), activation="tanh"))
+    points, _ = plane_grid(run)
+    outputs = layer_outputs(run.model, points)
+    view = network_view(run)
+    hidden = outputs[1].numpy()  # (G*G, 5), rows along y as the pictures
+    expected = np.rint(255 * (0.5 + 0.5 * hidden / np.abs(hidden).max())).T.reshape(5, 24, 24)
+    np.testing.assert_allclose(view.layers[1].pictures, expected, atol=1)
+    probability = torch.sigmoid(outputs[-1][:, 0]).numpy().reshape(1, 24, 24)
+    np.testing.assert_allclose(view.layers[-1].pictures / 255, probability, atol=0.5 / 255 + 1e-6)
+    assert view.threshold == run.config.threshold
 
 
 def test_a_formula_fills_in_the_weights_and_the_bias():
@@ -82,6 +98,9 @@ def test_a_layer_wider_than_eight_shows_the_eight_with_the_largest_outgoing_weig
     assert shown_units(outgoing, 12) == [0, 1, 2, 4, 5, 7, 9, 11]
     view = network_view(TrainingRun(RunConfig(model="mlp", hidden=(20, 4))))
     assert view.layers[1].more == 12 and len(view.layers[1].pictures) == 8
+    drawing, _ = network_drawing(view)
+    assert {"text": "+12 more", "anchor": "bottom"}.items() <= {
+        "text": drawing["texts"]["text"][2], "anchor": drawing["texts"]["anchor"][2]}.items()
 
 
 def test_the_hidden_space_carries_points_and_grid_lines_through_the_same_layers():
@@ -98,22 +117,41 @@ def test_the_hidden_space_carries_points_and_grid_lines_through_the_same_layers(
         hidden_space(run, layer=3, units=(0, 1))
 
 
-def test_the_network_figure_follows_the_hover_contract():
-    view = network_view(trained(RunConfig(model="mlp", hidden=(3,), regularization="l1", reg_rate=0.5)))
+def test_the_network_drawing_carries_each_units_picture_and_formula_and_each_nonzero_edge():
+    run = trained(RunConfig(model="mlp", hidden=(3,), regularization="l1", reg_rate=0.1), epochs=60)
+    view = network_view(run)
+    drawing, (pictures, edges) = network_drawing(view)
+    units = drawing["units"]
+    assert len(units["x"]) == len(units["formula"]) == len(pictures) == 2 + 3 + 1 and drawing["output"] == 5
+    assert units["label"] == ["x1", "x2", "h1,1", "h1,2", "h1,3", "score"] and units["formula"][3].startswith("h1,2 =")
+    np.testing.assert_array_equal(pictures, np.concatenate([layer.pictures for layer in view.layers]))
+    first, second = (m.weight.detach().numpy() for m in run.model.layers if isinstance(m, torch.nn.Linear))
+    nonzero = np.count_nonzero(first) + np.count_nonzero(second)
+    assert 0 < nonzero < first.size + second.size  # L1 switched some weights off: they are not drawn
+    assert len(edges) == nonzero
+    for source, target, weight in edges:
+        matrix, row, column = (first, target - 2, source) if source < 2 else (second, 0, source - 2)
+        assert weight == pytest.approx(matrix[int(row), int(column)])
     figure = network_figure(view)
-    units = [trace for trace in figure["data"] if trace.get("meta") == UNIT_PICTURES]
-    assert len(units) == 1 and len(units[0]["customdata"]) == 2 + 3 + 1 == len(figure["layout"]["images"])
-    picture, caption = units[0]["customdata"][3]
-    assert picture.startswith("data:image/png;base64,") and caption.startswith("h1,2 =")
-    assert {trace["type"] for trace in figure["data"]} == {"scatter"}  # the browser has the basic bundle only
+    assert figure["data"] == [] and not figure["layout"]["xaxis"]["visible"]  # Plotly draws the title only
+
+
+def test_the_panels_figures_and_drawings_take_presenter_modes_font():
+    run = trained(RunConfig(model="mlp", hidden=(3, 2)), epochs=2)
+    for frame in (network_panel(run, {}, PRESENTER_FONT_SIZE), hidden_space_panel(run, {}, PRESENTER_FONT_SIZE)):
+        layout = frame.figure["layout"]
+        assert layout["font"]["size"] >= 18 and layout["title"]["subtitle"]["font"]["size"] >= 18
+        assert frame.drawing["font"] == PRESENTER_FONT_SIZE
 
 
 def test_the_hidden_space_figure_has_the_points_and_both_families_of_lines_within_its_ranges():
     run = trained(RunConfig(model="mlp", hidden=(2,)))
     space = hidden_space(run, 1, (0, 1))
     figure = hidden_space_figure(space)
-    assert [trace["mode"] for trace in figure["data"]] == ["lines", "lines", "markers", "markers"]
-    assert sum(len(trace["x"]) for trace in figure["data"][2:]) == len(run.dataset.y_train)
+    drawing, (points, labels, lines) = hidden_space_drawing(space)
+    np.testing.assert_array_equal(points, space.points)
+    np.testing.assert_array_equal(labels, run.dataset.y_train.numpy())
+    assert lines.shape == (22, 25, 2) and drawing["names"] == ["h1,1", "h1,2"]
     every = np.concatenate([space.points, *space.lines])
     for axis, column in (("xaxis", 0), ("yaxis", 1)):
         low, high = figure["layout"][axis]["range"]
@@ -131,15 +169,15 @@ def test_the_panels_take_options_that_no_longer_fit_the_network():
     assert hidden_space_choice(run, {}) == (2, (0, 0))  # the last hidden layer; one unit against itself
     assert hidden_space_choice(run, {"layer": 5, "unit_a": 9, "unit_b": 2}) == (2, (0, 0))
     assert hidden_space_choice(run, {"layer": 1, "unit_a": 3, "unit_b": 2}) == (1, (3, 2))
-    assert hidden_space_panel(run, {"layer": 1})["layout"]["xaxis"]["title"]["text"] == "h1,1"
-    assert network_panel(run, {})["data"][-1]["meta"] == UNIT_PICTURES
+    assert hidden_space_panel(run, {"layer": 1}).figure["layout"]["xaxis"]["title"]["text"] == "h1,1"
+    assert network_panel(run, {}).drawing["kind"] == "network"
 
 
 def test_the_hidden_space_moves_as_the_run_trains():
     run = trained(RunConfig(dataset="circles", model="mlp", hidden=(4,), optimizer="adam", lr=0.05), epochs=1)
-    before = hidden_space_panel(run, {})["data"][2]["x"]
+    before = hidden_space_panel(run, {}).parts[0]
     run.step(20)
-    assert hidden_space_panel(run, {})["data"][2]["x"] != before
+    assert not np.allclose(hidden_space_panel(run, {}).parts[0], before)
 
 
 def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
@@ -149,8 +187,8 @@ def test_a_diverged_models_views_are_still_valid_json_for_the_browser():
     with torch.no_grad():
         run.model.layers[0].weight[0, 0] = float("nan")
         run.model.layers[2].weight[1, 1] = float("inf")
-    for figure in (network_panel(run, {}), hidden_space_panel(run, {"layer": 1})):
-        json.dumps(figure, allow_nan=False)  # JSON.parse takes no NaN
+    for frame in (network_panel(run, {}), hidden_space_panel(run, {"layer": 1})):
+        json.dumps([frame.figure, frame.drawing], allow_nan=False)  # JSON.parse takes no NaN
 
 
 def test_a_logistic_regression_on_one_feature_trains_and_has_a_view():

@@ -16,6 +16,7 @@ const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
 const UPSAMPLE = 3;
 const HEAT = [[0.0, [191, 219, 254]], [0.5, [255, 255, 255]], [1.0, [254, 215, 170]]];
 const LINE = [17, 24, 39];
+const PART_TYPES = { u1: Uint8Array, i4: Int32Array, f4: Float32Array };  // a panel part's dtype by its code
 const CURVE_COLUMNS = 5;  // epoch, train_loss, test_loss, train_accuracy, test_accuracy
 const REFERENCE_COLUMNS = 2;  // epoch, train_loss
 // The picture moves with every frame. The points and the curves cost more (a restyle or an extendTraces
@@ -117,9 +118,9 @@ function heat(p) {
   return [c0[0] + t * (c1[0] - c0[0]), c0[1] + t * (c1[1] - c0[1]), c0[2] + t * (c1[2] - c0[2])];
 }
 
-// The grid (G*G bytes, rows along y upwards) resampled bilinearly to G*UPSAMPLE, as P values.
-function upsample(grid, size) {
-  const fine = size * UPSAMPLE, values = new Float32Array(fine * fine), scale = (size - 1) / (fine - 1);
+// The grid (G*G bytes, rows along y upwards) resampled bilinearly to G*factor, as values 0 to 1.
+function upsample(grid, size, factor) {
+  const fine = size * factor, values = new Float32Array(fine * fine), scale = (size - 1) / (fine - 1);
   for (let i = 0; i < fine; i++) {
     const y = i * scale, y0 = Math.min(Math.floor(y), size - 2), fy = y - y0;
     for (let j = 0; j < fine; j++) {
@@ -133,15 +134,27 @@ function upsample(grid, size) {
 }
 
 function drawPicture(state, grid, threshold) {
-  const size = state.reset.grid, fine = size * UPSAMPLE;
-  const values = upsample(grid, size);
-  if (!state.canvas) {
-    state.canvas = document.createElement("canvas");
-    state.canvas.width = state.canvas.height = fine;
-    state.context = state.canvas.getContext("2d");
-    state.image = state.context.createImageData(fine, fine);
+  return paintGrid(state.picture || (state.picture = {}), grid, state.reset.grid, UPSAMPLE, threshold);
+}
+
+// A (size x size) grid of P values as a picture `factor` times finer, the threshold's line drawn dark
+// (no line when threshold is null: a hidden unit's picture), as a data URL; `cache` keeps its canvas.
+function paintGrid(cache, grid, size, factor, threshold) {
+  // JPEG: a tenth of PNG's encoding time here (0.3 vs 2.7 ms)
+  return gridPicture(cache, grid, size, factor, threshold).toDataURL("image/jpeg", 0.92);
+}
+
+// The same picture as a canvas (cache.canvas, drawn over by the next call).
+function gridPicture(cache, grid, size, factor, threshold) {
+  const fine = size * factor;
+  const values = upsample(grid, size, factor);
+  if (!cache.canvas || cache.canvas.width !== fine) {
+    cache.canvas = document.createElement("canvas");
+    cache.canvas.width = cache.canvas.height = fine;
+    cache.context = cache.canvas.getContext("2d");
+    cache.image = cache.context.createImageData(fine, fine);
   }
-  const pixels = state.image.data;
+  const pixels = cache.image.data;
   for (let i = 0; i < fine; i++) {
     const row = fine - 1 - i;  // the picture's top row is the grid's last (highest y)
     for (let j = 0; j < fine; j++) {
@@ -149,7 +162,7 @@ function drawPicture(state, grid, threshold) {
       const gx = (values[i * fine + Math.min(j + 1, fine - 1)] - values[i * fine + Math.max(j - 1, 0)]) / 2;
       const gy = (values[Math.min(i + 1, fine - 1) * fine + j] - values[Math.max(i - 1, 0) * fine + j]) / 2;
       const distance = Math.abs(v - threshold) / (Math.hypot(gx, gy) + 1e-9);
-      const line = Math.min(Math.max(1.4 - distance, 0), 1);
+      const line = threshold === null ? 0 : Math.min(Math.max(1.4 - distance, 0), 1);
       const color = heat(v), o = (row * fine + j) * 4;
       pixels[o] = color[0] + line * (LINE[0] - color[0]);
       pixels[o + 1] = color[1] + line * (LINE[1] - color[1]);
@@ -157,8 +170,8 @@ function drawPicture(state, grid, threshold) {
       pixels[o + 3] = 255;
     }
   }
-  state.context.putImageData(state.image, 0, 0);
-  return state.canvas.toDataURL("image/jpeg", 0.92);  // a tenth of PNG's encoding time here (0.3 vs 2.7 ms)
+  cache.context.putImageData(cache.image, 0, 0);
+  return cache.canvas;
 }
 
 // ---- frames --------------------------------------------------------------------------------
@@ -179,6 +192,11 @@ function decode(buffer, points, gridSize) {
   frame.curves = take(Float32Array, header.curve_points * CURVE_COLUMNS);
   frame.reference = take(Float32Array, header.reference_points * REFERENCE_COLUMNS);
   frame.sizes = header.sizes ? take(Float32Array, points) : null;
+  frame.panelParts = (header.panel ? header.panel.parts : []).map(([code, shape]) => {
+    const part = take(PART_TYPES[code], shape.reduce((a, b) => a * b, 1));
+    part.shape = shape;
+    return part;
+  });
   return frame;
 }
 
@@ -237,7 +255,7 @@ function draw(state) {
   frame.drawn = true;
   const started = performance.now();
   const h = frame.header, Plotly = window.Plotly;
-  if (!state.hovering) {
+  if (!state.showingUnit) {  // a unit of the Network view is shown there instead (ui/live_panels.js)
     const picture = drawPicture(state, frame.grid, h.threshold);
     stats.pictureMs += performance.now() - started;
     Plotly.relayout(state.divs.boundary, { "images[0].source": picture });
@@ -254,7 +272,9 @@ function draw(state) {
     Plotly.relayout(state.divs.curves, { shapes: line });
     state.replayLine = line.length > 0;
   }
-  if (h.panel) drawPanel(state, h.panel);
+  if (state.pendingPanel) drawPanel(state);
+  else if (h.view === "boundary") closePanel(state);
+  drawRing(state, h.ring);
   showHeader(state, h.epoch, h.epochs, h.replay);
   showMetrics(state.metrics, h.metrics, h.losses);
   stats.renders += 1;
@@ -312,38 +332,14 @@ function schedule(state) {
   }
 }
 
-// ---- panels (ui/panels.py): a figure drawn beside the boundary; unit pictures shown on hover
-function drawPanel(state, panel) {
-  let div = state.divs.panel;
-  if (!div) {
-    div = state.divs.panel = element("div", "binclf-live-chart binclf-panel");
-    div.dataset.chart = "panel";
-    state.row.insertBefore(div, state.divs.curves);
-    div.addEventListener("plotly_hover", () => {});
-  }
-  div.dataset.panel = panel.key;
-  window.Plotly.react(div, panel.figure.data, panel.figure.layout, CONFIG);
-  if (!div.__binclfHover) {
-    div.__binclfHover = true;
-    div.on("plotly_hover", (event) => showUnitPicture(state, event));
-    div.on("plotly_unhover", () => hideUnitPicture(state));
-  }
-}
-
-function showUnitPicture(state, event) {
-  const point = event.points && event.points[0];
-  if (!point || point.data.meta !== "unit-pictures" || !Array.isArray(point.customdata)) return;
-  const [source, caption] = point.customdata;
-  state.hovering = true;
-  window.Plotly.relayout(state.divs.boundary, { "images[0].source": source });
-  state.caption.textContent = caption;
-}
-
-function hideUnitPicture(state) {
-  if (!state.hovering) return;
-  state.hovering = false;
-  state.caption.textContent = "";
-  if (state.latest) { state.latest.drawn = false; schedule(state); }
+// ---- rings (ui/panels.py): points ringed on the boundary chart, trace 6, e.g. a one-batch Step's batch
+function drawRing(state, ring) {
+  const key = ring ? `${ring.name}:${ring.indices.join(",")}` : "";
+  if (key === state.ringKey) return;
+  state.ringKey = key;
+  const { x, y } = state.reset.points, indices = ring ? ring.indices : [];
+  window.Plotly.restyle(state.divs.boundary, { x: [indices.map((i) => x[i])], y: [indices.map((i) => y[i])],
+                                               name: [ring ? ring.name : "ringed"], showlegend: [Boolean(ring)] }, [6]);
 }
 
 // ---- the socket ---------------------------------------------------------------------------
@@ -395,6 +391,7 @@ function receive(state, data) {
   queueCurves(state, frame);
   if (frame.predictions.length) state.pendingPredictions = frame.predictions;  // a flip, drawn in the slow lane
   if (frame.sizes || state.sizes) state.pendingSizes = frame.sizes;
+  if (frame.header.panel) queuePanel(state, frame.header.panel, frame.panelParts);
   state.latest = frame;
   schedule(state);
 }
@@ -421,6 +418,7 @@ function startRun(state, message) {
   state.sizes = null;
   state.pendingSizes = undefined;
   state.pendingPredictions = null;
+  state.ringKey = "";  // the reset's boundary figure has no ring
   const { boundary, curves } = message.figures;
   for (const trace of curves.data) { trace.x = plainArray(trace.x); trace.y = plainArray(trace.y); }
   state.predicted = new Uint8Array(message.points.x.length);

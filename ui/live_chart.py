@@ -19,10 +19,11 @@ FRONTEND_JS = Path(st.__file__).parent / "static" / "static" / "js"
 FIRST_PAGE_WIDGETS = ("PageLink", "Selectbox", "Slider", "NumberInput", "Button", "DownloadButton", "Checkbox")
 
 # Registered once at import. isolate_styles=False: plotly.js puts its CSS in document.head,
-# which a shadow root would keep away from the charts.
+# which a shadow root would keep away from the charts. The player (live_chart.js) and the panels'
+# painters (live_panels.js) are one module: the panels use the player's helpers and it calls theirs.
 _component = st.components.v2.component(
     "binclf.live_charts",
-    js=(HERE / "live_chart.js").read_text(),
+    js=(HERE / "live_chart.js").read_text() + "\n" + (HERE / "live_panels.js").read_text(),
     css=(HERE / "live_chart.css").read_text(),
     isolate_styles=False,
 )

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from binclf_core.figures.frames import FrameEncoder
+from binclf_core.figures.frames import FrameEncoder, PanelFrame
 from binclf_core.figures.run import FONT_SIZE, PRESENTER_FONT_SIZE
 from binclf_core.model.training import LIVE_SETTINGS, TrainingRun
 from binclf_core.threads import use_engine_threads
@@ -49,6 +49,8 @@ class _Pace:
     epoch_credit: float = 0.0  # epochs the speed allows and the tab has not trained yet
     panel_at: float = -math.inf  # when the open panel was last drawn
     panel_version: int = -1
+    feed: panels.PanelFeed | None = None  # the open panel's, for this page
+    feed_for: tuple = ()  # the panel and options it draws
 
 
 class Producer:
@@ -143,8 +145,9 @@ class Producer:
             follow(pace.encoder.reference, run)  # trained as far as the run, Step included
             trained = time.thread_time()
             replay_epoch = self._replay_epoch(tab)
-            extra = self._panel(tab, pace, now)
-            frame = pace.encoder.frame(replay_epoch, {**extra, **self._state(tab)}, panels.sizes(tab))
+            panel = self._panel(tab, pace, now)
+            frame = pace.encoder.frame(replay_epoch, {**self._state(tab), "ring": panels.ring(tab)}, panels.sizes(tab),
+                                       panel)
             encoded = time.thread_time()
             self.frame_cost += SMOOTHING * (encoded - trained - self.frame_cost)
             _count(frame, trained - cpu, encoded - trained, run.epoch - epoch)
@@ -194,20 +197,25 @@ class Producer:
 
     @staticmethod
     def _state(tab: frames.FrameTab) -> dict:
-        """What the page shows around the charts: whether it plays, animates, and a fault's text."""
-        return {"playing": tab.playing, "animating": bool(tab.animation), "fault": tab.fault}
+        """What the page shows around the charts: whether it plays, animates, a fault's text, the open view."""
+        return {"playing": tab.playing, "animating": bool(tab.animation), "fault": tab.fault, "view": tab.view}
 
     @staticmethod
-    def _panel(tab: frames.FrameTab, pace: _Pace, now: float) -> dict:
-        """The open panel's figure, when it is due (ui/panels.py)."""
+    def _panel(tab: frames.FrameTab, pace: _Pace, now: float) -> tuple[str, PanelFrame] | None:
+        """The open panel's frame, when it is due (ui/panels.py), from this page's feed of it: a new
+        feed (its figure sent whole) for a new panel, new options or a new run (a new _Pace)."""
         panel = panels.PANELS.get(tab.view)
         if panel is None:
-            return {}
+            pace.feed = None
+            return None
         stale = pace.panel_version != tab.version or now - pace.panel_at >= panel.every_seconds
         if not stale:
-            return {}
+            return None
         pace.panel_at, pace.panel_version = now, tab.version
-        return {"panel": {"key": panel.key, "figure": panel.figure(tab.run, tab.view_options)}}
+        drawn = (panel.key, repr(tab.view_options))
+        if pace.feed is None or pace.feed_for != drawn:
+            pace.feed, pace.feed_for = panel.feed(tab.run, tab.view_options, pace.encoder.font_size), drawn
+        return panel.key, pace.feed.frame(live=tab.playing and not tab.animation)
 
 
 REPLAY_FRAME_SECONDS = 0.1  # an animated replay: ~10 pictures a second

@@ -10,7 +10,7 @@ from binclf_core.explore.landscape import GRID_SIZE, landscape
 from binclf_core.explore.runs import RunRecord
 from binclf_core.figures.formats import is_percent
 from binclf_core.figures.landscape import landscape_figure
-from binclf_core.figures.run import FONT, boundary_figure, downsampled, typed_array
+from binclf_core.figures.run import FONT, FONT_SIZE, boundary_figure, downsampled, typed_array
 from binclf_core.model.optim import USES_MOMENTUM
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -150,7 +150,8 @@ def same_landscape(a: RunRecord, b: RunRecord) -> bool:
     return keys[0] == keys[1] and (a.dataset is b.dataset or a.config.dataset in DATASETS)
 
 
-def landscape_overlay(records: list[RunRecord], grid_size: int = GRID_SIZE) -> tuple[dict | None, list[RunRecord]]:
+def landscape_overlay(records: list[RunRecord], grid_size: int = GRID_SIZE,
+                      font_size: int = FONT_SIZE) -> tuple[dict | None, list[RunRecord]]:
     """The first run's landscape under the paths of every chosen run that shares it, each in its
     Compare colour, and the runs left out (another surface). None when the first run kept no weights."""
     base = records[0]
@@ -159,9 +160,9 @@ def landscape_overlay(records: list[RunRecord], grid_size: int = GRID_SIZE) -> t
         return None, [r for r in records if r is not base]
     view = landscape(base.resume(), grid_size, paths=[r.path for r in sharing])
     held = f", bias held at {view.bias:.3g} (of {base.label.split()[0]})" if view.bias is not None else ""
-    title = (f"Paths on one landscape: loss over {view.axes[0]} × {view.axes[1]}<br><sub>the surface at "
-             f"{base.label.split()[0]}'s final weights{held}; ○ start, ★ {base.label.split()[0]} now</sub>")
-    figure = landscape_figure(view, names=[r.label for r in sharing],
-                              colors=[color(records.index(r)) for r in sharing], title=title)
+    figure = landscape_figure(view, names=[r.label for r in sharing], colors=[color(records.index(r)) for r in sharing],
+                              title=f"Paths on one landscape: loss over {view.axes[0]} × {view.axes[1]}",
+                              subtitle=f"the surface at {base.label.split()[0]}'s final weights{held}; ○ start, "
+                                       f"★ {base.label.split()[0]} now", font_size=font_size)
     figure["layout"]["height"] = 560
     return figure, [r for r in records if r not in sharing]

@@ -74,24 +74,60 @@ class Landscape:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """The loss over a grid of the plane, computed at `weights`: the costly part of a Landscape, which a
+    live view recomputes now and then while the path and the current point move with every frame."""
+
+    axes: tuple[str, str]
+    x: np.ndarray  # (G,)
+    y: np.ndarray  # (G,)
+    loss: np.ndarray  # (G, G) loss[i, j] at (x[j], y[i]); inf where the loss is not finite
+    weights: torch.Tensor  # (P,) where it was computed
+    bias: float | None  # the bias held fixed, for ("w1", "w2")
+    shift: np.ndarray  # (2,) subtracted from a point's plane coordinates to draw it
+
+    def holds(self, points: np.ndarray) -> bool:
+        """Whether every finite point (K, 2), in the drawn coordinates, lies on the grid."""
+        points = points[np.isfinite(points).all(1)]
+        return bool(((points >= [self.x[0], self.y[0]]) & (points <= [self.x[-1], self.y[-1]])).all())
+
+
 def landscape(run: TrainingRun, grid_size: int = GRID_SIZE, paths: list[np.ndarray] | None = None) -> Landscape:
     """The run's landscape now; `paths` (plane coordinates, (E, 2) each) replaces its own path, for
     drawing several runs that share its plane (same data, architecture and seed) on one grid."""
+    weights, own, epochs = run.position()
+    grid = surface(run, weights, [own] if paths is None else paths, grid_size)
+    return on_surface(run, grid, weights, own, epochs, paths)
+
+
+def surface(run: TrainingRun, weights: torch.Tensor, paths: list[np.ndarray], grid_size: int = GRID_SIZE) -> Surface:
+    """The loss around `weights` (P,) on a grid that holds them and the paths (plane coordinates, (E, 2)
+    each): every grid point at once (vmap)."""
     use_engine_threads()
     plane = run.path.plane
-    weights, own, epochs = run.position()
     raw = plane.coordinates(weights)
-    shift = np.zeros(2) if plane.exact else raw  # a random slice is drawn around the current weights
+    shift = np.zeros(2) if plane.exact else raw  # a random slice is drawn around the weights it was taken at
     center = raw - shift
-    drawn = [p - shift for p in ([own] if paths is None else paths)]
-    x, y = _axes(np.vstack([center[None], *drawn]), grid_size, around=None if plane.exact else center)
+    x, y = _axes(np.vstack([center[None], *(p - shift for p in paths)]), grid_size,
+                 around=None if plane.exact else center)
     offsets = np.stack(np.meshgrid(x - center[0], y - center[1]), -1).reshape(-1, 2)  # (G*G, 2) rows along y
     loss = _grid_loss(run, weights, torch.from_numpy(offsets).float() @ plane.directions)
+    return Surface(axes=plane.axes, x=x, y=y, loss=loss.reshape(grid_size, grid_size), weights=weights,
+                   bias=float(weights[2]) if plane.exact else None, shift=shift)
+
+
+def on_surface(run: TrainingRun, grid: Surface, weights: torch.Tensor, own: np.ndarray, epochs: list[int],
+               paths: list[np.ndarray] | None = None) -> Landscape:
+    """The run at `weights` (P,) with its path `own` (E, 2) of `epochs`, drawn on a surface computed at these
+    weights or a little earlier: the current point, the loss there and the way down (~1 ms)."""
+    use_engine_threads()
+    plane = run.path.plane
     center_loss, gradient = _loss_and_gradient(run, weights)
-    return Landscape(axes=plane.axes, x=x, y=y, loss=loss.reshape(grid_size, grid_size), paths=drawn,
-                     path_epochs=epochs, center=center, center_loss=center_loss,
-                     descent=-(plane.projector @ gradient).double().numpy(),
-                     bias=float(weights[2]) if plane.exact else None, shift=shift)
+    return Landscape(axes=grid.axes, x=grid.x, y=grid.y, loss=grid.loss,
+                     paths=[p - grid.shift for p in ([own] if paths is None else paths)], path_epochs=epochs,
+                     center=plane.coordinates(weights) - grid.shift, center_loss=center_loss,
+                     descent=-(plane.projector @ gradient).double().numpy(), bias=grid.bias, shift=grid.shift)
 
 
 def step_in_plane(run: TrainingRun, view: Landscape, step: BatchStep) -> dict[str, np.ndarray]:

@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from binclf_core.data.features import FEATURES
-from binclf_core.figures.run import probability_image, unit_images
 from binclf_core.model.training import TrainingRun
 
 GRID_SIZE = 24  # each unit's picture: 24x24 activations over the plane
@@ -32,7 +31,7 @@ class LayerView:
     shown: list[int]  # indices of the units drawn, in the layer's order
     size: int  # all the layer's units
     labels: list[str]  # per shown unit: "x1²", "h1,3", "score"
-    pictures: list[str]  # per shown unit: a PNG data URL of its activation over the plane
+    pictures: np.ndarray  # (shown, G, G) uint8: each shown unit's activation over the plane (see _pictures)
     formulas: list[str]  # per shown unit: its formula with the numbers filled in
 
     @property
@@ -48,6 +47,7 @@ class NetworkView:
     weights: list[np.ndarray]
     extent: tuple[float, float, float, float]  # x0, x1, y0, y1 of the plane the pictures cover
     epoch: int
+    threshold: float  # the output's picture is P(positive): the page draws this threshold's line on it
 
 
 # ---- the model's own intermediate outputs -----------------------------------------------------
@@ -113,11 +113,10 @@ def network_view(run: TrainingRun, grid_size: int = GRID_SIZE, max_shown: int = 
         shown = shown_units(outgoing, output.shape[1], max_shown)
         formulas = [unit_formula(index, unit, weights, biases, labels, activation) if index else
                     feature_formula(run.config.features[unit], scaling, unit) for unit in shown]
+        pictures = unit_pictures(index, len(outputs), output, shown, grid_size)
         layers.append(LayerView(_layer_name(index, len(outputs)), shown, output.shape[1],
-                                [labels[index][u] for u in shown], _pictures(index, len(outputs), output, shown,
-                                                                             grid_size, run.config.threshold),
-                                formulas))
-    return NetworkView(layers, weights, extent, run.epoch)
+                                [labels[index][u] for u in shown], pictures, formulas))
+    return NetworkView(layers, weights, extent, run.epoch, run.config.threshold)
 
 
 def _layer_name(index: int, count: int) -> str:
@@ -139,17 +138,17 @@ def shown_units(outgoing: np.ndarray | None, size: int, max_shown: int = MAX_SHO
     return sorted(np.argsort(-strength, kind="stable")[:max_shown].tolist())
 
 
-def _pictures(index: int, count: int, output: np.ndarray, shown: list[int], grid_size: int,
-              threshold: float) -> list[str]:
-    """Unit pictures in the boundary's colours: the output as P(positive) with its threshold contour;
-    features per unit and hidden units per layer scaled so 0 is white, negative blue and positive orange."""
+def unit_pictures(index: int, count: int, output: np.ndarray, shown: list[int], grid_size: int) -> np.ndarray:
+    """(U, G, G) uint8 pictures, rows along y upwards, 0-255 on the boundary's colour scale (blue, white,
+    orange): the output as P(positive); features per unit and hidden units per layer scaled so that 0 is
+    white (127.5), negative blue and positive orange. Quantising is all the server does: the page colours them."""
     if index == count - 1:
-        probability = 1 / (1 + np.exp(-np.clip(output[:, 0], -60, 60)))
-        return [probability_image(probability.reshape(grid_size, grid_size), threshold, factor=1)]
-    values = output[:, shown].T.reshape(len(shown), grid_size, grid_size)  # (U, G, G)
-    axes = (1, 2) if index == 0 else (0, 1, 2)
-    scale = np.maximum(np.abs(values).max(axis=axes, keepdims=True), 1e-6)
-    return unit_images(0.5 + 0.5 * values / scale)
+        values = 1 / (1 + np.exp(-np.clip(output[:, :1].T, -60, 60)))  # (1, G*G)
+    else:
+        values = output[:, shown].T  # (U, G*G)
+        scale = np.abs(values).max(axis=1 if index == 0 else None, keepdims=True)
+        values = 0.5 + 0.5 * values / np.maximum(scale, 1e-6)
+    return np.rint(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8).reshape(len(values), grid_size, grid_size)
 
 
 # ---- formulas ---------------------------------------------------------------------------------------

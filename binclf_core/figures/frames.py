@@ -4,7 +4,9 @@ A frame carries what changed since the previous one: the probability grid quanti
 the predicted class of each point (only when one flipped), the new points of the curves (at most
 MAX_CURVE_POINTS a frame) and the test metrics. The browser keeps everything else from the reset
 message (the points' positions, the axes, the curves so far) and draws a frame with Plotly
-updates that redraw only what changed (ui/live_chart.js).
+updates that redraw only what changed (ui/live_chart.js). A panel beside the boundary chart rides
+along as a PanelFrame: its Plotly figure only when that changed, and what the page draws over it
+(JSON, with its arrays as binary parts).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,32 @@ RESET_CURVE_POINTS = 600  # the curves so far, when a page (re)connects
 HEADER = struct.Struct("<I")  # the JSON header's length in bytes, before the header itself
 CURVE_COLUMNS = ("epoch", *HISTORY_KEYS)  # float32 each, one row per new curve point
 REFERENCE_COLUMNS = ("epoch", "train_loss")
+# The live boundary chart's trace 6: points a panel rings (header `ring`), e.g. a one-batch Step's batch;
+# empty until then, its legend entry shown while it holds any.
+RING_TRACE = {"type": "scatter", "mode": "markers", "name": "ringed", "x": [], "y": [], "showlegend": False,
+              "hoverinfo": "skip", "marker": {"symbol": "circle-open", "size": 17, "color": "#db2777",
+                                              "line": {"width": 2.5}}}
+PART_TYPES = {"u1": np.uint8, "i4": np.dtype("<i4"), "f4": np.dtype("<f4")}  # a panel part's dtype, by its code
+
+
+@dataclass(frozen=True, eq=False)
+class PanelFrame:
+    """One frame of a panel (ui/panels.py): the figure the page makes with Plotly.react, sent only when
+    it changed (else None), and the drawing it paints over that figure, complete in every frame (a page
+    that skips a frame loses nothing). The drawing names its arrays by their index in `parts`."""
+
+    figure: dict | None
+    drawing: dict
+    parts: tuple[np.ndarray, ...] = ()
+
+    def header(self, key: str) -> dict[str, Any]:
+        """The frame header's `panel`: the parts travel after the frame's other parts, in this order."""
+        codes = {np.dtype(dtype): code for code, dtype in PART_TYPES.items()}
+        spec = {"key": key, "drawing": self.drawing,
+                "parts": [[codes[part.dtype], list(part.shape)] for part in self.parts]}
+        if self.figure is not None:
+            spec["figure"] = self.figure
+        return spec
 
 
 def _rows(history: list[dict], start: int, columns: tuple[str, ...], limit: int) -> np.ndarray:
@@ -73,12 +102,18 @@ class FrameEncoder:
             "points": {"x": dataset.x_all[:, 0].tolist(), "y": dataset.x_all[:, 1].tolist(),
                        "label": dataset.y_all.int().tolist(), "n_train": len(dataset.y_train)},
             "class_names": [str(name) for name in dataset.class_names], "reference": self.reference is not None,
-            "figures": {"boundary": boundary_figure(snapshot, dataset, font_size=self.font_size), "curves": curves},
+            "figures": {"boundary": self._boundary(snapshot), "curves": curves},
         }
 
+    def _boundary(self, snapshot) -> dict:
+        figure = boundary_figure(snapshot, self.run.dataset, font_size=self.font_size)
+        figure["data"].append(dict(RING_TRACE))
+        return figure
+
     def frame(self, replay_epoch: int | None = None, extra: dict[str, Any] | None = None,
-              sizes: np.ndarray | None = None) -> bytes:
-        """The run now (or at a kept past epoch), as one binary frame; `extra` joins the JSON header."""
+              sizes: np.ndarray | None = None, panel: tuple[str, PanelFrame] | None = None) -> bytes:
+        """The run now (or at a kept past epoch), as one binary frame; `extra` joins the JSON header,
+        `panel` is the open panel's key and frame."""
         run = self.run
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",), epoch=replay_epoch)
         grid = np.rint(snapshot.grid * 255).astype(np.uint8)  # (G, G), rows along y upwards
@@ -99,10 +134,14 @@ class FrameEncoder:
             "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
             "sizes": sizes is not None, **(extra or {}),
         }
+        if panel is not None:
+            header["panel"] = panel[1].header(panel[0])
         body = [_padded(grid.tobytes()), _padded(predicted if send_predictions else b""), curves.tobytes(),
                 reference.tobytes()]
         if sizes is not None:
             body.append(np.asarray(sizes, dtype=np.float32).tobytes())
+        if panel is not None:
+            body += [_padded(np.ascontiguousarray(part).tobytes()) for part in panel[1].parts]
         self.last_header, self.last_grid = header, grid
         encoded = json.dumps(header, separators=(",", ":")).encode()
         encoded += b" " * (-len(encoded) % 4)  # the binary parts start 4-byte aligned, for Float32Array views
@@ -134,18 +173,20 @@ def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[s
     offset = HEADER.size + length
     parts: dict[str, Any] = {"header": header}
 
-    def take(name: str, count: int, dtype, shape=None) -> None:
+    def take(count: int, dtype, shape=None) -> np.ndarray:
         nonlocal offset
         size = count * np.dtype(dtype).itemsize
         array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
-        parts[name] = array.reshape(shape) if shape else array
         offset += size + (-size % 4)
+        return array.reshape(shape) if shape else array
 
-    take("grid", grid_size * grid_size, np.uint8, (grid_size, grid_size))
-    take("predictions", points if header["predictions"] else 0, np.uint8)
-    take("curves", header["curve_points"] * len(CURVE_COLUMNS), "<f4", (-1, len(CURVE_COLUMNS)))
-    take("reference", header["reference_points"] * len(REFERENCE_COLUMNS), "<f4", (-1, len(REFERENCE_COLUMNS)))
-    take("sizes", points if header["sizes"] else 0, "<f4")
+    parts["grid"] = take(grid_size * grid_size, np.uint8, (grid_size, grid_size))
+    parts["predictions"] = take(points if header["predictions"] else 0, np.uint8)
+    parts["curves"] = take(header["curve_points"] * len(CURVE_COLUMNS), "<f4", (-1, len(CURVE_COLUMNS)))
+    parts["reference"] = take(header["reference_points"] * len(REFERENCE_COLUMNS), "<f4", (-1, len(REFERENCE_COLUMNS)))
+    parts["sizes"] = take(points if header["sizes"] else 0, "<f4")
+    panel = header.get("panel") or {"parts": []}
+    parts["panel_parts"] = [take(math.prod(shape), PART_TYPES[code], shape) for code, shape in panel["parts"]]
     if offset != len(data):
         raise ValueError(f"frame of {len(data)} bytes has {len(data) - offset} bytes left over")
     return parts

@@ -1,9 +1,12 @@
-"""The loss landscape as a plain Plotly figure dict for plotly.js's basic bundle (scatter only).
+"""The loss landscape as plain Plotly figure dicts for plotly.js's basic bundle (scatter only).
 
-The loss is a PNG layout image with its contour lines drawn into it (as figures.probability_image
-draws the probability and its threshold line): one picture, light to send and to redraw many
-times a second. The path, the current point, the way down and a Step through update are scatter
-traces and layout annotations (arrows).
+Two forms. The Compare page's figure (`landscape_figure`) is drawn once: the loss is a PNG layout
+image with its contour lines drawn into it (as figures.probability_image draws the probability and
+its threshold line), the paths are scatter traces and the way down an annotation. The live view's
+(`live_landscape_figure` and `landscape_drawing`) moves several times a second: Plotly draws only the
+axes, the title and the legend, sent again when they change (a new surface, a Step), and the page
+paints the rest over them on a canvas with every frame (ui/live_panels.js): the loss as a uint8 grid
+it colours and contours itself, the path, the current point and the arrows.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ import base64
 
 import numpy as np
 
-from binclf_core.data.generators import Dataset
 from binclf_core.explore.landscape import Landscape
-from binclf_core.figures.run import NEGATIVE, POSITIVE, _base_layout, _line_coverage, _png, _upsampling, typed_array
+from binclf_core.figures.run import FONT_SIZE, _base_layout, _line_coverage, _png, _upsampling, typed_array
 from binclf_core.model.training import BatchStep
 
 LOW_TO_HIGH = [[0.0, "#1e3a8a"], [0.35, "#2563eb"], [0.7, "#93c5fd"], [1.0, "#f8fafc"]]  # low loss dark
 CONTOUR_OPACITY = 0.5  # the contour lines: white at this opacity over the colours
-PATH, NOW, DOWN, UPDATE, BATCH = "#f97316", "#facc15", "#d946ef", "#e11d48", "#111827"
+PATH, NOW, DOWN, UPDATE = "#f97316", "#facc15", "#d946ef", "#e11d48"
 LEVELS = 12
 UPSAMPLE = 4
 ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
@@ -36,11 +38,16 @@ def loss_range(loss: np.ndarray) -> tuple[float, float]:
     return low, high if high > low else low + 1e-6
 
 
+def scaled_loss(loss: np.ndarray, low: float, high: float) -> np.ndarray:
+    """The picture's scale: sqrt((loss - low) / (high - low)) in [0, 1], a loss that is not finite at the top;
+    the square root spreads the colours (and the contours) towards the minimum."""
+    return np.sqrt(np.clip((np.where(np.isfinite(loss), loss, high) - low) / (high - low), 0, 1))
+
+
 def loss_image(loss: np.ndarray, low: float, high: float, factor: int = UPSAMPLE) -> str:
     """The (G, G) loss grid, rows along y upwards, as a PNG data URL: dark where low, pale where high,
-    with LEVELS - 1 contour lines drawn into it, crowding towards the minimum (even steps of
-    sqrt((loss - low) / (high - low)), the colour scale itself)."""
-    scaled = np.sqrt(np.clip((np.where(np.isfinite(loss), loss, high) - low) / (high - low), 0, 1))
+    with LEVELS - 1 contour lines drawn into it at even steps of the scale."""
+    scaled = scaled_loss(loss, low, high)
     fine = _upsampling(loss.shape[0], factor) @ scaled @ _upsampling(loss.shape[1], factor).T
     stops = [s for s, _ in LOW_TO_HIGH]
     colors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in LOW_TO_HIGH], dtype=np.float32)
@@ -56,29 +63,55 @@ def contour_levels() -> np.ndarray:
     return np.linspace(0, 1, LEVELS + 1)[1:-1]
 
 
-def _arrow(start: np.ndarray, end: np.ndarray, color: str) -> dict:
-    return {"x": float(end[0]), "y": float(end[1]), "ax": float(start[0]), "ay": float(start[1]),
-            "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2,
-            "arrowsize": 1.2, "arrowwidth": 2.5, "arrowcolor": color, "text": "", "standoff": 0,
-            "startstandoff": 0}
-
-
-def _down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray) -> dict | None:
-    """An arrow from `start` along `descent`, ARROW_SHARE of the view long (its length is not to scale)."""
+def down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray) -> np.ndarray | None:
+    """(2, 2) an arrow [from, to] at `start` along `descent`, ARROW_SHARE of the view long (not to scale)."""
     norm = float(np.hypot(*descent))
     if not np.isfinite(norm) or norm == 0:
         return None
     span = float(view.x[-1] - view.x[0])
-    return _arrow(start, start + descent / norm * span * ARROW_SHARE, DOWN)
+    return np.stack([start, start + descent / norm * span * ARROW_SHARE])
 
 
-def _update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> tuple[dict, float]:
-    """The update from `before` to `after`, and the factor it is drawn magnified by (one too short to see)."""
+def update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, float]:
+    """(2, 2) the update [from, to], and the factor it is drawn magnified by (one too short to see)."""
     length, span = float(np.hypot(*(after - before))), float(view.x[-1] - view.x[0])
     if not np.isfinite(length) or length == 0 or length >= MIN_SHARE * span:
-        return _arrow(before, after, UPDATE), 1.0
+        return np.stack([before, after]), 1.0
     factor = float(f"{MIN_SHARE * span / length:.2g}")
-    return _arrow(before, before + (after - before) * factor, UPDATE), factor
+    return np.stack([before, before + (after - before) * factor]), factor
+
+
+def _extent(view: Landscape) -> tuple[float, float, float, float]:
+    """x0, x1, y0, y1 of the picture: each grid value is the centre of one of its pixels."""
+    step_x, step_y = view.x[1] - view.x[0], view.y[1] - view.y[0]
+    return (float(view.x[0] - step_x / 2), float(view.x[-1] + step_x / 2), float(view.y[0] - step_y / 2),
+            float(view.y[-1] + step_y / 2))
+
+
+def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int) -> dict:
+    x0, x1, y0, y1 = _extent(view)
+    layout = _base_layout(title, subtitle, font_size)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size}
+    layout["uirevision"] = "landscape"
+    layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False, "title": {"text": view.axes[0]},
+                       "constrain": "domain"}
+    layout["yaxis"] = {"range": [y0, y1], "showgrid": False, "zeroline": False, "title": {"text": view.axes[1]},
+                       "scaleanchor": "x", "constrain": "domain"}
+    return layout
+
+
+def _subtitle(view: Landscape) -> str:
+    low, high = loss_range(view.loss)
+    kind = f"exact, bias held at {view.bias:.3g}" if view.bias is not None else "2 fixed random directions"
+    return f"{kind} · dark {low:.3g} · pale {high:.3g}"
+
+
+# ---- the Compare page's figure: drawn once ---------------------------------------------------------
+def _arrow(ends: np.ndarray, color: str) -> dict:
+    (ax, ay), (x, y) = ends.tolist()
+    return {"x": x, "y": y, "ax": ax, "ay": ay, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+            "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 2.5, "arrowcolor": color, "text": "",
+            "standoff": 0, "startstandoff": 0}
 
 
 def _path_trace(points: np.ndarray, name: str, color: str, epochs: list[int] | None = None) -> dict:
@@ -94,11 +127,9 @@ def _path_trace(points: np.ndarray, name: str, color: str, epochs: list[int] | N
 
 
 def landscape_figure(view: Landscape, names: list[str] | None = None, colors: list[str] | None = None,
-                     step: dict | None = None, title: str | None = None) -> dict:
-    """The loss over the view's plane with contours, each path (named and coloured, the run's own
-    path in PATH by default), the current point, the way down from it, and a Step through update
-    (`step` as landscape.step_in_plane gives it) when there is one."""
-    low, high = loss_range(view.loss)
+                     title: str | None = None, subtitle: str | None = None, font_size: int = FONT_SIZE) -> dict:
+    """The loss over the view's plane with contours, each path (named and coloured, the run's own path
+    in PATH by default), the current point and the way down from it, all Plotly's to draw."""
     data = []
     names, colors = names or ["path"], colors or [PATH]
     for index, (points, name, color) in enumerate(zip(view.paths, names, colors, strict=False)):
@@ -109,65 +140,77 @@ def landscape_figure(view: Landscape, names: list[str] | None = None, colors: li
     data.append({"type": "scatter", "mode": "markers", "name": f"now (loss {view.center_loss:.4g})",
                  "x": [float(view.center[0])], "y": [float(view.center[1])],
                  "marker": {"symbol": "star", "size": 15, "color": NOW, "line": {"color": "#111827", "width": 1}}})
-    start, descent = (view.center, view.descent) if step is None else (step["before"], step["descent"])
-    annotations = [a for a in [_down_arrow(view, start, descent)] if a]
-    data.append(_legend_line("way down (−gradient)" if step is None else "the batch's way down (−gradient)", DOWN))
-    if step is not None:
-        arrow, factor = _update_arrow(view, step["before"], step["after"])
-        annotations.append(arrow)
-        data.append(_legend_line("the step's update" + (f" (drawn ×{factor:g})" if factor != 1 else ""), UPDATE))
-    return {"data": data, "layout": _layout(view, low, high, annotations, title)}
+    data.append(_legend_line("way down (−gradient)", DOWN))
+    down = down_arrow(view, view.center, view.descent)
+    layout = _axes_layout(view, title or f"Training loss over {view.axes[0]} × {view.axes[1]}",
+                          _subtitle(view) if subtitle is None else subtitle, font_size)
+    low, high = loss_range(view.loss)
+    x0, x1, y0, y1 = _extent(view)
+    layout["images"] = [{"source": loss_image(view.loss, low, high), "xref": "x", "yref": "y", "x": x0, "y": y1,
+                         "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch", "layer": "below"}]
+    layout["annotations"] = [] if down is None else [_arrow(down, DOWN)]
+    return {"data": data, "layout": layout}
 
 
 def _legend_line(name: str, color: str) -> dict:
-    """A legend entry for what an annotation arrow draws."""
+    """A legend entry for what an arrow draws."""
     return {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": name,
             "line": {"color": color, "width": 3}, "hoverinfo": "skip"}
 
 
-def _layout(view: Landscape, low: float, high: float, annotations: list[dict], title: str | None) -> dict:
-    step_x, step_y = view.x[1] - view.x[0], view.y[1] - view.y[0]
-    x0, x1, y0, y1 = view.x[0] - step_x / 2, view.x[-1] + step_x / 2, view.y[0] - step_y / 2, view.y[-1] + step_y / 2
-    if title is None:
-        kind = f"exact, bias held at {view.bias:.3g}" if view.bias is not None else "2 fixed random directions"
-        title = (f"Training loss over {view.axes[0]} × {view.axes[1]}<br><sub>{kind} · dark {low:.3g} · "
-                 f"pale {high:.3g}</sub>")
-    layout = _base_layout(title)
-    layout["margin"] = {**layout["margin"], "t": 56}
-    layout["uirevision"] = "landscape"
-    layout["xaxis"] = {"range": [float(x0), float(x1)], "showgrid": False, "zeroline": False,
-                       "title": {"text": view.axes[0]}, "constrain": "domain"}
-    layout["yaxis"] = {"range": [float(y0), float(y1)], "showgrid": False, "zeroline": False,
-                       "title": {"text": view.axes[1]}, "scaleanchor": "x", "constrain": "domain"}
-    layout["images"] = [{"source": loss_image(view.loss, low, high), "xref": "x", "yref": "y", "x": float(x0),
-                         "y": float(y1), "sizex": float(x1 - x0), "sizey": float(y1 - y0), "sizing": "stretch",
-                         "layer": "below"}]
-    layout["annotations"] = annotations
-    return layout
+# ---- the live view: Plotly draws the axes once, the page paints the rest with every frame -----------
+def live_landscape_figure(view: Landscape, font_size: int = FONT_SIZE, step: BatchStep | None = None,
+                          moved: dict | None = None) -> dict:
+    """The live Landscape's axes, title and legend (no data: the drawing's; nor the bias held and the
+    colour scale's ends, which move with every surface: the drawing's `note`). After a one-batch Step
+    (`moved` as landscape.step_in_plane gives it), the title says the losses before and after."""
+    if step is None:  # no numbers that move with the surface: the figure travels again only for new axes
+        subtitle = "exact, bias held" if view.bias is not None else "2 random directions"
+        title = f"Training loss over {view.axes[0]} × {view.axes[1]}"
+    else:
+        title = f"Step through: batch {step.batch} of {step.batches}, epoch {step.epoch}"
+        subtitle = (f"training loss {step.loss_before:.4f} → {step.loss_after:.4f} · this batch's own "
+                    f"{step.batch_loss_before:.4f} → {step.batch_loss_after:.4f}")
+    legend = [{"type": "scatter", "mode": "lines+markers", "x": [None], "y": [None], "name": "path",
+               "line": {"color": PATH, "width": 2}, "marker": {"size": 4, "color": PATH}},
+              {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": "now",
+               "marker": {"symbol": "star", "size": 13, "color": NOW, "line": {"color": "#111827", "width": 1}}},
+              _legend_line("way down (−gradient)" if step is None else "the batch's way down (−gradient)", DOWN)]
+    if moved is not None:
+        factor = update_arrow(view, moved["before"], moved["after"])[1]
+        legend.append(_legend_line("the step's update" + (f" (drawn ×{factor:g})" if factor != 1 else ""), UPDATE))
+    layout = _axes_layout(view, title, subtitle, font_size)
+    layout.update({"hovermode": False, "legend": {**layout["legend"], "itemclick": False, "itemdoubleclick": False}})
+    return {"data": legend, "layout": layout}
 
 
-def step_figure(view: Landscape, moved: dict, step: BatchStep, dataset: Dataset) -> dict:
-    """A Step through update: the landscape with the update and the batch's way down (left), and the
-    training points with the batch's points ringed (right); the title says the loss before and after."""
-    figure = landscape_figure(view, step=moved, title=(
-        f"Step through: batch {step.batch} of {step.batches}, epoch {step.epoch}<br><sub>training loss "
-        f"{step.loss_before:.4f} → {step.loss_after:.4f} · this batch's own {step.batch_loss_before:.4f} → "
-        f"{step.batch_loss_after:.4f}</sub>"))
-    x, y = dataset.x_train.numpy(), dataset.y_train.numpy()
-    for value, color, name in ((0, NEGATIVE, "class 0"), (1, POSITIVE, "class 1")):
-        chosen = x[y == value]
-        figure["data"].append({"type": "scatter", "mode": "markers", "name": f"training points, {name}",
-                               "x": typed_array(chosen[:, 0]), "y": typed_array(chosen[:, 1]), "xaxis": "x2",
-                               "yaxis": "y2", "marker": {"size": 6, "color": color, "opacity": 0.45},
-                               "showlegend": False, "hoverinfo": "skip"})
-    batch = x[step.indices]
-    figure["data"].append({"type": "scatter", "mode": "markers", "name": f"the batch ({len(batch)} points)",
-                           "x": typed_array(batch[:, 0]), "y": typed_array(batch[:, 1]), "xaxis": "x2", "yaxis": "y2",
-                           "marker": {"symbol": "circle-open", "size": 12, "color": BATCH, "line": {"width": 2}},
-                           "hovertemplate": "in the batch (%{x:.2f}, %{y:.2f})<extra></extra>"})
-    layout = figure["layout"]
-    layout["xaxis"]["domain"] = [0.0, 0.56]
-    layout["xaxis2"] = {"domain": [0.64, 1.0], "anchor": "y2", "showgrid": False, "zeroline": False,
-                        "title": {"text": "x1"}}
-    layout["yaxis2"] = {"anchor": "x2", "showgrid": False, "zeroline": False, "title": {"text": "x2"}}
-    return figure
+def landscape_drawing(view: Landscape, surface_id: int, epoch: int, font_size: int = FONT_SIZE,
+                      moved: dict | None = None) -> tuple[dict, tuple[np.ndarray, ...]]:
+    """What the page paints over the live figure: the loss on the picture's scale as a (G, G) uint8 grid,
+    rows along y upwards (part 0; the page re-colours it only when `surface_id` changes), the path (E, 2)
+    float32 (part 1) and its epochs (E,) int32 (part 2), the current point, the way down and a Step's
+    update as [[x0, y0], [x1, y1]] arrows in the axes' coordinates."""
+    low, high = loss_range(view.loss)
+    start, descent = (view.center, view.descent) if moved is None else (moved["before"], moved["descent"])
+    down = down_arrow(view, start, descent)
+    update = None if moved is None else update_arrow(view, moved["before"], moved["after"])[0]
+    scale = f"dark {low:.3g} · pale {high:.3g}"
+    drawing = {
+        "kind": "landscape", "epoch": epoch, "font": font_size, "loss": _finite(view.center_loss),
+        "note": scale if view.bias is None else f"bias {view.bias:.3g} · {scale}",  # under the corner's epoch
+        "surface": {"id": surface_id, "part": 0, "extent": _extent(view), "levels": LEVELS,
+                    "colors": LOW_TO_HIGH, "contour": CONTOUR_OPACITY},
+        "path": 1, "epochs": 2, "now": _finite(view.center), "down": _finite(down), "update": _finite(update),
+        "colors": {"path": PATH, "now": NOW, "down": DOWN, "update": UPDATE},
+    }
+    grid = np.rint(scaled_loss(view.loss, low, high) * 255).astype(np.uint8)
+    path = view.paths[0].astype(np.float32)
+    return drawing, (grid, path, np.asarray(view.path_epochs, np.int32))
+
+
+def _finite(values: float | np.ndarray | None):
+    """A number or an array as JSON, or None where it is missing or not all finite (a diverged run):
+    the browser's JSON.parse takes no NaN."""
+    if values is None or not np.isfinite(values).all():
+        return None
+    return values.tolist() if isinstance(values, np.ndarray) else float(values)

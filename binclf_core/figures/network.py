@@ -1,10 +1,10 @@
-"""Figures of the network view and the hidden space, as plain Plotly dicts for the browser's basic bundle.
+"""The network view and the hidden space as live panels: a plain Plotly figure (the title and the axes,
+for plotly.js's basic bundle) that travels once, and a drawing the page paints over it on a canvas with
+every frame (ui/live_panels.js; FRAMES.md).
 
-Unit pictures are PNG layout images; edges are scatter lines, one trace per sign and thickness
-class so a 6x8 network stays a dozen traces; an invisible marker at each edge's middle carries
-its value on hover. The units' own trace has meta "unit-pictures" and, per unit, customdata
-[picture, formula]: hovering a unit shows its picture on the boundary chart and its formula
-under the charts (see the live-frames contract).
+Why a drawing and not traces: a Plotly.react of the whole network (57 pictures as PNG layout images,
+384 edges) cost the browser 22-58 ms and ~118 kB a frame; the same on a canvas costs ~2 ms and the
+drawing ~40 kB, the unit pictures travelling as uint8 grids the page colours as it colours the boundary.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import html
 import numpy as np
 
 from binclf_core.explore.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
-from binclf_core.figures.run import FONT, LINE, NEGATIVE, POSITIVE
+from binclf_core.figures.frames import PanelFrame
+from binclf_core.figures.run import FONT_SIZE, LINE, NEGATIVE, POSITIVE, _base_layout
 from binclf_core.model.training import TrainingRun
 
 ROW_GAP, BOX = 1.15, 0.8  # in data units: the drawing keeps its aspect (scaleanchor)
 MIN_COLUMN_GAP = 1.7  # columns spread out to a square drawing when there are few of them
-WIDTH_CLASSES = 5  # edge thicknesses, 1 to 5 px (+0.5)
-UNIT_PICTURES = "unit-pictures"
+GRID_LINES = {"x1": "rgba(15,118,110,0.45)", "x2": "rgba(124,58,237,0.4)"}  # the hidden space's: teal, violet
 
 
 def _column_gap(view: NetworkView) -> float:
@@ -44,129 +44,72 @@ def _layer_title(name: str, columns: int) -> str:
     return name.replace("Hidden ", "H") if columns > 5 else name
 
 
-def _edges(view: NetworkView, positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Every drawn edge as (E, 4) segment ends x0, y0, x1, y1 and (E,) weights, with a hover text each;
-    a weight of exactly 0 (L1 switched it off) is not drawn."""
-    segments, weights, texts = [], [], []
+def _edges(view: NetworkView) -> np.ndarray:
+    """Every drawn edge as (E, 3) float32 rows: source unit, target unit (indices into the drawing's units,
+    layer after layer) and weight. A weight of exactly 0 (L1 switched it off) or not finite is not drawn."""
+    rows, first = [], 0
     for index, matrix in enumerate(view.weights):
         source, target = view.layers[index], view.layers[index + 1]
         shown = matrix[np.ix_(target.shown, source.shown)]  # (m, n): target j <- source i
-        j, i = np.nonzero(np.nan_to_num(shown, nan=0.0))  # a diverged run's NaN weights are not drawn
-        start, end = positions[index][i], positions[index + 1][j]  # (E, 2) each
-        shift = np.array([BOX / 2, 0.0])
-        segments.append(np.concatenate([start + shift, end - shift], axis=1))
-        weights.append(shown[j, i])
-        texts += [f"{source.labels[a]} → {target.labels[b]}: w = {w:.3f}" for a, b, w in
-                  zip(i.tolist(), j.tolist(), shown[j, i].tolist(), strict=True)]
-    return np.concatenate(segments).round(3), np.concatenate(weights), texts
+        j, i = np.nonzero(np.where(np.isfinite(shown), shown, 0.0))
+        after = first + len(source.shown)
+        rows.append(np.stack([first + i, after + j, shown[j, i]], axis=1))
+        first = after
+    return np.concatenate(rows).astype(np.float32).reshape(-1, 3)
 
 
-def _polyline(segments: np.ndarray) -> tuple[list, list]:
-    """(E, 4) segments as plotly x and y lists with None between the segments."""
-    gaps = np.full((len(segments), 1), np.nan)
-    xs = np.concatenate([segments[:, [0, 2]], gaps], axis=1).ravel().tolist()
-    ys = np.concatenate([segments[:, [1, 3]], gaps], axis=1).ravel().tolist()
-    return [None if v != v else v for v in xs], [None if v != v else v for v in ys]  # NaN -> None (JSON null)
+def _texts(view: NetworkView, positions: list[np.ndarray]) -> dict:
+    """The layers' titles above them, '+N more' under a layer wider than it shows, the features' names
+    left of their pictures and `score` right of the output's; hidden units are named in their formulas."""
+    top = max(float(p[:, 1].max()) for p in positions) + BOX / 2 + 0.15
+    texts = []  # (x, y, text, anchor, bold): anchor is the side of the point the text lies on
+    for layer, at in zip(view.layers, positions, strict=True):
+        texts.append((at[0, 0], top, _layer_title(layer.name, len(positions)), "top", True))
+        if layer.more:
+            texts.append((at[0, 0], at[:, 1].min() - BOX / 2 - 0.05, f"+{layer.more} more", "bottom", False))
+    texts += [(x - BOX / 2 - 0.08, y, label, "left", False)
+              for (x, y), label in zip(positions[0], view.layers[0].labels, strict=True)]
+    texts.append((positions[-1][0, 0] + BOX / 2 + 0.08, positions[-1][0, 1], "score", "right", False))
+    x, y, text, anchor, bold = zip(*texts, strict=True)
+    return {"x": np.round(x, 3).tolist(), "y": np.round(y, 3).tolist(), "text": list(text), "anchor": list(anchor),
+            "bold": list(bold)}
 
 
-def _edge_traces(view: NetworkView, positions: list[np.ndarray]) -> list[dict]:
-    """Edges coloured by sign and as thick as |w| relative to the largest drawn, grouped into one trace per
-    sign and thickness class; a point at each edge's middle, not drawn, shows its value on hover."""
-    segments, weights, texts = _edges(view, positions)
-    if not len(weights):
-        return []
-    size = np.minimum(np.abs(weights), np.finfo(np.float32).max)  # an infinite weight draws as the thickest
-    width_class = np.minimum(WIDTH_CLASSES - 1, (size / size.max() * WIDTH_CLASSES).astype(int))
-    traces = []
-    for positive in (False, True):
-        for width in range(WIDTH_CLASSES):
-            chosen = (weights > 0) == positive
-            chosen &= width_class == width
-            if chosen.any():
-                xs, ys = _polyline(segments[chosen])
-                traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
-                               "showlegend": False, "opacity": 0.75,
-                               "line": {"color": POSITIVE if positive else NEGATIVE, "width": 1.5 + width}})
-    middles = ((segments[:, :2] + segments[:, 2:]) / 2).round(3)
-    # mode "none": hover still finds the middles, and the browser draws no node for them (a 6x8 network
-    # has 384 edges, and their invisible markers had doubled the time of a Plotly.react of this figure)
-    traces.append({"type": "scatter", "mode": "none", "name": "weights", "showlegend": False,
-                   "x": middles[:, 0].tolist(), "y": middles[:, 1].tolist(), "text": texts,
-                   "hovertemplate": "%{text}<extra></extra>"})
-    return traces
+def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
+    """What Plotly draws of the network view: the title and two hidden axes that fix the drawing's
+    place and aspect. It depends only on the network's shape, so it travels once."""
+    positions = _unit_positions(view)
+    gap = _column_gap(view)
+    half_height = max(len(p) for p in positions) / 2 * ROW_GAP
+    top = half_height + BOX / 2 + 0.15
+    layout = _base_layout("Network", "hover a unit: its picture on the big chart, its formula below; click: keep "
+                          "it<br>edges: orange positive, blue negative, thicker for larger |w|", font_size)
+    layout["margin"] = {**layout["margin"], "l": 12 + 4 * font_size, "r": 12 + 3 * font_size,
+                        "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 10}  # the names spill into the margins
+    layout.update({"uirevision": "network", "showlegend": False, "hovermode": False, "dragmode": False,
+                   "xaxis": {"visible": False, "fixedrange": True,
+                             "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2]},
+                   "yaxis": {"visible": False, "fixedrange": True, "scaleanchor": "x",
+                             "range": [-half_height - 0.7, top + 0.2 + 0.05 * font_size]}})
+    return {"data": [], "layout": layout}
 
 
-def network_figure(view: NetworkView) -> dict:
-    """The network as TF Playground draws it: a picture per unit, edges by sign and size, the features'
-    names at their left, and '+N more' under a layer wider than the units it shows."""
+def network_drawing(view: NetworkView, font_size: int = FONT_SIZE) -> tuple[dict, tuple[np.ndarray, ...]]:
+    """What the page paints over the figure, and its two arrays: the units' pictures (U, G, G) uint8
+    (part 0) and the edges (E, 3) float32 (part 1)."""
     positions = _unit_positions(view)
     every = np.concatenate(positions)
-    top = float(every[:, 1].max()) + BOX / 2 + 0.15
-    gap = _column_gap(view)
-    images, customdata, labels = [], [], []  # labels: (x, y, text, position) of the layers' titles and counts
-    for layer, at in zip(view.layers, positions, strict=True):
-        for (x, y), picture, formula in zip(at, layer.pictures, layer.formulas, strict=True):
-            images.append({"source": picture, "xref": "x", "yref": "y", "x": float(x), "y": float(y),
-                           "sizex": BOX, "sizey": BOX, "xanchor": "center", "yanchor": "middle",
-                           "sizing": "stretch", "layer": "above"})
-            customdata.append([picture, formula])
-        labels.append((float(at[0, 0]), top, f"<b>{_layer_title(layer.name, len(positions))}</b>", "top center"))
-        if layer.more:
-            labels.append((float(at[0, 0]), float(at[:, 1].min()) - BOX / 2, f"+{layer.more} more", "bottom center"))
-    units = {"type": "scatter", "mode": "markers", "meta": UNIT_PICTURES, "name": "units", "showlegend": False,
-             "x": every[:, 0].round(3).tolist(), "y": every[:, 1].round(3).tolist(), "customdata": customdata,
-             "hovertemplate": "%{customdata[1]}<extra></extra>",
-             "marker": {"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)",
-                        "line": {"color": "rgba(17,24,39,0.25)", "width": 1}}}
-    names = _names_trace(view, positions)
-    # A text trace rather than annotations: a Plotly.react redraws every annotation, ~0.5 ms each here.
-    titles = {"type": "scatter", "mode": "text", "hoverinfo": "skip", "showlegend": False, "cliponaxis": False,
-              "x": [round(x, 3) for x, *_ in labels], "y": [round(y, 3) for _, y, *_ in labels],
-              "text": [text for *_, text, _ in labels], "textposition": [where for *_, where in labels],
-              "textfont": {"size": 11, "color": LINE}}
-    half_height = max(len(p) for p in positions) / 2 * ROW_GAP
-    layout = {
-        "title": {"text": f"Network at epoch {view.epoch}<br><sub>hover a unit: its picture on the boundary chart, "
-                          "its formula below<br>edges: orange positive, blue negative, thicker for larger |w|</sub>",
-                  "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 56, "r": 46, "t": 74, "b": 10},  # the names spill into the margins
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
-        "hovermode": "closest", "showlegend": False, "images": images,
-        "xaxis": {"visible": False, "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2],
-                  "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-half_height - 0.7, top + 0.2], "fixedrange": True,
-                  "scaleanchor": "x"},
+    drawing = {
+        "kind": "network", "epoch": view.epoch, "font": font_size, "box": BOX, "threshold": view.threshold,
+        "units": {"x": every[:, 0].round(3).tolist(), "y": every[:, 1].round(3).tolist(),
+                  "label": [label for layer in view.layers for label in layer.labels],
+                  "formula": [formula for layer in view.layers for formula in layer.formulas]},
+        "output": len(every) - 1,  # the output's picture is P(positive), with the threshold's line
+        "texts": _texts(view, positions), "pictures": 0, "edges": 1,
+        "colors": {"negative": NEGATIVE, "positive": POSITIVE, "text": LINE},
     }
-    return {"data": [*_edge_traces(view, positions), names, titles, units], "layout": layout}
-
-
-def _names_trace(view: NetworkView, positions: list[np.ndarray]) -> dict:
-    """The features' names left of their pictures and `score` right of the output's; hidden units are
-    named in their formulas (h<layer>,<unit>), which keeps the drawing light."""
-    first, last = positions[0], positions[-1]
-    return {"type": "scatter", "mode": "text", "hoverinfo": "skip", "showlegend": False,
-            "x": [*(first[:, 0] - BOX / 2 - 0.05).round(3).tolist(), round(float(last[0, 0]) + BOX / 2 + 0.05, 3)],
-            "y": [*first[:, 1].round(3).tolist(), round(float(last[0, 1]), 3)],
-            "text": [*view.layers[0].labels, "score"],
-            "textposition": [*(["middle left"] * len(first)), "middle right"], "cliponaxis": False,
-            "textfont": {"size": 11, "color": LINE}}
-
-
-def _rounded(values: np.ndarray) -> list[float | None]:
-    """3 decimals keep a frame small (rounded in float64: a float32's repr is 17 digits long); a value that is
-    not finite (a diverged run) becomes None, a gap: the frame's JSON must parse in the browser."""
-    rounded = np.round(values.astype(np.float64), 3)
-    return np.where(np.isfinite(rounded), rounded, None).tolist()
-
-
-def _lines_trace(lines: list[np.ndarray], name: str, color: str) -> dict:
-    """Polylines (S, 2) as one trace, None between them."""
-    xs, ys = [], []
-    for line in lines:
-        xs += [*_rounded(line[:, 0]), None]
-        ys += [*_rounded(line[:, 1]), None]
-    return {"type": "scatter", "mode": "lines", "name": name, "x": xs, "y": ys, "hoverinfo": "skip",
-            "line": {"color": color, "width": 1}}
+    pictures = np.concatenate([layer.pictures for layer in view.layers])  # (U, G, G)
+    return drawing, (pictures, _edges(view))
 
 
 def nice_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
@@ -180,40 +123,41 @@ def nice_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
     return [round(float(end), 9) for end in ends]
 
 
-def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("negative", "positive")) -> dict:
-    """The training points at two hidden units' activations, over the plane's grid lines carried there.
-
-    No legend (the subtitle says the colours) and fixed axis ranges: each costs the browser ~8 ms a redraw.
-    """
-    half = len(space.lines) // 2
+def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("negative", "positive"),
+                        font_size: int = FONT_SIZE) -> dict:
+    """The hidden space's axes (the two units, ranges that move only now and then) and its title: what
+    Plotly draws, sent again only when a range moved. The points and lines are the drawing's."""
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
     negative, positive = (html.escape(str(name)) for name in class_names)
-    data = [_lines_trace(space.lines[:half], "x1 = const", "rgba(15,118,110,0.45)"),
-            _lines_trace(space.lines[half:], "x2 = const", "rgba(124,58,237,0.4)")]
-    for value, (name, color) in enumerate(zip((negative, positive), (NEGATIVE, POSITIVE), strict=True)):
-        chosen = space.points[space.labels == value]
-        data.append({"type": "scatter", "mode": "markers", "name": name,
-                     "x": _rounded(chosen[:, 0]), "y": _rounded(chosen[:, 1]),
-                     "marker": {"size": 6, "color": color},
-                     "hovertemplate": f"{name} ({a} %{{x:.2f}}, {b} %{{y:.2f}})<extra></extra>"})
     every = np.concatenate([space.points, *space.lines])  # (N + lines·S, 2)
-    layout = {
-        "title": {"text": f"Hidden space at epoch {space.epoch}<br><sub>training points and a grid of the plane "
-                          f"as {a} and {b} see them<br>blue {negative}, orange {positive}; lines of constant x1 "
-                          "teal, of constant x2 violet</sub>", "x": 0.02, "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 48, "r": 12, "t": 76, "b": 40}, "showlegend": False,
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
-        "uirevision": f"hidden-{space.layer}-{space.units}",
-        "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 0])},
-        "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 1])},
-    }
-    return {"data": data, "layout": layout}
+    layout = _base_layout("Hidden space", f"training points (blue {negative}, orange {positive}) as {a} and {b} "
+                          "see them<br>the plane's grid lines: constant x1 teal, constant x2 violet", font_size)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 40 + font_size}
+    layout.update({"showlegend": False, "hovermode": False, "uirevision": f"hidden-{space.layer}-{space.units}",
+                   "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 0])},
+                   "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 1])}})
+    return {"data": [], "layout": layout}
 
 
-# ---- the live panels' figures: (run, options) -> figure, on the frame producer's thread ---------------
-def network_panel(run: TrainingRun, options: dict) -> dict:
+def hidden_space_drawing(space: HiddenSpace, class_names: tuple[str, str] = ("negative", "positive"),
+                         font_size: int = FONT_SIZE) -> tuple[dict, tuple[np.ndarray, ...]]:
+    """The training points (N, 2) float32 (part 0) with their classes (N,) uint8 (part 1), and the plane's
+    grid lines (L, S, 2) float32 (part 2), the first half of constant x1, the rest of constant x2; a value
+    that is not finite (a diverged run) is left out by the page."""
+    names = [f"h{space.layer},{unit + 1}" for unit in space.units]
+    drawing = {"kind": "hidden_space", "epoch": space.epoch, "font": font_size, "names": names,
+               "classes": [str(name) for name in class_names], "points": 0, "labels": 1, "lines": 2,
+               "colors": {"negative": NEGATIVE, "positive": POSITIVE, **GRID_LINES}}
+    lines = np.stack(space.lines).astype(np.float32) if space.lines else np.zeros((0, 0, 2), np.float32)
+    return drawing, (space.points.astype(np.float32), space.labels.astype(np.uint8), lines)
+
+
+# ---- the live panels: (run, options, font size) -> PanelFrame, on the frame producer's thread -------
+def network_panel(run: TrainingRun, options: dict, font_size: int = FONT_SIZE) -> PanelFrame:
     """The network view of the run now (no options)."""
-    return network_figure(network_view(run))
+    view = network_view(run)
+    drawing, parts = network_drawing(view, font_size)
+    return PanelFrame(network_figure(view, font_size), drawing, parts)
 
 
 def hidden_space_choice(run: TrainingRun, options: dict) -> tuple[int, tuple[int, int]]:
@@ -227,7 +171,9 @@ def hidden_space_choice(run: TrainingRun, options: dict) -> tuple[int, tuple[int
     return layer, (unit_a, unit_b)
 
 
-def hidden_space_panel(run: TrainingRun, options: dict) -> dict:
+def hidden_space_panel(run: TrainingRun, options: dict, font_size: int = FONT_SIZE) -> PanelFrame:
     """The hidden space at the chosen layer and units (the last hidden layer's first two by default)."""
     layer, units = hidden_space_choice(run, options)
-    return hidden_space_figure(hidden_space(run, layer, units), run.dataset.class_names)
+    space = hidden_space(run, layer, units)
+    drawing, parts = hidden_space_drawing(space, run.dataset.class_names, font_size)
+    return PanelFrame(hidden_space_figure(space, run.dataset.class_names, font_size), drawing, parts)

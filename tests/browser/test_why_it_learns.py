@@ -1,6 +1,7 @@
 """Why it learns in headless Chromium, with screenshots a person looks at: the Landscape view drawing
 and moving for both models, two optimizers' paths on one landscape on Compare, the Who pulls toggle
-sizing the points, and a one-batch Step drawing its update. Screenshots go to tests/browser/artifacts/."""
+sizing the points, and a one-batch Step drawing its update and ringing its batch on the boundary chart.
+Screenshots go to tests/browser/artifacts/."""
 
 from __future__ import annotations
 
@@ -14,13 +15,20 @@ except ImportError:  # the `chromium` fixture skips these tests, or fails them u
 from tests.browser.test_playground import EXCEPTION, LONG, TRAINING, click, open_app
 
 PANEL = '.binclf-panel[data-panel="landscape"].js-plotly-plot'
+# The path's points in the drawing the page painted last (ui/live_panels.js keeps it on the panel's div).
 PATH_POINTS_JS = f"""() => {{
-  const div = document.querySelector('{PANEL}');
-  const path = div && div.data.find((t) => t.name === 'path');
-  if (!path) return 0;
-  return path.x.bdata ? atob(path.x.bdata).length / 4 : path.x.length;  // a typed-array spec, or an array
+  const panel = document.querySelector('{PANEL}')?.binclfPanel;
+  return panel && panel.drawing ? panel.parts[panel.drawing.path].length / 2 : 0;
+}}"""
+# The RGBA of the panel's lower canvas in its plot area: the loss surface painted there.
+SURFACE_PIXEL_JS = f"""() => {{
+  const div = document.querySelector('{PANEL}'), layout = div._fullLayout, canvas = div.binclfPanel.under;
+  const ratio = canvas.width / div.clientWidth;
+  const x = (layout.xaxis._offset + layout.xaxis._length / 4) * ratio, y = (layout.yaxis._offset + 10) * ratio;
+  return Array.from(canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data);
 }}"""
 TITLE_JS = f"() => document.querySelector('{PANEL}')?.layout.title.text ?? ''"
+BOUNDARY = "document.querySelector('.binclf-live-chart[data-chart=\"boundary\"]')"
 
 
 def segment(page, name: str) -> None:
@@ -36,7 +44,9 @@ def test_the_landscape_draws_and_moves_while_training(page, app_url, artifacts, 
     segment(page, "Landscape")
     expect(page.locator(PANEL)).to_have_count(1, timeout=LONG)
     assert page.evaluate(f"document.querySelector('{PANEL}').layout.xaxis.title.text") == axis
-    assert page.evaluate(f"document.querySelector('{PANEL}').layout.images.length") == 1
+    page.wait_for_function(f"({PATH_POINTS_JS})() > 0", timeout=LONG)
+    red, _, blue, alpha = page.evaluate(SURFACE_PIXEL_JS)
+    assert alpha == 255 and blue > red  # the surface's blues, painted under the path
     click(page, "Train")
     page.wait_for_function(f"({PATH_POINTS_JS})() > 20", timeout=TRAINING)
     seen = page.evaluate(PATH_POINTS_JS)
@@ -100,7 +110,12 @@ def test_a_one_batch_step_draws_its_update(page, app_url, artifacts):
     page.wait_for_function(f"({TITLE_JS})().includes('Step through: batch 1 of 8')", timeout=LONG)
     expect(page.get_by_text("Step took batch 1 of 8", exact=False)).to_be_visible()
     legend = page.evaluate(f"document.querySelector('{PANEL}').data.map((t) => t.name)")
-    assert "the batch (40 points)" in legend and any(n.startswith("the step's update") for n in legend)
+    assert any(n.startswith("the step's update") for n in legend)
+    page.wait_for_function(f"document.querySelector('{PANEL}').binclfPanel.drawing.update !== null", timeout=LONG)
+    page.wait_for_function(f"{BOUNDARY}.data[6].x.length === 40", timeout=LONG)  # the batch, on the boundary chart
+    assert page.evaluate(f"{BOUNDARY}.data[6].name") == "the batch (40 points)"
+    expect(page.locator('[data-chart="boundary"] .legendtext', has_text="the batch (40 points)")).to_have_count(1)
+    page.locator(".binclf-live-row").screenshot(path=str(artifacts / "issue15_step_batch_rings.png"))
     click(page, "Step")
     page.wait_for_function(f"({TITLE_JS})().includes('Step through: batch 2 of 8')", timeout=LONG)
     page.wait_for_timeout(800)

@@ -1,7 +1,12 @@
 """The Network and Hidden space views (issue 14) through AppTest: offered, their options, their frames."""
 
+import time
+
+import numpy as np
+
 from tests.pages.conftest import produce_frame, tab
 from tests.pages.test_playground import widget
+from ui.panels import PANELS
 
 
 def view_selector(at):
@@ -24,12 +29,17 @@ def test_a_frame_of_the_network_view_carries_unit_pictures_and_formulas_for_both
         app.session_state["live_view"] = "network"
         app.run()
         assert tab(app).view == "network"
-        panel = produce_frame(app)["header"]["panel"]
-        assert panel["key"] == "network"
-        units = next(t for t in panel["figure"]["data"] if t.get("meta") == "unit-pictures")
-        picture, caption = units["customdata"][-1]
-        assert picture.startswith("data:image/png;base64,") and caption.startswith("score = ")
-        assert len(units["customdata"]) == (2 + 1 if model == "logistic" else 2 + 8 + 8 + 1)
+        frame = produce_frame(app)
+        panel = frame["header"]["panel"]
+        assert panel["key"] == "network" and frame["header"]["view"] == "network"
+        assert panel["figure"]["layout"]["title"]["text"] == "Network"  # the first frame of a view has its figure
+        units, (pictures, edges) = panel["drawing"]["units"], frame["panel_parts"]
+        count = 2 + 1 if model == "logistic" else 2 + 8 + 8 + 1
+        assert len(units["formula"]) == len(pictures) == count and units["formula"][-1].startswith("score = ")
+        assert pictures.dtype == np.uint8 and pictures.shape[1:] == (24, 24) and edges.shape[1] == 3
+        time.sleep(PANELS["network"].every_seconds)  # due again, as while training
+        again = produce_frame(app)["header"]["panel"]
+        assert "figure" not in again and again["drawing"]["units"]["label"] == units["label"]  # drawn again
 
 
 def test_the_hidden_space_takes_its_layer_and_units_from_its_own_widgets(app):
@@ -47,3 +57,17 @@ def test_the_hidden_space_takes_its_layer_and_units_from_its_own_widgets(app):
     assert figure["layout"]["xaxis"]["title"]["text"] == "h1,1" and figure["layout"]["yaxis"]["title"]["text"] == "h1,6"
     widget(app, "hidden").set_value("4").run()  # a smaller network: the choices move into it
     assert not app.exception and tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": 1}
+
+
+def test_in_presenter_mode_every_panel_writes_at_least_18_px(app):
+    """Issue 15: the Landscape's (and the views inside the network's) texts follow presenter mode too."""
+    app.query_params["present"] = "1"
+    app.query_params["model"] = "mlp"
+    app.run()
+    for view in ("network", "hidden_space", "landscape"):
+        app.session_state["live_view"] = view
+        app.run()
+        panel = produce_frame(app)["header"]["panel"]
+        layout = panel["figure"]["layout"]
+        assert panel["key"] == view and layout["font"]["size"] >= 18 and panel["drawing"]["font"] >= 18
+        assert layout["title"]["font"]["size"] >= 18 and layout["title"]["subtitle"]["font"]["size"] >= 18

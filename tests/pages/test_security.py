@@ -89,5 +89,5 @@ def test_no_user_text_reaches_html_and_nothing_is_unpickled():
     assert "unsafe_allow_html" not in code and "components.v1.html" not in code
     assert not re.search(r"import pickle|pickle\.loads?\(|from pickle", code)
     assert all("weights_only=True" in args for args in re.findall(r"torch\.load\(([^)]*)\)", code))
-    chart_js = (ROOT / "ui" / "live_chart.js").read_text()
+    chart_js = (ROOT / "ui" / "live_chart.js").read_text() + (ROOT / "ui" / "live_panels.js").read_text()
     assert "innerHTML" not in chart_js and "insertAdjacentHTML" not in chart_js and "eval(" not in chart_js
