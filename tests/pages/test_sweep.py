@@ -15,7 +15,8 @@ def open_sweep(app):
     return app
 
 
-def small_sweep(app):
+def fill_small_sweep(app):
+    """The Sweep page set to 2 learning rates × 3 seeds of 30 epochs, not yet run."""
     open_sweep(app)
     app.number_input(key="epochs").set_value(30)
     app.radio(key="sweep_mode_1_lr").set_value("List")
@@ -23,6 +24,10 @@ def small_sweep(app):
     app.text_input(key="sweep_values_1_lr").set_value("0.01,0.1")
     app.text_input(key="sweep_values_2_seed").set_value("1,2,3")
     app.run()
+
+
+def small_sweep(app):
+    fill_small_sweep(app)
     app.button(key="run_sweep").click().run()
     return app
 
@@ -92,13 +97,7 @@ def test_a_sweep_may_vary_the_input_features_and_their_scaling(app):
 
 
 def test_the_page_says_how_many_combinations_before_run_sweep(app):
-    open_sweep(app)
-    app.number_input(key="epochs").set_value(30)
-    app.radio(key="sweep_mode_1_lr").set_value("List")
-    app.run()
-    app.text_input(key="sweep_values_1_lr").set_value("0.01,0.1")
-    app.text_input(key="sweep_values_2_seed").set_value("1,2,3")
-    app.run()
+    fill_small_sweep(app)
     assert "**6 combinations** will train, 30 epochs each." in [m.value for m in app.markdown]
     assert "sweep_result" not in app.session_state  # said before anything trained
 
