@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -229,11 +230,20 @@ def wait_until(condition, timeout=10.0):
         time.sleep(0.02)
 
 
-def test_the_writer_keeps_the_newest_summary_and_writes_an_attendee_at_most_once_a_second(store):
+@contextmanager
+def writer_for_ann(store, min_interval: float):
+    """A room with Ann in it and a SummaryWriter on the store, stopped afterwards."""
     code, _ = store.create_room()
     ann, _ = store.join(code, "Ann")
-    writer = SummaryWriter(store, min_interval=1.0)
+    writer = SummaryWriter(store, min_interval=min_interval)
     try:
+        yield code, ann, writer
+    finally:
+        writer.stop()
+
+
+def test_the_writer_keeps_the_newest_summary_and_writes_an_attendee_at_most_once_a_second(store):
+    with writer_for_ann(store, min_interval=1.0) as (code, ann, writer):
         started = time.monotonic()
         for epoch in range(1, 31):  # 30 summaries in ~0.3 s
             writer.offer(ann, summary(epoch=epoch))
@@ -241,8 +251,6 @@ def test_the_writer_keeps_the_newest_summary_and_writes_an_attendee_at_most_once
         wait_until(lambda: writer.idle() and store.board(code)[0].epoch == 30)
         assert time.monotonic() - started >= 1.0  # the newest waited for its slot
         assert writer.written == 2  # the first at once, the newest a second later; none between
-    finally:
-        writer.stop()
 
 
 def test_the_writer_enters_a_finished_run_even_if_a_newer_summary_replaced_it(store):
@@ -353,28 +361,20 @@ def written(store, code, epoch, timeout=10.0) -> float:
 
 
 def test_a_change_after_a_quiet_second_is_written_at_once(store):
-    code, _ = store.create_room()
-    ann, _ = store.join(code, "Ann")
-    writer = SummaryWriter(store, min_interval=0.5)
-    try:
+    with writer_for_ann(store, min_interval=0.5) as (code, ann, writer):
         writer.offer(ann, summary(epoch=1))
         written(store, code, 1)
         time.sleep(0.6)  # longer than the rate limit's interval: nothing holds the next change back
         offered = time.time()
         writer.offer(ann, summary(epoch=2))
         assert written(store, code, 2) - offered < 0.4  # not held for an interval (0.5 s)
-    finally:
-        writer.stop()
 
 
 def test_a_change_within_the_second_waits_for_the_rest_of_it_only_and_says_when_it_happened(store):
-    code, _ = store.create_room()
-    ann, _ = store.join(code, "Ann")
-    writer = SummaryWriter(store, min_interval=0.5)
     frame_grid = np.tile(np.linspace(0, 255, 60, dtype=np.uint8), (60, 1))
     frame = {"epoch": 0, "epochs": 300, "status": "training", "test_accuracy": 0.6, "config": RunConfig(),
              "grid": frame_grid}
-    try:
+    with writer_for_ann(store, min_interval=0.5) as (code, ann, writer):
         writer.offer(ann, {**frame, "epoch": 1}, time.time())  # the frame listener's dicts
         first = written(store, code, 1)
         changed = time.time()
@@ -388,22 +388,15 @@ def test_a_change_within_the_second_waits_for_the_rest_of_it_only_and_says_when_
         row = store.board(code)[0]
         assert (row.changed_at, row.posted_at) == (changed, newest)  # epoch 2 waited since `changed`
         assert row.grid == grid_text(quantise(frame_grid)) and writer.written == 2
-    finally:
-        writer.stop()
 
 
 def test_signs_of_life_never_hold_a_summary_back(store):
-    code, _ = store.create_room()
-    ann, _ = store.join(code, "Ann")
-    writer = SummaryWriter(store, min_interval=1.0)
-    try:
+    with writer_for_ann(store, min_interval=1.0) as (code, ann, writer):
         writer.offer(ann, None)  # the tab asked for news
         wait_until(writer.idle)
         offered = time.time()
         writer.offer(ann, summary(epoch=4))
         assert written(store, code, 4) - offered < 0.5  # not held for an interval (1 s)
-    finally:
-        writer.stop()
 
 
 def test_attendees_leaving_while_summaries_are_written_never_deadlock(url):
