@@ -1,78 +1,64 @@
 """The sidebar's controls of issue 14: input features, their scaling, and regularization.
 
-Features are picked as TensorFlow Playground picks them: a toggle per feature (key
-`features_<name>`), each beside its own small picture over the plane. The run's setting is the
-session key `features` (the field, a text like `x1,x2,x1_x2`, the one the URL holds); the toggles'
-callback writes it, and when a preset, a link or Open in Playground sets it, the toggles follow.
+Features are picked as TensorFlow Playground picks them: each feature's small picture over the plane
+with a switch (ui/feature_picker.js, one element). The run's setting is the session key `features`
+(the field, a text like `x1,x2,x1_x2`, the one the URL holds); a click's trigger writes it, and every
+page run shows it, so a preset, a link or Open in Playground move the switches too.
 """
 
 from __future__ import annotations
 
-import base64
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 import torch
 
-from binclf_core.data.features import FEATURES, SCALES, input_features, parse_features
+from binclf_core.data.features import FEATURES, SCALES, input_features
 from binclf_core.figures.run import unit_images
 from binclf_core.model.regularization import REGULARIZATIONS
 
+HERE = Path(__file__).parent
 PLANE = 6.0  # the pictures cover [-6, 6]², TF Playground's plane
 PICTURE_SIZE = 24
 MAX_REG_RATE = 10.0
 PENALTY_NOTE = "The loss curves show the data loss: the penalty is left out of them, so runs compare."
-
-
-def toggle_key(name: str) -> str:
-    return f"features_{name}"
+PICKER_KEY = "feature_picker"
+_picker = st.components.v2.component(
+    "binclf.features", js=(HERE / "feature_picker.js").read_text(), css=(HERE / "feature_picker.css").read_text(),
+    isolate_styles=False,
+)
 
 
 @cache
-def feature_pictures() -> dict[str, bytes]:
-    """Each feature over the plane as a small PNG: white at 0, orange above, blue below (as the boundary)."""
+def feature_pictures() -> dict[str, str]:
+    """Each feature over the plane as a small PNG data URL: white at 0, orange above, blue below (as the boundary)."""
     ticks = torch.linspace(-PLANE, PLANE, PICTURE_SIZE)
     mesh_y, mesh_x = torch.meshgrid(ticks, ticks, indexing="ij")  # rows along y
     columns = input_features(torch.stack([mesh_x.ravel(), mesh_y.ravel()], 1), tuple(FEATURES)).numpy()
     values = columns.T.reshape(len(FEATURES), PICTURE_SIZE, PICTURE_SIZE)
     values = 0.5 + 0.5 * values / np.abs(values).max(axis=(1, 2), keepdims=True)
-    return {name: base64.b64decode(url.split(",", 1)[1]) for name, url in zip(FEATURES, unit_images(values),
-                                                                               strict=True)}
+    return dict(zip(FEATURES, unit_images(values), strict=True))
 
 
-def _chosen_by_toggles() -> str:
-    return ",".join(name for name in FEATURES if st.session_state.get(toggle_key(name)))
+def chosen_features() -> list[str]:
+    """The features the setting `features` names (the known ones, so a bad link's text still shows what it can)."""
+    return [name for name in st.session_state.get("features", "x1,x2").split(",") if name in FEATURES]
 
 
-def _on_toggle() -> None:
-    st.session_state["features"] = _chosen_by_toggles()
-
-
-def _toggles_follow_the_setting() -> None:
-    """A preset, a link or a kept run set `features`: turn the toggles to match (only when they differ, so a
-    click the user just made is never overwritten)."""
-    text = st.session_state.get("features", "x1,x2")
-    if _chosen_by_toggles() == text:
-        return
-    try:
-        chosen = set(parse_features(text))
-    except ValueError:
-        chosen = set()
-    for name in FEATURES:
-        st.session_state[toggle_key(name)] = name in chosen
+def _on_pick() -> None:
+    st.session_state["features"] = st.session_state[PICKER_KEY]["chosen"]
 
 
 def feature_controls(present: bool) -> None:
-    """A toggle per feature beside its picture, and the scaling select (hidden in presenter mode)."""
-    _toggles_follow_the_setting()
-    pictures = feature_pictures()
+    """The features' pictures with a switch each (one element: 21 widgets and pictures took the browser
+    ~0.1 s to draw on a new tab), and the scaling select (hidden in presenter mode)."""
     st.caption("Input features: what the first layer sees, computed from each point's x1 and x2.")
-    for name in FEATURES:
-        picture, toggle = st.columns([1, 5], vertical_alignment="center", gap="small")
-        picture.image(pictures[name], width=28)
-        toggle.toggle(FEATURES[name], key=toggle_key(name), on_change=_on_toggle, persist_state="session",
-                      help=f"Feature {name}: on to give the model this input.")
+    pictures = feature_pictures()
+    features = [{"name": name, "label": label, "picture": pictures[name],
+                 "help": f"Feature {name}: on to give the model this input."} for name, label in FEATURES.items()]
+    _picker(key=PICKER_KEY, data={"features": features, "chosen": chosen_features()}, on_chosen_change=_on_pick)
     if not present:
         st.selectbox("Feature scaling", list(SCALES), format_func=SCALES.get, key="scale", persist_state="session",
                      help="Standardised: each feature minus its mean, divided by its standard deviation, both "
