@@ -14,6 +14,7 @@ from binclf_core.figures.frames import (
     PanelFrame,
     decode_frame,
 )
+from binclf_core.figures.run import shown_classes
 from binclf_core.model.training import TrainingRun
 
 TUTORIAL = RunConfig(lr=0.01, epochs=5000)
@@ -86,9 +87,21 @@ def test_the_reset_message_is_json_with_both_figures_and_every_point():
     assert len(message["points"]["x"]) == len(run.dataset.y_all) == len(message["points"]["label"])
     assert message["points"]["n_train"] == len(run.dataset.y_train)
     assert message["figures"]["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png")
+    assert message["points"]["predicted"] == shown_classes(run.snapshot(60), run.dataset).astype(int).tolist()
     assert [t["name"] for t in message["figures"]["curves"]["data"]][:2] == ["train loss", "test loss"]
     ring = message["figures"]["boundary"]["data"][6]  # empty until a panel rings points (header `ring`)
     assert ring["name"] == "ringed" and ring["x"] == [] and ring["marker"]["symbol"] == "circle-open"
+
+
+def test_the_first_frame_after_a_reset_sends_predictions_only_when_one_flipped():
+    run = TrainingRun(TUTORIAL)
+    encoder = FrameEncoder(run)
+    encoder.reset_message()
+    same = decode_frame(encoder.frame(), len(run.dataset.y_all))
+    assert same["header"]["predictions"] is False  # the reset's figure already colours the points so
+    run.step(3)  # a few epochs in, some points are predicted other than their own class
+    flipped = (shown_classes(run.snapshot(60), run.dataset) != run.dataset.y_all.numpy().astype(bool)).any()
+    assert flipped and decode_frame(encoder.frame(), len(run.dataset.y_all))["header"]["predictions"] is True
 
 
 def test_a_replay_frame_shows_the_kept_epoch_and_says_so():
@@ -116,10 +129,6 @@ def test_sizes_travel_as_one_float_per_point():
 
 
 def test_the_reset_curves_draw_a_schedule_s_whole_plan_from_epoch_0():
-    from binclf_core.config import RunConfig
-    from binclf_core.figures.frames import FrameEncoder
-    from binclf_core.model.training import TrainingRun
-
     run = TrainingRun(RunConfig(schedule="cosine", lr=0.2, epochs=80))
     curves = FrameEncoder(run).reset_message()["figures"]["curves"]
     rate = next(t for t in curves["data"] if t["name"] == "learning rate")

@@ -421,7 +421,7 @@ function startRun(state, message) {
   state.ringKey = "";  // the reset's boundary figure has no ring
   const { boundary, curves } = message.figures;
   for (const trace of curves.data) { trace.x = plainArray(trace.x); trace.y = plainArray(trace.y); }
-  state.predicted = new Uint8Array(message.points.x.length);
+  state.predicted = Uint8Array.from(message.points.predicted);  // as the reset's boundary figure shows them
   const negativeLabel = message.class_names;
   state.metrics.matrixHead[1].textContent = `pred ${negativeLabel[0]}`;
   state.metrics.matrixHead[2].textContent = `pred ${negativeLabel[1]}`;
