@@ -4,7 +4,8 @@ Train after the server starts until its first epoch shows. Headless Chromium.
 Targets (issue 17): a new tab <= 1 s to both charts on a warm server, the first Train <= 0.5 s.
 Each new tab's time is split at the moments the page reaches (ms from navigation start): the HTML
 arrived, Streamlit's own code loaded, its app shell, the page menu, the page title, the Train
-button, plotly.js ready, both charts drawn.
+button, plotly.js ready, both charts drawn, the sidebar's controls (a new tab draws them right
+after its charts: ui/session.py first_view_settings).
 
 New tabs are opened two ways: in a fresh browser profile (nothing cached: a student's first visit)
 and in a browser that has opened the app before (Streamlit's code and plotly.js in its HTTP cache:
@@ -42,19 +43,24 @@ const milestones = {
   title: () => document.querySelector('[data-testid="stMain"] h1, [data-testid="stMain"] h2'),
   train: () => Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Train'),
   plotly: () => window.Plotly,
+  controls: () => Array.from(document.querySelectorAll('[data-testid="stSidebar"] label'))
+                    .some(label => label.textContent.trim() === 'Dataset'),
   charts: () => document.querySelectorAll('.binclf-live-chart.js-plotly-plot').length >= 2
                 && window.binclfLive && window.binclfLive.renders > 0,
 };
 const check = () => { for (const [name, reached] of Object.entries(milestones)) if (reached()) stamp(name); };
 new MutationObserver(check).observe(document, {childList: true, subtree: true, attributes: true});
-const poll = () => { check(); if (!('charts' in window.__stamps)) requestAnimationFrame(poll); };
+const poll = () => {
+  check();
+  if (!('charts' in window.__stamps && 'controls' in window.__stamps)) requestAnimationFrame(poll);
+};
 requestAnimationFrame(poll);
 """
 # The frontend's own code: the last of its script and style files loaded at start.
 FRONTEND_LOADED = """Math.max(...performance.getEntriesByType('resource')
   .filter(e => /static\\/(js|css)\\/index/.test(e.name)).map(e => e.responseEnd), 0)"""
 FLOOR = "Streamlit's floor (1 button)"
-MILESTONES = ("html", "js", "app", "menu", "title", "train", "plotly", "charts")
+MILESTONES = ("html", "js", "app", "menu", "title", "train", "plotly", "charts", "controls")
 EPOCH_ABOVE_ZERO = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] strong, .binclf-epoch'))
   .some(node => { const m = node.textContent.match(/Epoch (\\d+) \\/ \\d+/); return m && +m[1] > 0; })"""
 
@@ -65,9 +71,12 @@ def new_tab(chromium, url: str, viewport=(1280, 720)):
     return context, context.new_page()
 
 
-def open_and_stamp(chromium, url: str, context=None, until: str = "charts") -> dict[str, float]:
+PAGE = ("charts", "controls")  # a Playground tab is there when both charts and the sidebar's controls are
+
+
+def open_and_stamp(chromium, url: str, context=None, until: tuple[str, ...] = PAGE) -> dict[str, float]:
     """Open a new tab (in a fresh browser context, or in `context`, whose HTTP cache is warm) and return
-    the ms from navigation start at which each milestone was reached, up to `until`."""
+    the ms from navigation start at which each milestone was reached, until every one of `until` was."""
     own = context is None
     if own:
         context, page = new_tab(chromium, url)
@@ -75,7 +84,8 @@ def open_and_stamp(chromium, url: str, context=None, until: str = "charts") -> d
         page = context.new_page()
     try:
         page.goto(url)
-        page.wait_for_function(f"window.__stamps && '{until}' in window.__stamps", timeout=60_000)
+        reached = " && ".join(f"'{name}' in window.__stamps" for name in until)
+        page.wait_for_function(f"window.__stamps && {reached}", timeout=60_000)
         stamps = page.evaluate("window.__stamps")
         stamps["html"] = page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
         stamps["js"] = page.evaluate(FRONTEND_LOADED)
@@ -84,7 +94,7 @@ def open_and_stamp(chromium, url: str, context=None, until: str = "charts") -> d
         (context if own else page).close()
 
 
-def cached_browser(chromium, url: str, until: str = "charts"):
+def cached_browser(chromium, url: str, until: tuple[str, ...] = PAGE):
     """A browser context that has opened the app once, so its HTTP cache holds Streamlit's code and plotly.js."""
     context, _ = new_tab(chromium, url)
     open_and_stamp(chromium, url, context, until)
@@ -133,7 +143,7 @@ def new_tabs(chromium, roots: dict[str, Path], tabs: int) -> dict[str, dict[str,
     with ExitStack() as stack:
         servers = {name: stack.enter_context(running("app.py", root=root)) for name, root in roots.items()}
         servers[FLOOR] = stack.enter_context(running("bench/floor_app.py"))
-        until = {name: ("train" if name == FLOOR else "charts") for name in servers}
+        until = {name: (("train",) if name == FLOOR else PAGE) for name in servers}
         for name, server in servers.items():  # each server's first page: its imports and caches done
             open_and_stamp(chromium, server.url, until=until[name])
         cached = {name: cached_browser(chromium, server.url, until[name]) for name, server in servers.items()}

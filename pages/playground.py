@@ -17,10 +17,11 @@ from ui.take_home import take_home
 
 session.start_session()
 room_panel()  # the workshop room: the sidebar's section, and the host's notices at the top
-for notice in session.pop_url_notices():
+first_view = session.first_view_settings()  # a new tab: its charts first, the controls right after
+for notice in session.url_notices(keep=first_view is not None):  # shown until the controls are there too
     st.info(notice, icon="🔗")
 teach.presenter_style()
-config, speed = sidebar_controls(session.is_presenting())
+config, speed = first_view or sidebar_controls(session.is_presenting())
 session.sync_url()  # before the Preset box is drawn: it empties the box when a change left the preset
 config, dataset = own_data.own_dataset(config)  # a CSV's or drawn points' split, if they can be split
 run = session.current_run(config, dataset)
@@ -50,7 +51,8 @@ else:
 if drawing:
     own_data.canvas(st.session_state["epochs"], teach.chart_font_size())
 elif waiting is None:
-    live_panel(run, speed)
-    why_it_learns.notes(run)
-    take_home(run)
+    live_panel(run, speed, first_view=first_view is not None)
+    if first_view is None:  # below the charts: they come with the controls
+        why_it_learns.notes(run)
+        take_home(run)
 warm_up_after_first_page()

@@ -279,7 +279,12 @@ def sidebar_controls(present: bool = False) -> tuple[RunConfig | None, str]:
         if not own_data.ready():  # no good CSV yet: own_data shows why under the uploader
             return None, st.session_state["speed"]
         try:
-            return config_from_values({**st.session_state, **own_data.config_values()}), st.session_state["speed"]
+            return current_settings()
         except ConfigError as error:
             st.error(f"{error}. The current run keeps its settings until this is fixed.")
             return None, st.session_state["speed"]
+
+
+def current_settings() -> tuple[RunConfig, str]:
+    """The run's config and the speed the session holds now, controls drawn or not (ConfigError if invalid)."""
+    return config_from_values({**st.session_state, **own_data.config_values()}), st.session_state["speed"]

@@ -22,8 +22,9 @@ VIEW_KEY = "live_view"  # the View selector, when panels are registered
 OVERLAY_KEY = "live_overlay"
 
 
-def live_panel(run: TrainingRun, speed: str) -> None:
-    """The charts of `run` (live, or at the replay's epoch), the run's messages and the replay controls."""
+def live_panel(run: TrainingRun, speed: str, first_view: bool = False) -> None:
+    """The charts of `run` (live, or at the replay's epoch), the run's messages and the replay controls;
+    on a tab's `first_view` (ui/session.py) the charts say when they are drawn."""
     producer.ensure_started()
     if run.finished:
         runs.keep(run)  # for the Compare page
@@ -40,8 +41,8 @@ def live_panel(run: TrainingRun, speed: str) -> None:
     with chart_slot:
         live_charts({"token": tab.token, "path": PATH, "epoch": run.epoch, "epochs": run.config.epochs,
                      "playing": tab.playing, "animating": bool(tab.animation), "clickable": run.config.dataset == DRAWN,
-                     "presenting": tab.presenting},
-                    on_click=own_data.on_chart_click, on_stopped=_rerun_only)
+                     "presenting": tab.presenting, "first_view": first_view},
+                    on_click=own_data.on_chart_click, on_stopped=_rerun_only, on_drawn=session.charts_drawn)
 
 
 def _what_the_page_shows(run: TrainingRun, tab, speed: str) -> tuple:

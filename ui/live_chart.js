@@ -24,6 +24,8 @@ const REFERENCE_COLUMNS = 2;  // epoch, train_loss
 // SLOW_LANE_MS: each at most 5 times a second while training, both at once when it stops.
 const SLOW_LANE_MS = 100;
 const RECONNECT_MS = [200, 400, 800, 1000];
+// A tab's first view waits for its charts before the sidebar's controls come (ui/session.py): at most this long.
+const DRAWN_LATEST_MS = 3000;
 
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -278,11 +280,19 @@ function draw(state) {
   showHeader(state, h.epoch, h.epochs, h.replay);
   showMetrics(state.metrics, h.metrics, h.losses);
   stats.renders += 1;
+  sayDrawn(state);
   stats.frames.push(performance.now());
   stats.epochs.push(h.epoch);
   if (stats.frames.length > 4000) { stats.frames.splice(0, 2000); stats.epochs.splice(0, 2000); }
   stats.drawMs += performance.now() - started;
   reportStop(state, h);
+}
+
+// The page's first view (data.first_view) runs again once the charts are drawn, or cannot be.
+function sayDrawn(state) {
+  if (!state.firstView) return;
+  state.firstView = false;
+  state.setTriggerValue("drawn", true);
 }
 
 // One of the slow updates per SLOW_LANE_MS, taking turns; all that is pending when the run stands still.
@@ -477,7 +487,8 @@ function mount(parentElement) {
   stats.mounts += 1;
   state.plotly = loadPlotly();
   state.plotly.then(() => { state.ready = true; schedule(state); },
-                    (error) => { state.row.textContent = "The charts could not load: " + error.message; });
+                    (error) => { state.row.textContent = "The charts could not load: " + error.message; sayDrawn(state); });
+  setTimeout(() => sayDrawn(state), DRAWN_LATEST_MS);
   return state;
 }
 
@@ -501,6 +512,7 @@ export default function (component) {
   state.setTriggerValue = setTriggerValue;
   if (!data) return;
   state.clickable = Boolean(data.clickable);
+  state.firstView = Boolean(data.first_view) && stats.renders === 0;
   state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
   parentElement.classList.toggle("binclf-presenting", Boolean(data.presenting));
   if (data.static) {

@@ -46,9 +46,12 @@ def _widget_modules() -> list[str]:
 
 
 def live_charts(data: dict, on_click: Callable[[], None] | None = None,
-                on_stopped: Callable[[], None] | None = None) -> None:
-    """Mount (or tell) the player: {"token", "path", "epoch", "epochs", "playing", "clickable", "presenting"},
-    or {"static": {"boundary": figure, "curves": figure}, "epochs"} for charts without a run.
+                on_stopped: Callable[[], None] | None = None, on_drawn: Callable[[], None] | None = None) -> None:
+    """Mount (or tell) the player: {"token", "path", "epoch", "epochs", "playing", "clickable", "presenting",
+    "first_view"}, or {"static": {"boundary": figure, "curves": figure}, "epochs"} for charts without a run.
+
+    With "first_view": True, the trigger `drawn` runs the page again (calling `on_drawn`) once both charts
+    are drawn, or once they cannot be (plotly.js failed to load, or no frame came within 3 s).
 
     With "clickable": True, a click on the boundary chart sends its data coordinates as the trigger
     `click` ({"x", "y"}), read by `on_click` from st.session_state[KEY]["click"]. When the frames show
@@ -57,4 +60,4 @@ def live_charts(data: dict, on_click: Callable[[], None] | None = None,
     longer knows the page's token (it restarted: the page run gets a new session's token).
     """
     _component(key=KEY, data=data, on_click_change=on_click, on_stopped_change=on_stopped,
-               on_stale_change=on_stopped)
+               on_stale_change=on_stopped, on_drawn_change=on_drawn)

@@ -2,8 +2,9 @@
 
 Session keys: `run` (the TrainingRun of this tab), `frame_tab` (its FrameTab, ui/frames.py: whether
 it plays, the replay shown, what the producer sends), `url_notices` (what the URL asked for that
-could not be used), one widget key per field, and the replay slider's: `replay_epoch_<n>` (its
-slider) and `replay_of` (the run and epoch the slider was set up for, n, and its starting epoch).
+could not be used), `charts_drawn` (see first_view_settings), one widget key per field, and the
+replay slider's: `replay_epoch_<n>` (its slider) and `replay_of` (the run and epoch the slider was
+set up for, n, and its starting epoch).
 Besides the fields, the URL may hold `present=1` (presenter mode) and `preset=NAME` (a workshop
 preset, kept in the URL while the widgets still hold its settings), and the workshop room's `room`
 (join code), `seat` (an attendee's secret) and `host` (the host key), which ui/room.py owns.
@@ -21,11 +22,12 @@ from binclf_core.data.generators import DATASETS, Dataset
 from binclf_core.model.training import LIVE_SETTINGS, TrainingRun
 from binclf_core.teach.presets import PRESETS
 from ui import runs
-from ui.controls import FIELDS, config_from_values, preset_values, url_text, widget_values
+from ui.controls import FIELDS, config_from_values, current_settings, preset_values, url_text, widget_values
 from ui.frames import this_tab
 from ui.pacing import epochs_per_step
 
 RUN, NOTICES, STARTED = "run", "url_notices", "session_started"
+CHARTS_DRAWN = "charts_drawn"  # this tab's browser has drawn the Playground's charts once
 PRESENT, PRESET = "present", "preset"
 REPLAY_EPOCH, REPLAY_OF, ANIMATED = "replay_epoch", "replay_of", "replay_animated"
 REPLAY_FRAMES = 50  # a whole animated replay, at the producer's 10 pictures a second: about 5 s
@@ -74,8 +76,9 @@ def _url_values(params: dict[str, str], defaults: dict[str, Any], notices: list[
     return accepted
 
 
-def pop_url_notices() -> list[str]:
-    return st.session_state.pop(NOTICES, [])
+def url_notices(keep: bool = False) -> list[str]:
+    """What the URL asked for that could not be used: said once, or `keep` them for the next run too."""
+    return st.session_state.get(NOTICES, []) if keep else st.session_state.pop(NOTICES, [])
 
 
 def sync_url() -> None:
@@ -119,6 +122,28 @@ def set_room_params(**values: str | None) -> None:
             st.query_params.pop(key, None)
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
+
+
+def first_view_settings() -> tuple[RunConfig, str] | None:
+    """The run's config and speed while this tab's browser has not yet drawn its charts; None after.
+
+    A new tab's browser draws every element of a page run, all on its one main thread, before the
+    charts' component mounts and loads plotly.js. So the Playground's first run in a tab draws its
+    title, buttons and charts only; the sidebar's controls come with the run the charts cause once
+    they are drawn (the `drawn` trigger, ui/live_chart.js), ~0.1 s later. Own data (a CSV, drawn
+    points) needs its controls before there is a chart to draw, so it never waits; nor do settings
+    that do not make a run (the controls then say why).
+    """
+    if st.session_state.get(CHARTS_DRAWN) or st.session_state.get("dataset") not in DATASETS:
+        return None
+    try:
+        return current_settings()
+    except ConfigError:
+        return None
+
+
+def charts_drawn() -> None:
+    st.session_state[CHARTS_DRAWN] = True
 
 
 def is_presenting() -> bool:

@@ -112,7 +112,7 @@ def test_features_and_regularization_travel_in_the_url(page, app_url, artifacts)
     open_app(page, app_url, "?features=x1_squared,x2_squared&scale=standard&regularization=l2&reg_rate=0.01")
     assert page.get_by_role("switch", name="x1²", exact=True).is_checked()
     assert not page.get_by_role("switch", name="x1", exact=True).is_checked()
-    assert page.get_by_role("spinbutton", name="Regularization rate").input_value() == "0.01"
+    expect(page.get_by_role("spinbutton", name="Regularization rate")).to_have_value("0.01")
     expect(page.get_by_text("the penalty is left out", exact=False)).to_be_visible()
     page.get_by_text("x1·x2", exact=True).click()  # one more feature: its toggle
     page.wait_for_function("location.search.includes('features=x1_squared%2Cx2_squared%2Cx1_x2') || "

@@ -134,3 +134,34 @@ def test_the_compare_table_and_titles_stay_within_the_page(new_page, app_url, ar
         .find(boxes => boxes.length === 3)""")
     assert titles is not None
     assert all(left[1] <= right[0] for left, right in pairwise(titles))
+
+
+# When a new tab drew its charts and when the sidebar's controls (the Dataset select) appeared, in ms.
+FIRST_VIEW_STAMPS = """
+window.__firstView = {};
+const seen = () => {
+  const at = window.__firstView, now = performance.now();
+  if (!at.charts && window.binclfLive && window.binclfLive.renders > 0) at.charts = now;
+  const select = document.querySelector('[data-testid="stSidebar"] [data-testid="stSelectbox"]');
+  if (!at.controls && select) at.controls = now;
+  if (!(at.charts && at.controls)) requestAnimationFrame(seen);
+};
+requestAnimationFrame(seen);
+"""
+
+
+def test_a_new_tab_draws_its_charts_then_its_controls_and_nothing_moves(new_page, app_url, artifacts):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.context.add_init_script(FIRST_VIEW_STAMPS)
+    page.goto(app_url + "?dataset=moons&lr=0.3")
+    page.wait_for_function("window.__firstView && window.__firstView.charts", timeout=LONG)
+    first = page.evaluate(BOXES)
+    page.wait_for_function("window.__firstView.controls", timeout=LONG)
+    page.wait_for_timeout(1000)  # whatever the controls' run would move
+    stamps = page.evaluate("window.__firstView")
+    assert stamps["charts"] <= stamps["controls"]
+    assert page.evaluate(BOXES) == first  # the charts stay where they were drawn
+    expect(page.get_by_role("combobox", name="Dataset")).to_have_value("Moons")
+    expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.3")
+    page.screenshot(path=str(artifacts / "layout-first-view.png"))

@@ -4,13 +4,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.session import CHARTS_DRAWN
+
 APP = Path(__file__).resolve().parents[2] / "router.py"
+
+
+def app_session() -> AppTest:
+    """A fresh session of the whole app (router.py routes to the Playground), not yet run.
+
+    AppTest has no browser to draw the charts and say so (the `drawn` trigger), so the session starts
+    as one whose charts are drawn: its first run draws the controls too. test_first_view.py covers
+    the first view itself."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state[CHARTS_DRAWN] = True
+    return at
 
 
 @pytest.fixture
 def app():
-    """A fresh session of the whole app (router.py routes to the Playground), not yet run."""
-    return AppTest.from_file(str(APP), default_timeout=60)
+    return app_session()
 
 
 def live_data(at) -> dict:

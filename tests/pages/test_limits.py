@@ -8,11 +8,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from binclf_core.config import MAX_LAYERS, MAX_UNITS
 from binclf_core.explore.sweep import MAX_SWEEP_COMBINATIONS
-from tests.pages.conftest import APP
+from tests.pages.conftest import app_session
 from tests.pages.test_playground import widget
 from tests.pages.test_sweep import open_sweep
 from ui.controls import UI_MAX_EPOCHS, UI_MAX_SAMPLES
@@ -37,7 +36,7 @@ def test_a_url_past_a_cap_is_refused_with_a_notice_and_the_cap_itself_is_taken(a
     app.run()
     assert not app.exception and len(app.info) == 1
     assert widget(app, key).value != refused
-    fresh = AppTest.from_file(str(APP), default_timeout=60)
+    fresh = app_session()
     fresh.query_params[key] = str(allowed)
     fresh.run()
     assert not fresh.exception and not fresh.info and widget(fresh, key).value == allowed

@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from tests.pages.conftest import epoch_text, produce_frame, tab
+from tests.pages.conftest import app_session, epoch_text, produce_frame, tab
 from tests.pages.test_playground import widget
 from ui.replay import replay_epochs
 from ui.session import REPLAY_FRAMES, replay_stride
@@ -57,7 +57,7 @@ def test_the_replayed_picture_is_the_one_a_run_stopped_there_shows(app):
     stepped(app)
     replay_slider(app).set_value(2).run()
     replayed = boundary_picture(app)
-    other = stepped(type(app).from_file(app._script_path, default_timeout=60), times=1)
+    other = stepped(app_session(), times=1)
     assert boundary_picture(other) == replayed
 
 

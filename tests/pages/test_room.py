@@ -9,6 +9,7 @@ import pytest
 
 from binclf_core.config import RunConfig
 from binclf_core.rooms import Challenge
+from tests.pages.conftest import app_session
 
 
 @pytest.fixture
@@ -72,10 +73,8 @@ def test_only_the_host_key_opens_the_board(app, store):
 
 
 def test_a_pushed_setup_reaches_an_attendee_as_a_notice_and_apply_sets_the_controls(app, store):
-    from streamlit.testing.v1 import AppTest
-
     code, key = store.create_room()
-    attendee = join(AppTest.from_file(app._script_path, default_timeout=60), code, "Ann")
+    attendee = join(app_session(), code, "Ann")
     host_page(app, code, key)
     assert len(board_mounts(app)) == 1
     app.selectbox(key="room_setup_source").select("Moons, part 2: BCE").run()
