@@ -59,8 +59,8 @@ function button(parent, label, title, link) {
 export default function (component) {
   const { data, parentElement } = component;
   keepCommasPlain();
-  parentElement.replaceChildren();
-  const row = document.createElement("div");
+  if (parentElement.__binclfRow) parentElement.__binclfRow.remove();  // only ours: Streamlit's <style> stays
+  const row = (parentElement.__binclfRow = document.createElement("div"));
   row.className = "binclf-share";
   button(row, "Copy link", "Copy a link that rebuilds this page's settings", () => plainCommas(window.location.href));
   if (data && data.presenting) {

@@ -91,7 +91,9 @@ def test_links_keep_plain_commas_and_copy_link_copies_them(page, app_url):
     lr.press("Enter")
     page.wait_for_url("**lr=0.05**", timeout=LONG)
     assert "hidden=16,16" in page.url and "%2C" not in page.url  # Streamlit writes %2C; the page puts it back
-    page.get_by_role("button", name="Copy link").click()
+    copy = page.get_by_role("button", name="Copy link")
+    expect(copy).to_have_css("border-radius", "8px")  # ui/share.css reached it (not the browser's bare button)
+    copy.click()
     expect(page.get_by_role("button", name="Copied ✓")).to_be_visible()
     copied = page.evaluate("window.binclfShare.copied")
     assert copied == page.url and "hidden=16,16" in copied
