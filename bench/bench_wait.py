@@ -13,9 +13,9 @@ any later tab). The servers of both designs run side by side and the tabs altern
 so a change in the machine's load falls on both; beside them, Streamlit's own floor, a page with one
 Train button and nothing else (bench/floor_app.py), timed to that button.
 
-    python bench/bench_wait.py [--tabs 5] [--baseline b562b8a]
+    python bench/bench_wait.py [--tabs 5] [--baseline b562b8a [527a330 ...]]
 
-The app at --baseline defaults to main before issue 17's page changes and before the live frames.
+The app at each --baseline ref; the default is main before issue 17's page changes and before the live frames.
 Run it on an otherwise idle machine: the browser's main thread, not the server, sets these times.
 """
 
@@ -175,12 +175,13 @@ def report_tabs(rows: dict[str, dict[str, list]], tabs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tabs", type=int, default=5, help="new tabs measured on each warm server")
-    parser.add_argument("--baseline", default="b562b8a",
-                        help="git ref measured side by side (default: before issue 17's page and the frames)")
+    parser.add_argument("--baseline", nargs="+", default=["b562b8a"],
+                        help="git refs measured side by side (default: before issue 17's page and the frames)")
     args = parser.parse_args()
     print(machine_load())
-    with browser() as chromium, baseline_tree(args.baseline) as old:
-        roots = {f"before ({args.baseline})": old, "now (this checkout)": ROOT}
+    with browser() as chromium, ExitStack() as stack:
+        roots = {f"before ({ref})": stack.enter_context(baseline_tree(ref)) for ref in args.baseline}
+        roots["now (this checkout)"] = ROOT
         for name, root in roots.items():
             report_first(name, first_tab_and_train(chromium, root))
         report_tabs(new_tabs(chromium, roots, args.tabs), args.tabs)
