@@ -24,7 +24,7 @@ const REFERENCE_COLUMNS = 2;  // epoch, train_loss
 // SLOW_LANE_MS: each at most 5 times a second while training, both at once when it stops.
 const SLOW_LANE_MS = 100;
 const RECONNECT_MS = [200, 400, 800, 1000];
-// A tab's first view waits for its charts before the sidebar's controls come (ui/session.py): at most this long.
+// A session's first view waits for its charts before the sidebar's controls come (ui/session.py): at most this long.
 const DRAWN_LATEST_MS = 3000;
 
 function loadPlotly() {
@@ -288,10 +288,19 @@ function draw(state) {
   reportStop(state, h);
 }
 
-// The page's first view (data.first_view) runs again once the charts are drawn, or cannot be.
+// A session's first view (data.first_view) runs again once the charts are drawn, or cannot be; once
+// a session (token): a server restart gives the same page a new session, which waits for its charts too.
+function awaitDrawn(state, data) {
+  if (!data.first_view) { state.firstView = false; return; }
+  if (state.firstView || state.saidDrawnFor === data.token) return;
+  state.firstView = true;
+  setTimeout(() => sayDrawn(state), DRAWN_LATEST_MS);
+}
+
 function sayDrawn(state) {
   if (!state.firstView) return;
   state.firstView = false;
+  state.saidDrawnFor = state.token;
   state.setTriggerValue("drawn", true);
 }
 
@@ -488,7 +497,6 @@ function mount(parentElement) {
   state.plotly = loadPlotly();
   state.plotly.then(() => { state.ready = true; schedule(state); },
                     (error) => { state.row.textContent = "The charts could not load: " + error.message; sayDrawn(state); });
-  setTimeout(() => sayDrawn(state), DRAWN_LATEST_MS);
   return state;
 }
 
@@ -512,7 +520,6 @@ export default function (component) {
   state.setTriggerValue = setTriggerValue;
   if (!data) return;
   state.clickable = Boolean(data.clickable);
-  state.firstView = Boolean(data.first_view) && stats.renders === 0;
   state.divs.boundary.classList.toggle("binclf-clickable", state.clickable);
   parentElement.classList.toggle("binclf-presenting", Boolean(data.presenting));
   if (data.static) {
@@ -531,6 +538,7 @@ export default function (component) {
     if (state.socket) { state.closed = true; state.socket.close(); state.closed = false; }
     connect(state);
   }
+  awaitDrawn(state, data);
   return () => {  // unmounted: the socket goes, and with it this tab's frames
     state.closed = true;
     if (state.socket) state.socket.close();

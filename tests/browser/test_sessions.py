@@ -82,6 +82,8 @@ def test_a_server_restart_keeps_what_was_downloaded_and_starts_clean(new_page, t
         expect(page.get_by_text("Epoch 0 / 20000")).to_be_visible(timeout=90_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert re.search(r"lr=0\.05", page.url), f"the settings were lost: {page.url}"
+        # The new session's first view: its controls come once its charts are drawn again.
+        expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.05")
         page.screenshot(path=str(artifacts / "after-restart.png"))
         page.get_by_role("button", name="Train").click()
         expect(page.get_by_text("Epoch 0 / 20000")).not_to_be_visible()
