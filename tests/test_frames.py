@@ -88,6 +88,7 @@ def test_the_reset_message_is_json_with_both_figures_and_every_point():
     assert message["points"]["n_train"] == len(run.dataset.y_train)
     assert message["figures"]["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png")
     assert message["points"]["predicted"] == shown_classes(run.snapshot(60), run.dataset).astype(int).tolist()
+    assert message["run"] == id(run)  # as the page's data names it: a stop is reported only for the page's run
     assert [t["name"] for t in message["figures"]["curves"]["data"]][:2] == ["train loss", "test loss"]
     ring = message["figures"]["boundary"]["data"][6]  # empty until a panel rings points (header `ring`)
     assert ring["name"] == "ringed" and ring["x"] == [] and ring["marker"]["symbol"] == "circle-open"

@@ -39,7 +39,7 @@ def live_panel(run: TrainingRun, speed: str, first_view: bool = False) -> None:
         st.warning(run.message, icon="⚠️")
     tab.show(_what_the_page_shows(run, tab, speed))
     with chart_slot:
-        live_charts({"token": tab.token, "path": PATH, "epoch": run.epoch, "epochs": run.config.epochs,
+        live_charts({"token": tab.token, "path": PATH, "run": id(run), "epoch": run.epoch, "epochs": run.config.epochs,
                      "playing": tab.playing, "animating": bool(tab.animation), "clickable": run.config.dataset == DRAWN,
                      "presenting": tab.presenting, "first_view": first_view},
                     on_click=own_data.on_chart_click, on_stopped=_rerun_only, on_drawn=session.charts_drawn)

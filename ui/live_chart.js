@@ -334,9 +334,13 @@ function drawPoints(state) {
 }
 
 // The page runs its script again when the producer stops on its own (the run ended, the replay's
-// animation reached its end, a fault paused it): the page then shows what comes after.
+// animation reached its end, a fault paused it): the page then shows what comes after. Not for a run
+// the page has not described yet (the reset's `run` is not the page data's): a page run that replaced
+// the run is under way, and a trigger now would send the widgets' values from before it, which then
+// overwrote the values it set (a room's Apply half undone).
 function reportStop(state, header) {
   const active = header.playing || header.animating, fault = header.fault || null;
+  if (state.reset && state.reset.run !== state.pageRun) return;
   if (!active && (state.pageSaysActive || fault !== state.fault) && !state.stopReported) {
     state.stopReported = true;
     state.setTriggerValue("stopped", header.seq);
@@ -529,6 +533,7 @@ export default function (component) {
   }
   // What this page run says; a frame may already know better, so the header only moves forward.
   state.pageSaysActive = Boolean(data.playing || data.animating);
+  state.pageRun = data.run;
   state.stopReported = false;
   if (!state.latest) showHeader(state, data.epoch, data.epochs, null);
   if (state.token !== data.token) {

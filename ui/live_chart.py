@@ -47,8 +47,9 @@ def _widget_modules() -> list[str]:
 
 def live_charts(data: dict, on_click: Callable[[], None] | None = None,
                 on_stopped: Callable[[], None] | None = None, on_drawn: Callable[[], None] | None = None) -> None:
-    """Mount (or tell) the player: {"token", "path", "epoch", "epochs", "playing", "clickable", "presenting",
-    "first_view"}, or {"static": {"boundary": figure, "curves": figure}, "epochs"} for charts without a run.
+    """Mount (or tell) the player: {"token", "path", "run", "epoch", "epochs", "playing", "clickable",
+    "presenting", "first_view"}, or {"static": {"boundary": figure, "curves": figure}, "epochs"} for charts
+    without a run. "run" names the run as the frames' reset message does (FRAMES.md).
 
     With "first_view": True, the trigger `drawn` runs the page again (calling `on_drawn`) once both charts
     are drawn, or once they cannot be (plotly.js failed to load, or no frame came within 3 s).

@@ -101,7 +101,7 @@ class FrameEncoder:
         predicted = shown_classes(snapshot, dataset).astype(np.uint8)
         self._sent_epoch, self._predicted = len(history), predicted.tobytes()
         return {
-            "type": "reset", "epochs": run.config.epochs, "grid": self.grid_size,
+            "type": "reset", "run": id(run), "epochs": run.config.epochs, "grid": self.grid_size,
             "points": {"x": dataset.x_all[:, 0].tolist(), "y": dataset.x_all[:, 1].tolist(),
                        "label": dataset.y_all.int().tolist(), "predicted": predicted.tolist(),
                        "n_train": len(dataset.y_train)},

@@ -26,6 +26,7 @@ def test_the_first_run_draws_the_charts_and_buttons_and_asks_to_hear_when_they_a
                                                                                           "reset"]
     data = live_data(at)
     assert data["first_view"] is True and data["epochs"] == 300
+    assert data["run"] == id(at.session_state["run"])  # as the frames' reset message names it
     config = at.session_state["run"].config
     assert (config.dataset, config.lr) == ("moons", 0.3)  # the run is the URL's, controls drawn or not
 
