@@ -9,13 +9,17 @@ from ui.session import CHARTS_DRAWN
 APP = Path(__file__).resolve().parents[2] / "router.py"
 
 
-def app_session() -> AppTest:
-    """A fresh session of the whole app (router.py routes to the Playground), not yet run.
+def new_tab() -> AppTest:
+    """A fresh session of the whole app (router.py routes to the Playground), not yet run: its first
+    Playground run is a first view (ui/session.py first_view_settings)."""
+    return AppTest.from_file(str(APP), default_timeout=60)
 
-    AppTest has no browser to draw the charts and say so (the `drawn` trigger), so the session starts
-    as one whose charts are drawn: its first run draws the controls too. test_first_view.py covers
-    the first view itself."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
+
+def app_session() -> AppTest:
+    """new_tab(), but AppTest has no browser to draw the charts and say so (the `drawn` trigger), so the
+    session starts as one whose charts are drawn: its first run draws the controls too.
+    test_first_view.py covers the first view itself."""
+    at = new_tab()
     at.session_state[CHARTS_DRAWN] = True
     return at
 

@@ -1,14 +1,8 @@
 """A new tab's first view (ui/session.py first_view_settings): the Playground's title, buttons and charts
 first, the sidebar's controls with the run the charts' `drawn` trigger causes."""
 
-from streamlit.testing.v1 import AppTest
-
-from tests.pages.conftest import APP, live_data
+from tests.pages.conftest import live_data, new_tab
 from ui.session import CHARTS_DRAWN
-
-
-def new_tab() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=60)
 
 
 def controls(at) -> list[str]:
