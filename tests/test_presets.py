@@ -206,3 +206,11 @@ def test_sgd_zigzags_without_standard_scaling_and_settles_with_it():
     rises = [sum(b > a for a, b in pairwise(losses(run))) for run in (raw, scaled)]
     assert rises[0] >= 30 and rises[1] <= 3
     assert losses(scaled)[50] < 0.05 < losses(raw)[50]
+
+
+def test_a_preset_still_describes_its_run_after_its_own_change_and_no_other():
+    preset = PRESETS["lr_too_high"]
+    changes = preset.action[1]
+    assert preset.describes(preset.config()) and preset.describes(preset.config().with_changes(**changes))
+    assert not preset.describes(preset.config().with_changes(lr=0.5))
+    assert not PRESETS["moons_bce"].describes(PRESETS["moons_hinge"].config())

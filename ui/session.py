@@ -105,7 +105,7 @@ def _preset_still_applies(values: dict[str, Any]) -> bool:
     if name not in PRESETS:
         return False
     try:
-        return config_from_values(values) == PRESETS[name].config()
+        return PRESETS[name].describes(config_from_values(values))
     except ConfigError:
         return False
 

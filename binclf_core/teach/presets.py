@@ -27,6 +27,11 @@ class Preset:
     def config(self) -> RunConfig:
         return RunConfig(**self.settings)
 
+    def describes(self, config: RunConfig) -> bool:
+        """Whether `config` is this preset's set-up, before or after the lesson's own change."""
+        after = None if self.action is None else self.config().with_changes(**self.action[1])
+        return config in (self.config(), after)
+
     def query(self) -> str:
         """The URL query (without '?') holding the settings that differ from the defaults."""
         changed = {key: url_value(value) for key, value in self.config().to_dict().items()

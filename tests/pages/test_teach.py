@@ -105,7 +105,7 @@ def test_a_kept_run_of_no_preset_opens_with_an_empty_preset_box(app):
     assert app.selectbox(key="preset").value is None and not watch_texts(app)
 
 
-def test_the_too_high_lesson_is_one_button_beside_train(app):
+def test_the_too_high_lessons_own_button_keeps_the_lesson_on_the_page(app):
     app.query_params["preset"] = "lr_too_high"
     app.run()
     text, changes = PRESETS["lr_too_high"].action
@@ -115,7 +115,11 @@ def test_the_too_high_lesson_is_one_button_beside_train(app):
     run = app.session_state["run"]
     app.button(key="lesson_action").click().run()
     assert app.session_state["run"] is run and run.config.lr == changes["lr"] == 1.0  # applied live, same run
-    assert app.selectbox(key="preset").value is None  # the lesson's change left the preset, and says so
+    assert app.selectbox(key="preset").value == "lr_too_high"  # the lesson's own change stays in the lesson
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['lr_too_high'].watch}"]
+    assert app.query_params["preset"] == "lr_too_high" and app.query_params["lr"] == "1"
+    widget(app, "lr").set_value(0.5).run()  # any other change still leaves it
+    assert app.selectbox(key="preset").value is None and not watch_texts(app)
 
 
 def test_the_per_element_weight_bug_says_which_setup_shows_it_and_sets_it(app):
