@@ -132,3 +132,15 @@ def test_the_per_element_weight_bug_says_which_setup_shows_it_and_sets_it(app):
     assert (config.bug, config.loss, config.positive_fraction, config.dataset) == (
         "weight_for_pos_weight", "weighted_bce", 0.1, "moons")
     assert not [i for i in app.info if i.value.startswith("This bug shows with")]
+
+
+def test_never_zeroing_the_gradients_on_separable_blobs_says_where_it_shows_and_sets_it(app):
+    app.run()
+    widget(app, "bug").set_value("no_zero_grad").run()
+    hints = [i.value for i in app.info if i.value.startswith("This bug shows with moons and a logistic regression")]
+    assert len(hints) == 1 and "default blobs" in hints[0]
+    app.button(key="bug_setup").click().run()
+    config = app.session_state["run"].config
+    assert (config.bug, config.dataset, config.model) == ("no_zero_grad", "moons", "logistic")
+    assert BUGS["no_zero_grad"].symptom in app.warning[0].value
+    assert not [i for i in app.info if i.value.startswith("This bug shows with")]
