@@ -55,13 +55,13 @@ PRESETS: dict[str, Preset] = {
         "Logistic regression on two blobs",
         "With lr 0.01 plain SGD is patient: the straight boundary turns into place over thousands of epochs "
         "while the accuracy climbs from about 80 % to nearly 99 %. The loss falls fast at first, then ever more "
-        "slowly, as the gradients shrink with the errors. A point or two in the overlap stays misclassified.",
+        "slowly, as the gradients shrink with the errors. A few points in the overlap stay misclassified.",
         {"dataset": "blobs", "n_samples": 400, "noise": 1.4, "seed": 2, "model": "logistic", "optimizer": "sgd",
          "lr": 0.01, "epochs": 5000}),
     "classification_linear": Preset(
         "A linear model on make_classification",
         "Two Gaussian clusters with a few flipped labels: a straight line separates them well, not perfectly, "
-        "and the accuracy settles in the high 80s. Train and test curves run together, because a model with "
+        "and the accuracy settles in the mid 80s. Train and test curves run together, because a model with "
         "three weights has nothing to overfit with.",
         {"dataset": "classification", "model": "logistic", "lr": 0.1, "epochs": 1000}),
     "circles_logistic": Preset(
@@ -113,7 +113,7 @@ PRESETS: dict[str, Preset] = {
         "Open the Landscape view: the loss over (w1, w2) is a long narrow ravine, and plain SGD zigzags from wall to "
         "wall while it creeps along the floor. Train it, then switch Optimizer to SGD + momentum and train, then "
         "Adam: the Compare page draws all three paths on the same landscape, momentum rolling along the ravine "
-        "and Adam taking the floor almost straight.",
+        "and Adam curving smoothly down, the straightest path of the three.",
         {"dataset": "blobs", "seed": 4, "model": "logistic", "optimizer": "sgd", "lr": 0.15, "epochs": 200}),
     "warmup_cosine": Preset(
         "Warm-up and cosine",
@@ -163,13 +163,13 @@ PRESETS.update({
         {**DEPTH, "features": ("x1_squared", "x2_squared")}),
     "features_or_depth_mlp": Preset(
         "Feature engineering or depth? The MLP on raw inputs",
-        "Eight ReLU units on raw x1 and x2: each hidden unit's picture is a half-plane, and the output adds them "
-        "into a polygon around the inner disc. Compare with the logistic regression on x1², x2², which needed "
-        "no hidden layer at all.",
+        "Eight ReLU units on raw x1 and x2: each hidden unit's picture is a half-plane (or blank, if the unit "
+        "died), and the output adds them into a polygon around the inner disc. Compare with the logistic "
+        "regression on x1², x2², which needed no hidden layer at all.",
         {**DEPTH, "model": "mlp", "hidden": (8,)}),
     "scaling_none": Preset(
         "Feature scaling, part 1: SGD without it",
-        "x1 and x2 span about 10, x1² and x2² up to 200: one learning rate cannot suit both. SGD at lr 5 "
+        "x1 and x2 span 10 to 15, x1² and x2² up to 160: one learning rate cannot suit both. SGD at lr 5 "
         "overshoots along the squares, so the loss zig-zags for a hundred epochs and more. Then load part 2, "
         "the same run with every feature standardised.",
         {**SCALING, "scale": "none"}),
