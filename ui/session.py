@@ -220,7 +220,7 @@ def set_controls(config: RunConfig) -> None:
     run follows them (a new run if the data or the model changed)."""
     for key, value in widget_values(config).items():
         st.session_state[key] = value
-    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.config() == config), None)
+    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.describes(config)), None)
 
 
 def is_playing() -> bool:

@@ -144,3 +144,17 @@ def test_never_zeroing_the_gradients_on_separable_blobs_says_where_it_shows_and_
     assert (config.bug, config.dataset, config.model) == ("no_zero_grad", "moons", "logistic")
     assert BUGS["no_zero_grad"].symptom in app.warning[0].value
     assert not [i for i in app.info if i.value.startswith("This bug shows with")]
+
+
+def test_a_kept_run_whose_lesson_button_was_pressed_reopens_in_its_lesson(app):
+    app.query_params["preset"] = "lr_too_high"
+    app.run()
+    app.button(key="step").click().run()
+    app.button(key="lesson_action").click().run()
+    app.selectbox(key="preset").set_value("moons_bce").run()  # the lowered run is kept, moons trains now
+    app.button(key="step").click().run()
+    app.switch_page("pages/compare.py").run()
+    app.button(key="open_run_1").click().run()
+    assert app.session_state["run"].config.lr == 1.0
+    assert app.selectbox(key="preset").value == "lr_too_high"
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['lr_too_high'].watch}"]
