@@ -305,10 +305,7 @@ def test_never_zeroing_swings_the_loss_above_the_correct_runs_where_classes_over
     assert rise_share(tail) >= 0.25 and rise_share(correct_tail) == 0  # rises and falls instead of settling
     assert max(tail) - min(tail) > 5 * (max(correct_tail) - min(correct_tail))
     assert np.mean(tail) > 1.2 * np.mean(correct_tail)  # mostly above the correct run's
-    swinging, norms = TrainingRun(buggy.config), []
-    for _ in range(buggy.config.epochs):
-        swinging.step(1)
-        norms.append(weight_norm(swinging))
+    norms = weight_norms(buggy.config)
     top = int(np.argmax(norms))
     assert min(norms[top:]) < norms[top] / 3  # out past the best fit and back, like a pendulum
 
@@ -317,11 +314,22 @@ def weight_norm(run: TrainingRun) -> float:
     return float(torch.cat([p.detach().view(-1) for p in run.model.parameters()]).norm())
 
 
+def weight_norms(config: RunConfig) -> list[float]:
+    """The size of the weights after each epoch of a run of `config`."""
+    run, norms = TrainingRun(config), []
+    for _ in range(config.epochs):
+        run.step(1)
+        norms.append(weight_norm(run))
+    return norms
+
+
 @promise("bug", "no_zero_grad")
 def test_never_zeroing_on_separable_blobs_only_grows_the_weights_and_the_loss_falls_below_the_correct_runs():
     correct, buggy = trained_config(RunConfig()), trained_config(RunConfig(bug="no_zero_grad"))
     assert not BUGS["no_zero_grad"].shows_on.holds(buggy.config)  # the page offers the set-up that shows it
+    assert all(a < b for a, b in pairwise(weight_norms(buggy.config)))  # the weights only grow
     assert weight_norm(buggy) > 10 * weight_norm(correct)
+    assert rise_share(losses(buggy)) >= 0.25 and rise_share(losses(correct)) == 0  # rises and falls
     assert losses(buggy)[-1] < losses(correct)[-1]  # what the words warn of
 
 

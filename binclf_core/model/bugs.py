@@ -80,14 +80,14 @@ BUGS: dict[str, Bug] = {
         step=False),
     "no_zero_grad": Bug(
         "Never zeroing the gradients",
-        "Each step adds the new gradient to all the earlier ones, so the steps never shrink: the weights swing "
-        "past the best fit and back like a pendulum, and the loss rises and falls instead of settling, mostly "
-        "above the correct run's.",
+        "Each step adds the new gradient to all the earlier ones, so the steps never shrink and the loss rises "
+        "and falls instead of settling. Where the classes overlap, the weights swing past the best fit and back "
+        "like a pendulum and the loss stays mostly above the correct run's; where a line separates them, the "
+        "weights only grow and the loss happens to fall below it.",
         "Call optimizer.zero_grad() before each loss.backward().",
         zero_grad=False,
-        shows_on=ShowsOn("moons and a logistic regression, where no line separates the classes: on data a line "
-                         "separates, such as the default blobs, the swings only push the weights ever larger, "
-                         "and the loss happens to fall below the correct run's",
+        shows_on=ShowsOn("moons and a logistic regression, where no line separates the classes (on the default "
+                         "blobs the loss happens to end below the correct run's)",
                          {"dataset": "moons", "model": "logistic", "optimizer": "sgd", "lr": 0.1, "epochs": 300},
                          lambda config: (config.dataset, config.model) == ("moons", "logistic"))),
     "sigmoid_twice": Bug(
