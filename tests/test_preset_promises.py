@@ -338,7 +338,7 @@ def test_sigmoid_twice_stalls_far_above_zero_below_which_it_cannot_go():
     """BCE on logits fed σ(s) in (0, 1): positives cost at least softplus(-1), negatives softplus(0)."""
     correct, buggy = bug_pair("sigmoid_twice")
     floor = 0.5 * float(F.softplus(torch.tensor(-1.0)) + F.softplus(torch.tensor(0.0)))  # balanced classes
-    assert min(losses(buggy)) > floor and losses(correct)[-1] < floor / 3
+    assert floor == pytest.approx(0.5, abs=0.01) and min(losses(buggy)) > floor and losses(correct)[-1] < floor / 3
     assert losses(buggy)[20] - losses(buggy)[-1] < 0.05 < 0.15 < losses(correct)[20] - losses(correct)[-1]  # crawls
     assert buggy.history[-1]["test_accuracy"] < correct.history[-1]["test_accuracy"]
 

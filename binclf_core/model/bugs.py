@@ -92,8 +92,9 @@ BUGS: dict[str, Bug] = {
                          lambda config: (config.dataset, config.model) == ("moons", "logistic"))),
     "sigmoid_twice": Bug(
         "Applying sigmoid twice",
-        "The loss stalls far above zero and learning crawls: BCEWithLogits squashes the already squashed "
-        "probabilities again, so no score can reach a confident prediction.",
+        "The loss stalls far above zero (on balanced classes it cannot go below about 0.5) and learning crawls: "
+        "BCEWithLogits squashes the already squashed probabilities again, so in the loss's eyes no prediction "
+        "is ever confident.",
         "Feed the raw scores (logits) to BCEWithLogitsLoss, or use BCELoss on probabilities, never both.",
         make_loss=sigmoid_twice),
     "weight_for_pos_weight": Bug(
