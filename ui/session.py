@@ -105,7 +105,7 @@ def _preset_still_applies(values: dict[str, Any]) -> bool:
     if name not in PRESETS:
         return False
     try:
-        return config_from_values(values) == PRESETS[name].config()
+        return PRESETS[name].describes(config_from_values(values))
     except ConfigError:
         return False
 
@@ -220,7 +220,7 @@ def set_controls(config: RunConfig) -> None:
     run follows them (a new run if the data or the model changed)."""
     for key, value in widget_values(config).items():
         st.session_state[key] = value
-    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.config() == config), None)
+    st.session_state[PRESET] = next((name for name, preset in PRESETS.items() if preset.describes(config)), None)
 
 
 def is_playing() -> bool:

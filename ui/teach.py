@@ -81,15 +81,9 @@ def bug_note(run: TrainingRun) -> None:
     bug = BUGS[run.config.bug]
     st.warning(f"**Training with a bug: {bug.label}.** {bug.symptom} **Fix:** {bug.fix} "
                "The thick faint line in the loss chart is the same run without the bug.", icon="🐞")
-    if bug.shows_on is not None and not _shows(run.config, bug.shows_on[1]):
-        words, settings = bug.shows_on
+    if bug.shows_on is not None and not bug.shows_on.holds(run.config):
         text, button = st.columns([4, 1], vertical_alignment="center")
-        text.info(f"This bug shows with {words}.", icon="🔎")
+        text.info(f"This bug shows with {bug.shows_on.words}.", icon="🔎")
         button.button("Set that up", key="bug_setup", width="stretch", on_click=session.set_widgets,
-                      args=(widget_values(RunConfig(**settings, bug=run.config.bug)),),
+                      args=(widget_values(RunConfig(**bug.shows_on.settings, bug=run.config.bug)),),
                       help="Every control to that setup, the bug kept.")
-
-
-def _shows(config: RunConfig, settings: dict) -> bool:
-    """Whether `config` has what makes the bug visible: the setting's loss and an imbalance as strong."""
-    return config.loss == settings["loss"] and config.positive_fraction <= settings["positive_fraction"]

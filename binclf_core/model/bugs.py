@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
 from binclf_core.model.losses import LossFn
+
+if TYPE_CHECKING:
+    from binclf_core.config import RunConfig
 
 
 def sigmoid_twice(pos_weight: float | None = None) -> LossFn:
@@ -45,6 +49,15 @@ def hinge_embedding(pos_weight: float | None = None) -> LossFn:
 
 
 @dataclass(frozen=True)
+class ShowsOn:
+    """A set-up on which a bug's symptom shows, for a bug that most runs hide."""
+
+    words: str  # "This bug shows with {words}."
+    settings: dict  # the set-up's RunConfig fields; the rest keep their defaults
+    holds: Callable[[RunConfig], bool]  # whether a run's config already shows the symptom
+
+
+@dataclass(frozen=True)
 class Bug:
     """A mistake in the training loop, what it looks like in the charts, and how to fix it."""
 
@@ -55,8 +68,7 @@ class Bug:
     step: bool = True  # does the loop call optimizer.step()?
     make_loss: Callable[[float | None], LossFn] | None = None  # replaces the configured loss
     needs_pos_weight: bool = False  # make_loss takes the resolved positive weight
-    # Where the symptom shows, when most runs hide it: (the words for it, the settings that show it).
-    shows_on: tuple[str, dict] | None = None
+    shows_on: ShowsOn | None = None  # where the symptom shows, when the default set-up hides it
 
 
 BUGS: dict[str, Bug] = {
@@ -68,14 +80,21 @@ BUGS: dict[str, Bug] = {
         step=False),
     "no_zero_grad": Bug(
         "Never zeroing the gradients",
-        "The updates grow: each step adds the new gradient to all the earlier ones, so the steps stay large "
-        "instead of shrinking, the loss swings up and down instead of settling, and a larger lr diverges.",
+        "Each step adds the new gradient to all the earlier ones, so the steps never shrink and the loss rises "
+        "and falls instead of settling. Where the classes overlap, the weights swing past the best fit and back "
+        "like a pendulum and the loss stays mostly above the correct run's; where a line separates them, the "
+        "weights only grow and the loss happens to fall below it.",
         "Call optimizer.zero_grad() before each loss.backward().",
-        zero_grad=False),
+        zero_grad=False,
+        shows_on=ShowsOn("moons and a logistic regression, where no line separates the classes (on the default "
+                         "blobs the loss happens to end below the correct run's)",
+                         {"dataset": "moons", "model": "logistic", "optimizer": "sgd", "lr": 0.1, "epochs": 300},
+                         lambda config: (config.dataset, config.model) == ("moons", "logistic"))),
     "sigmoid_twice": Bug(
         "Applying sigmoid twice",
-        "The loss stalls far above zero and learning crawls: BCEWithLogits squashes the already squashed "
-        "probabilities again, so no score can reach a confident prediction.",
+        "The loss stalls far above zero (on balanced classes it cannot go below about 0.5) and learning crawls: "
+        "BCEWithLogits squashes the already squashed probabilities again, so in the loss's eyes no prediction "
+        "is ever confident.",
         "Feed the raw scores (logits) to BCEWithLogitsLoss, or use BCELoss on probabilities, never both.",
         make_loss=sigmoid_twice),
     "weight_for_pos_weight": Bug(
@@ -84,10 +103,11 @@ BUGS: dict[str, Bug] = {
         "by the same number, positives and negatives alike, which acts like a larger learning rate and no more.",
         "Pass the class weight as pos_weight= (or weight each point by its class yourself).",
         make_loss=weight_for_pos_weight, needs_pos_weight=True,
-        shows_on=("Weighted BCE on imbalanced data (one point in ten positive): with plain BCE or balanced "
-                  "classes the buggy run looks like the correct one",
-                  {"dataset": "moons", "n_samples": 500, "positive_fraction": 0.1, "loss": "weighted_bce",
-                   "pos_weight": "balanced", "epochs": 300})),
+        shows_on=ShowsOn("Weighted BCE on imbalanced data (one point in ten positive): with plain BCE or balanced "
+                         "classes the buggy run looks like the correct one",
+                         {"dataset": "moons", "n_samples": 500, "positive_fraction": 0.1, "loss": "weighted_bce",
+                          "pos_weight": "balanced", "epochs": 300},
+                         lambda config: config.loss == "weighted_bce" and config.positive_fraction <= 0.1)),
     "hinge_embedding": Bug(
         "HingeEmbeddingLoss used as the SVM hinge",
         "The loss turns negative and falls without bound: for y = +1 HingeEmbeddingLoss is the score itself, "

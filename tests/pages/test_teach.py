@@ -105,7 +105,7 @@ def test_a_kept_run_of_no_preset_opens_with_an_empty_preset_box(app):
     assert app.selectbox(key="preset").value is None and not watch_texts(app)
 
 
-def test_the_too_high_lesson_is_one_button_beside_train(app):
+def test_the_too_high_lessons_own_button_keeps_the_lesson_on_the_page(app):
     app.query_params["preset"] = "lr_too_high"
     app.run()
     text, changes = PRESETS["lr_too_high"].action
@@ -115,7 +115,11 @@ def test_the_too_high_lesson_is_one_button_beside_train(app):
     run = app.session_state["run"]
     app.button(key="lesson_action").click().run()
     assert app.session_state["run"] is run and run.config.lr == changes["lr"] == 1.0  # applied live, same run
-    assert app.selectbox(key="preset").value is None  # the lesson's change left the preset, and says so
+    assert app.selectbox(key="preset").value == "lr_too_high"  # the lesson's own change stays in the lesson
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['lr_too_high'].watch}"]
+    assert app.query_params["preset"] == "lr_too_high" and app.query_params["lr"] == "1"
+    widget(app, "lr").set_value(0.5).run()  # any other change still leaves it
+    assert app.selectbox(key="preset").value is None and not watch_texts(app)
 
 
 def test_the_per_element_weight_bug_says_which_setup_shows_it_and_sets_it(app):
@@ -128,3 +132,29 @@ def test_the_per_element_weight_bug_says_which_setup_shows_it_and_sets_it(app):
     assert (config.bug, config.loss, config.positive_fraction, config.dataset) == (
         "weight_for_pos_weight", "weighted_bce", 0.1, "moons")
     assert not [i for i in app.info if i.value.startswith("This bug shows with")]
+
+
+def test_never_zeroing_the_gradients_on_separable_blobs_says_where_it_shows_and_sets_it(app):
+    app.run()
+    widget(app, "bug").set_value("no_zero_grad").run()
+    hints = [i.value for i in app.info if i.value.startswith("This bug shows with moons and a logistic regression")]
+    assert len(hints) == 1 and "default blobs" in hints[0]
+    app.button(key="bug_setup").click().run()
+    config = app.session_state["run"].config
+    assert (config.bug, config.dataset, config.model) == ("no_zero_grad", "moons", "logistic")
+    assert BUGS["no_zero_grad"].symptom in app.warning[0].value
+    assert not [i for i in app.info if i.value.startswith("This bug shows with")]
+
+
+def test_a_kept_run_whose_lesson_button_was_pressed_reopens_in_its_lesson(app):
+    app.query_params["preset"] = "lr_too_high"
+    app.run()
+    app.button(key="step").click().run()
+    app.button(key="lesson_action").click().run()
+    app.selectbox(key="preset").set_value("moons_bce").run()  # the lowered run is kept, moons trains now
+    app.button(key="step").click().run()
+    app.switch_page("pages/compare.py").run()
+    app.button(key="open_run_1").click().run()
+    assert app.session_state["run"].config.lr == 1.0
+    assert app.selectbox(key="preset").value == "lr_too_high"
+    assert watch_texts(app) == [f"**What to watch:** {PRESETS['lr_too_high'].watch}"]
