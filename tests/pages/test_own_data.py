@@ -145,3 +145,19 @@ def test_the_sweep_page_refuses_own_data_with_a_sentence_not_a_traceback(app):
     app.switch_page("pages/sweep.py").run()
     assert not app.exception and app.button(key="run_sweep").disabled
     assert any("A sweep trains generated data" in info.value for info in app.info)
+
+
+def test_take_it_home_with_drawn_points_offers_a_script_that_holds_them(app):
+    app.run()
+    choose(app, "drawn")
+    points = DrawnPoints()
+    for i in range(4):
+        points = points.add(-3 + i * 0.2, -2, 0).add(3 - i * 0.2, 2, 1)
+    app.session_state["own_data"].points = points  # eight clicks, as in the browser test
+    app.run()
+    app.button(key="step").click().run()
+    app.toggle(key="take_home").set_value(True).run()
+    assert not app.exception and not app.info
+    assert next(b.proto.label for b in app.get("download_button")) == "Script (Python)"
+    app.toggle(key="show_script").set_value(True).run()
+    assert "TRAIN_POINTS = [" in app.code[0].value and "(-3.0, -2.0, 0)," in app.code[0].value
