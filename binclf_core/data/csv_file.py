@@ -94,8 +94,8 @@ def _is_data(first_row: list[str]) -> bool:
 
 def check_size(n_bytes: int) -> None:
     """Refuse a file by its size alone, before its bytes are read or parsed."""
-    if n_bytes > MAX_CSV_BYTES:
-        raise CsvError(f"the CSV is {n_bytes / 2**20:.1f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB")
+    if n_bytes > MAX_CSV_BYTES:  # the size in MB of 10^6 bytes, as Streamlit's uploader lists it beside the file
+        raise CsvError(f"the CSV is {n_bytes / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB")
 
 
 def _decode(raw: bytes) -> str:
