@@ -2,7 +2,8 @@
 
 The script imports only torch, numpy, scikit-learn and the standard library. Its data generator,
 model class and loss are the engine's own source (inspect.getsource), so there is one source of
-truth; the rest is the templates below with the run's values written in. Run anywhere, it trains
+truth; the rest is the templates below with the run's values written in. Points no generator
+rebuilds (a CSV's, drawn ones) travel as the run's split itself (export_data.py). Run anywhere, it trains
 the same run as `train --json` and prints, as its last line, a flat JSON object of the final metrics.
 """
 
