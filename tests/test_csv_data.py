@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from binclf_core.data.csv_file import MAX_CSV_BYTES, CsvError, parse_csv, read_csv_file
+from binclf_core.data.csv_file import MAX_CSV_BYTES, MAX_FEATURE_MAGNITUDE, CsvError, parse_csv, read_csv_file
 
 
 def rows(n: int = 10, labels=("cat", "dog")) -> str:
@@ -74,3 +74,43 @@ def test_oversized_file_is_refused_by_size_before_parsing(tmp_path, monkeypatch)
 def test_missing_file_names_the_path(tmp_path):
     with pytest.raises(CsvError, match="no CSV file"):
         read_csv_file(tmp_path / "nope.csv")
+
+
+def test_a_file_without_a_header_keeps_its_first_row_and_names_columns_by_position():
+    with_header = parse_csv(("x1,x2,animal\n" + rows()).encode())
+    without = parse_csv(rows().encode())  # its first row, "0.0,0,cat", is data
+    assert len(without.y) == len(with_header.y) == 10
+    np.testing.assert_array_equal(without.x, with_header.x)
+    np.testing.assert_array_equal(without.y, with_header.y)
+    assert without.feature_names == ("column 1", "column 2") and without.class_names == ("cat", "dog")
+
+
+@pytest.mark.parametrize("first_row", ["x,y,animal", "1,2,label", "size,2.5,kind", "10,height,0"])
+def test_a_first_row_with_a_name_in_a_feature_cell_or_a_label_cell_is_the_header(first_row):
+    data = parse_csv((first_row + "\n" + rows()).encode())
+    assert len(data.y) == 10
+
+
+@pytest.mark.parametrize(("value", "line"), [("1e200", 12), ("-3.4e38", 12), ("2e15", 12)])
+def test_a_feature_too_large_for_float32_training_names_its_column_and_what_to_do(value, line):
+    raw = ("width,height,label\n" + rows() + f"\n1,{value},cat").encode()
+    with pytest.raises(CsvError) as error:
+        parse_csv(raw)
+    message = str(error.value)
+    assert message.startswith(f"column 'height' holds {value} on line {line}") and "divide that column" in message
+    headerless = rows() + f"\n{value},1,cat"  # the same rule without a header, its line numbers from 1
+    with pytest.raises(CsvError, match=f"column 'column 1' holds {value} on line 11"):
+        parse_csv(headerless.encode())
+
+
+def test_features_up_to_the_limit_are_kept_and_fit_float32():
+    data = parse_csv(("a,b,label\n" + rows() + f"\n{MAX_FEATURE_MAGNITUDE!r},{-MAX_FEATURE_MAGNITUDE!r},cat").encode())
+    assert np.isfinite(data.x.astype(np.float32) ** 2).all()  # the squared features too
+
+
+def test_more_rows_than_the_cap_are_refused_with_both_counts():
+    text = "a,b,label\n" + rows(2001)
+    assert len(parse_csv(text.encode()).y) == 2001  # no cap unless asked (the CLI)
+    with pytest.raises(CsvError, match="the CSV has 2,001 data rows and this server trains on at most 2,000 points"):
+        parse_csv(text.encode(), max_rows=2000)
+    assert len(parse_csv(("a,b,label\n" + rows(2000)).encode(), max_rows=2000).y) == 2000

@@ -6,9 +6,17 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from sklearn.datasets import make_moons
 
 from binclf_core.cli.main import main
+from binclf_core.config import DRAWN, RunConfig
+from binclf_core.data.drawn import DrawnPoints
+from binclf_core.errors import ConfigError
+from binclf_core.model.training import TrainingRun
+from binclf_core.teach.export import export_script
+from binclf_core.teach.export_data import _number
 
 CONFIGS = {  # both models, all three losses, mini-batches, adam, several datasets, a bug
     "logistic-bce-blobs": ["--epochs", "60"],
@@ -94,15 +102,52 @@ def test_a_bug_is_written_into_the_script_where_it_happens(tmp_path, capsys):
     assert "# BUG: no update (optimizer.step() is missing)" in text and "optimizer.step()  # update" not in text
 
 
-def test_a_csv_dataset_is_refused_with_a_way_out(tmp_path, capsys):
-    csv = tmp_path / "points.csv"
-    csv.write_text("x1,x2,label\n" + "\n".join(f"{i},{i % 7},{i % 2}" for i in range(40)))
-    with pytest.raises(SystemExit) as exit_:
-        main(["export", "--dataset", "csv", "--csv", str(csv), "--output", str(tmp_path / "run.py")])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert err.strip().splitlines()[-1].startswith("error: export needs a generated dataset")
-    assert not (tmp_path / "run.py").exists()
+def compare(got: dict, final: dict, status: str, epochs: int) -> None:
+    """The script's last line against the engine's final metrics, as the generated datasets' test does."""
+    assert got["test_accuracy"] == final["test_accuracy"] and got["train_accuracy"] == final["train_accuracy"]
+    for key in ("train_loss", "test_loss"):
+        assert got[key] == pytest.approx(final[key], rel=1e-4)
+    assert got["status"] == status and got["epochs"] == epochs
+
+
+def test_a_csv_travels_inside_the_script_and_reproduces_train_json(tmp_path, capsys):
+    x, y = make_moons(90, noise=0.25, random_state=3)
+    x = x * [1e3, 1e-3] + [5e4, 0.0]  # values float32 cannot hold exactly: the script must not round them again
+    csv = tmp_path / "pets.csv"
+    csv.write_text("width (mm),height,label\n" + "".join(f"{float(a)!r},{float(b)!r},{'dog' if c else 'cat'}\n"
+                                                         for (a, b), c in zip(x, y, strict=True)))
+    argv = ["--dataset", "csv", "--csv", str(csv), "--model", "mlp", "--hidden", "5", "--scale", "standard",
+            "--batch-size", "16", "--epochs", "25"]
+    expected = cli_json(capsys, argv)
+    script = export(tmp_path, capsys, argv)
+    assert "def make_data():" in script.read_text() and "pets.csv" in script.read_text()
+    compare(run_script(script), expected["final"], expected["status"], len(expected["history"]["train_loss"]))
+
+
+def test_drawn_points_travel_inside_the_script_and_reproduce_the_run(tmp_path):
+    points = DrawnPoints()
+    for i in range(12):  # two clouds that overlap a little, drawn anywhere on the canvas
+        points = points.add(-1.3 + 0.31 * (i % 5), 0.7 - 0.23 * i, 0).add(0.9 - 0.29 * (i % 4), -0.4 + 0.19 * i, 1)
+    config = RunConfig(dataset=DRAWN, model="mlp", hidden=(4,), batch_size=8, epochs=30, lr=0.3)
+    run = TrainingRun(config, points.dataset(config.test_fraction, config.seed))
+    run.step(config.epochs)
+    script = tmp_path / "drawn.py"
+    script.write_text(export_script(config, script.name, run.dataset))
+    compare(run_script(script), run.final_metrics(), run.status, run.epoch)
+
+
+def test_drawn_points_cannot_be_exported_without_their_run():
+    with pytest.raises(ConfigError, match="drawn points travel only with the run"):
+        export_script(RunConfig(dataset=DRAWN))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_written_point_reads_back_as_the_same_float32(seed):
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([rng.normal(0, 1, 2000), rng.normal(0, 1, 2000) * 10.0 ** rng.integers(-40, 38, 2000),
+                             [np.finfo(np.float32).max, np.finfo(np.float32).tiny, 0.1, -0.0]]).astype(np.float32)
+    written = [_number(v) for v in values]
+    assert np.array_equal(np.array([float(text) for text in written]).astype(np.float32), values)
 
 
 def test_an_unwritable_output_is_one_error_line(tmp_path, capsys):

@@ -6,16 +6,20 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
+from binclf_core.data.generators import dataset_from_arrays
 from binclf_core.figures.frames import (
     CURVE_COLUMNS,
     GRID_SIZE,
+    HEADER,
     MAX_CURVE_POINTS,
     FrameEncoder,
     PanelFrame,
     decode_frame,
+    wire_json,
 )
 from binclf_core.figures.run import shown_classes
 from binclf_core.model.training import TrainingRun
+from ui.frames import reset_text
 
 TUTORIAL = RunConfig(lr=0.01, epochs=5000)
 SPIRAL = RunConfig(dataset="spiral", model="mlp", hidden=(8, 8, 8), activation="tanh", optimizer="adam", lr=0.03)
@@ -156,3 +160,28 @@ def test_a_panels_drawing_and_parts_travel_after_the_sizes_its_figure_only_when_
     later = decode_frame(encoder.frame(panel=("demo", PanelFrame(None, {"kind": "demo"}, parts[:1]))), n)
     assert "figure" not in later["header"]["panel"] and later["panel_parts"][0].shape == (2, 3, 3)
     assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 6_000
+
+
+def browser_json(text: str | bytes):
+    """JSON.parse's reading: NaN, Infinity and -Infinity are not JSON, and refuse the whole message."""
+    return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in a message to the browser"))
+
+
+def test_a_run_on_values_float32_cannot_hold_sends_only_json_the_browser_reads():
+    x = np.array([[i * 0.1, (i * 7) % 5] for i in range(40)])
+    x[3, 0] = 1e200  # inf once float32: the points, the axes and the picture of such a run hold inf and NaN
+    run = TrainingRun(RunConfig(dataset="csv", csv="big.csv"), dataset_from_arrays(x, np.arange(40) % 2, 0.25, 2))
+    encoder = FrameEncoder(run)
+    reset = browser_json(reset_text(encoder.reset_message()))  # the reset message, as the socket sends it
+    assert None in reset["points"]["x"] and len(reset["points"]["x"]) == 40  # the point that overflowed: null
+    run.step(3)
+    frame = encoder.frame()
+    (length,) = HEADER.unpack_from(frame)
+    header = browser_json(frame[HEADER.size:HEADER.size + length])
+    assert header["epoch"] == run.epoch and header["status"] == run.status
+
+
+def test_wire_json_writes_every_non_finite_number_as_null_at_any_depth():
+    message = {"a": [1.5, float("nan"), {"b": (float("inf"), -float("inf"))}], "c": "NaN", "d": None, "e": 2}
+    assert browser_json(wire_json(message)) == {"a": [1.5, None, {"b": [None, None]}], "c": "NaN", "d": None, "e": 2}
+    assert wire_json({"x": [1, 2.5]}) == json.dumps({"x": [1, 2.5]}, separators=(",", ":"))  # finite: as before

@@ -28,6 +28,7 @@ from binclf_core.config import (
     parse_hidden,
     parse_pos_weight,
 )
+from binclf_core.data.drawn import MAX_POINTS as MAX_DRAWN_POINTS
 from binclf_core.data.features import SCALES, parse_features
 from binclf_core.data.generators import DATASETS
 from binclf_core.explore.sweep import MAX_SWEEP_COMBINATIONS
@@ -169,7 +170,7 @@ def _data_controls(present: bool) -> None:
     st.selectbox("Dataset", [*DATASETS, *own_data.OWN_DATA], format_func=_dataset_label, key="dataset",
                  on_change=_on_dataset_change, persist_state="session")
     if st.session_state["dataset"] in own_data.OWN_DATA:
-        own_data.controls()
+        own_data.controls(UI_MAX_SAMPLES)
     else:
         _generator_controls(DATASETS[st.session_state["dataset"]], present)
     if not present:
@@ -233,7 +234,8 @@ def limits_note() -> None:
     with st.expander("About these limits"):
         st.markdown(
             f"This server is shared by everyone in the room, so one run stays small: at most "
-            f"{UI_MAX_SAMPLES:,} points, {UI_MAX_EPOCHS:,} epochs, {MAX_LAYERS} hidden layers of at most "
+            f"{UI_MAX_SAMPLES:,} points (a CSV's rows too; {MAX_DRAWN_POINTS} drawn points), "
+            f"{UI_MAX_EPOCHS:,} epochs, {MAX_LAYERS} hidden layers of at most "
             f"{MAX_UNITS} units, sweeps of at most {MAX_SWEEP_COMBINATIONS} combinations, and uploads of at "
             f"most {max_upload_mb()} MB. When many tabs train at once, each one's charts update less often "
             "and it trains a little slower, all tabs alike.")

@@ -15,7 +15,6 @@ on the producer's thread after each frame of a tab (see notify_listeners for the
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import threading
@@ -30,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from streamlit.web.server.server_util import is_url_from_allowed_origins
+
+from binclf_core.figures.frames import wire_json
 
 PATH = "/binclf/frames"
 REFUSED = 4403  # the close code for a wrong origin or token
@@ -126,7 +127,7 @@ def this_tab() -> FrameTab:
 
 
 def reset_text(message: dict) -> str:
-    return json.dumps(message, separators=(",", ":"))
+    return wire_json(message)
 
 
 def add_listener(listener: Callable[[FrameTab, dict], None]) -> None:

@@ -8,6 +8,7 @@ module only turns widgets and chart clicks into those calls, and their errors in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
@@ -23,6 +24,16 @@ OWN_DATA = {"csv": "CSV upload", DRAWN: "Drawn points"}  # Dataset choices beyon
 KEY = "own_data"
 CLASSES = ("negative", "positive")  # the "Class to add" options; their index is the label
 NOT_IN_LINK = "Your own data stays in this tab: a shared link keeps the other settings, not these points."
+CSV_HELP = ("Two numeric feature columns and a label column (named `label`, else the last) with two distinct "
+            "values; the one that sorts second is the positive class. The first row is the header, unless its "
+            "first two cells are numbers (and none says `label`): then it is data, and the columns are named "
+            "column 1, 2, 3.")
+GUARD_KEY = "csv_size_guard"
+# The uploader's limit, said in words: Streamlit's uploader refuses a bigger file in the browser with a red
+# icon only, and keeps the previous file (ui/upload_guard.js tells the server).
+_upload_guard = st.components.v2.component(
+    "binclf.upload_guard", js=(Path(__file__).parent / "upload_guard.js").read_text(), isolate_styles=False,
+)
 
 
 @dataclass
@@ -33,6 +44,7 @@ class OwnData:
     csv: CsvData | None = None
     csv_error: str | None = None
     points: DrawnPoints = field(default_factory=DrawnPoints)
+    csv_refused: str | None = None  # a file too big to upload while the previous one stays in use
     notice: str | None = None  # a click that could not add a point says why on the next run
     toast: str | None = None  # a click that reset a trained run says so when the sidebar is drawn
     split_error: str | None = None  # why the chosen data could not be split (a test fraction too big, ...)
@@ -48,32 +60,60 @@ def choice() -> str:
 
 
 # ---- the CSV --------------------------------------------------------------------------------
-def _on_upload() -> None:
+def _on_upload(max_rows: int) -> None:
     """Parse a new upload once, refusing a file over the limit by its size before reading it."""
     own, uploaded = _own(), st.session_state.get("csv_file")
-    own.csv_name, own.csv, own.csv_error, own.split_cache = None, None, None, None
+    own.csv_name, own.csv, own.csv_error, own.csv_refused, own.split_cache = None, None, None, None, None
     if not hasattr(uploaded, "getvalue"):  # None, or a DeletedFile whose bytes the server no longer holds
         return
     try:
         check_size(uploaded.size)
-        own.csv, own.csv_name = parse_csv(uploaded.getvalue()), uploaded.name
+        own.csv, own.csv_name = parse_csv(uploaded.getvalue(), max_rows), uploaded.name
     except CsvError as error:
         own.csv_error = f"{uploaded.name}: {error}."
 
 
-def _csv_controls(own: OwnData) -> None:
-    st.file_uploader("CSV file", type="csv", key="csv_file", on_change=_on_upload,
-                     max_upload_size=MAX_CSV_BYTES // 2**20,
-                     help="A header row, two numeric feature columns and a label column (named `label`, else "
-                          "the last) with two distinct values; the one that sorts second is the positive class.")
+def _on_too_big() -> None:
+    """A file the uploader refused for its size: say so; with no good file in use, Train waits for one."""
+    sentence, own = _too_big_sentence(), _own()
+    if sentence is None:
+        return
+    if own.csv is None:
+        own.csv_error = sentence
+    else:
+        own.csv_refused = own.toast = f"{sentence} Still training on {own.csv_name}."
+
+
+def _too_big_sentence() -> str | None:
+    """What the browser reported (name, size), as the sentence check_size says it, or None."""
+    big = (st.session_state.get(GUARD_KEY) or {}).get("too_big")
+    try:
+        name, size = str(big["name"]), int(big["size"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    try:
+        check_size(size)
+    except CsvError as error:
+        return f"{name}: {error}, so it was not loaded."
+    return None  # within the limit: the uploader takes it, and _on_upload reads it
+
+
+def _csv_controls(own: OwnData, max_rows: int) -> None:
+    st.file_uploader("CSV file", type="csv", key="csv_file", on_change=_on_upload, args=(max_rows,),
+                     max_upload_size=MAX_CSV_BYTES // 2**20, help=f"At most {max_rows:,} rows. {CSV_HELP}")
+    _upload_guard(key=GUARD_KEY, data={"limit": MAX_CSV_BYTES, "uploader": ".st-key-csv_file"},
+                  on_too_big_change=_on_too_big)
     if own.csv_error:
         st.error(own.csv_error, icon="🚫")
     elif own.csv is not None:
+        if own.csv_refused:
+            st.warning(own.csv_refused, icon="⚠️")
         negative, positive = own.csv.class_names
         st.caption(f"Training on **{own.csv_name}**: {len(own.csv.y)} rows, {negative!r} negative and "
                    f"{positive!r} positive.")
     else:
         st.info("Choose a CSV file to train on.")
+    _show_toast(own, "⚠️")
 
 
 # ---- the drawn points -----------------------------------------------------------------------
@@ -109,16 +149,21 @@ def _drawn_controls(own: OwnData) -> None:
     if own.notice:
         st.warning(own.notice)
         own.notice = None
+    _show_toast(own, "✏️")
+
+
+def _show_toast(own: OwnData, icon: str) -> None:
     if own.toast:
-        st.toast(own.toast, icon="✏️")
+        st.toast(own.toast, icon=icon)
         own.toast = None
 
 
-def controls() -> None:
-    """The own-data widgets under the Dataset select, for the chosen kind of own data."""
+def controls(max_rows: int) -> None:
+    """The own-data widgets under the Dataset select, for the chosen kind of own data; a CSV may hold at
+    most `max_rows` rows (the page's points limit)."""
     own = _own()
     if choice() == "csv":
-        _csv_controls(own)
+        _csv_controls(own, max_rows)
     else:
         _drawn_controls(own)
     st.caption(NOT_IN_LINK)

@@ -1,9 +1,12 @@
 """Your own data: a CSV of two numeric feature columns and a label column.
 
-The contract (the same in the CLI and the app): a header row; exactly three columns; the label
-column is the one named `label`, else the last; labels are any two distinct values and the one
-that sorts second is the positive class (numerically when both are numbers, else as text).
-Anything else is refused with one sentence that says what to fix.
+The contract (the same in the CLI and the app): exactly three columns; a header row, unless the
+first row's two feature cells (the first two) are both numbers and none of its cells is `label`:
+then that row is data and the columns are named by position (`column 1`, ...); the label column
+is the one named `label`, else the last; labels are any two distinct values and the one that
+sorts second is the positive class (numerically when both are numbers, else as text); features
+are finite numbers within ±1e15. The app also caps the rows (`max_rows`). Anything else is
+refused with one sentence that says what to fix.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from binclf_core.errors import ConfigError
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MIN_ROWS_PER_CLASS = 4  # two for training and two for testing
+# The model computes in float32 (up to ~3.4e38) and the input features square values (x1², x1·x2): at
+# 1e15 every feature still trains once standardised, at 1e18 the squares' spread overflows.
+MAX_FEATURE_MAGNITUDE = 1e15
+LABEL = "label"
 
 
 class CsvError(ConfigError):
@@ -43,30 +50,52 @@ def read_csv_file(path: str | Path) -> CsvData:
     return parse_csv(path.read_bytes())
 
 
-def parse_csv(raw: bytes) -> CsvData:
-    """Check and parse CSV bytes (UTF-8, BOM and Windows line endings allowed)."""
+def parse_csv(raw: bytes, max_rows: int | None = None) -> CsvData:
+    """Check and parse CSV bytes (UTF-8, BOM and Windows line endings allowed), of at most `max_rows` rows."""
     check_size(len(raw))
     rows = _rows(_decode(raw))
     if not rows:
         raise CsvError("the CSV file is empty: it needs a header row and data rows")
-    header, body = rows[0], rows[1:]
-    if len(header) != 3:
-        raise CsvError(f"the CSV needs exactly 3 columns (two features and a label), but its header has {len(header)}")
+    if len(rows[0]) != 3:
+        raise CsvError(f"the CSV needs exactly 3 columns (two features and a label), but its first row has "
+                       f"{len(rows[0])}")
+    has_header = not _is_data(rows[0])
+    header, body = (rows[0], rows[1:]) if has_header else (POSITION_NAMES, rows)
     if not body:
         raise CsvError("the CSV has a header but no data rows")
+    if max_rows is not None and len(body) > max_rows:
+        raise CsvError(f"the CSV has {len(body):,} data rows and this server trains on at most {max_rows:,} "
+                       f"points: keep a sample of at most {max_rows:,} rows")
     label_col = _label_column(header)
     feature_cols = [i for i in range(3) if i != label_col]
-    x = np.array([[_feature(row, i, n) for i in feature_cols] for n, row in enumerate(body, start=2)])
+    names = tuple(header[i].strip() for i in feature_cols)
+    first_line = 2 if has_header else 1
+    x = np.array([[_feature(row, i, n, header[i].strip()) for i in feature_cols]
+                  for n, row in enumerate(body, start=first_line)])
     labels = [row[label_col].strip() for row in body]
     y, class_names = _encode_labels(labels)
     _check_class_sizes(y, class_names)
-    return CsvData(x, y, (header[feature_cols[0]].strip(), header[feature_cols[1]].strip()), class_names)
+    return CsvData(x, y, names, class_names)
+
+
+POSITION_NAMES = ["column 1", "column 2", "column 3"]  # a file without a header row: its label is the last
+
+
+def _is_data(first_row: list[str]) -> bool:
+    """The headerless rule: the first row is data when its first two cells are numbers and none says `label`."""
+    if any(cell.strip().lower() == LABEL for cell in first_row):
+        return False
+    try:
+        [float(cell) for cell in first_row[:2]]
+    except ValueError:
+        return False
+    return True
 
 
 def check_size(n_bytes: int) -> None:
     """Refuse a file by its size alone, before its bytes are read or parsed."""
-    if n_bytes > MAX_CSV_BYTES:
-        raise CsvError(f"the CSV is {n_bytes / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB")
+    if n_bytes > MAX_CSV_BYTES:  # the size in MB of 10^6 bytes, as Streamlit's uploader lists it beside the file
+        raise CsvError(f"the CSV is {n_bytes / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB")
 
 
 def _decode(raw: bytes) -> str:
@@ -88,10 +117,10 @@ def _rows(text: str) -> list[list[str]]:
 
 def _label_column(header: list[str]) -> int:
     names = [h.strip().lower() for h in header]
-    return names.index("label") if "label" in names else 2
+    return names.index(LABEL) if LABEL in names else 2
 
 
-def _feature(row: list[str], column: int, line: int) -> float:
+def _feature(row: list[str], column: int, line: int, name: str) -> float:
     if len(row) != 3:
         raise CsvError(f"line {line} has {len(row)} values; every row needs 3 (two features and a label)")
     text = row[column].strip()
@@ -101,6 +130,10 @@ def _feature(row: list[str], column: int, line: int) -> float:
         raise CsvError(f"line {line} has {text!r} where a number is needed") from None
     if not math.isfinite(value):
         raise CsvError(f"line {line} has a missing or infinite value ({text!r}); every feature must be a finite number")
+    if abs(value) > MAX_FEATURE_MAGNITUDE:
+        raise CsvError(f"column {name!r} holds {text} on line {line}, too large to train on (the model computes "
+                       f"in 32-bit floats and squares its inputs): divide that column by a power of ten so every "
+                       f"value lies within ±1e15")
     return value
 
 

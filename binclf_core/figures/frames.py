@@ -134,7 +134,7 @@ class FrameEncoder:
         header = {
             "seq": self.sequence, "epoch": run.epoch, "epochs": run.config.epochs, "status": run.status,
             "message": run.message, "threshold": snapshot.threshold, "replay": replay_epoch,
-            "metrics": _finite(snapshot.metrics["test"]), "losses": _latest_losses(run.history, replay_epoch),
+            "metrics": snapshot.metrics["test"], "losses": _latest_losses(run.history, replay_epoch),
             "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
             "sizes": sizes is not None, **(extra or {}),
         }
@@ -147,7 +147,7 @@ class FrameEncoder:
         if panel is not None:
             body += [_padded(np.ascontiguousarray(part).tobytes()) for part in panel[1].parts]
         self.last_header, self.last_grid = header, grid
-        encoded = json.dumps(header, separators=(",", ":")).encode()
+        encoded = wire_json(header).encode()
         encoded += b" " * (-len(encoded) % 4)  # the binary parts start 4-byte aligned, for Float32Array views
         return HEADER.pack(len(encoded)) + encoded + b"".join(body)
 
@@ -157,9 +157,25 @@ def _padded(part: bytes) -> bytes:
     return part + b"\0" * (-len(part) % 4)
 
 
-def _finite(metrics: dict) -> dict:
-    """JSON has no NaN: a metric that is not finite (a diverged model) travels as null."""
-    return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
+def wire_json(message: Any) -> str:
+    """`message` as compact JSON the browser's JSON.parse reads: JSON has no NaN or Infinity (Python's json
+    writes them, and the page's JSON.parse refuses the whole message), so a number that is not finite, say a
+    diverged run's metric, travels as null (FRAMES.md)."""
+    try:
+        return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # rare: walk the message only when it holds such a number
+        return json.dumps(_finite_values(message), separators=(",", ":"), allow_nan=False)
+
+
+def _finite_values(value: Any) -> Any:
+    """`value` with every float that is not finite, at any depth of its dicts and lists, made None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_values(item) for item in value]
+    return value
 
 
 def _latest_losses(history: list[dict], replay_epoch: int | None) -> dict | None:

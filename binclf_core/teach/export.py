@@ -2,7 +2,8 @@
 
 The script imports only torch, numpy, scikit-learn and the standard library. Its data generator,
 model class and loss are the engine's own source (inspect.getsource), so there is one source of
-truth; the rest is the templates below with the run's values written in. Run anywhere, it trains
+truth; the rest is the templates below with the run's values written in. Points no generator
+rebuilds (a CSV's, drawn ones) travel as the run's split itself (export_data.py). Run anywhere, it trains
 the same run as `train --json` and prints, as its last line, a flat JSON object of the final metrics.
 """
 
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 import inspect
 import types
+from pathlib import Path
 from string import Template
 
-from binclf_core.config import RunConfig
+from binclf_core.config import DRAWN, RunConfig
 from binclf_core.data import generators as datasets
 from binclf_core.data.features import RAW_FEATURES, FeatureMap, input_features
+from binclf_core.data.generators import Dataset
 from binclf_core.errors import ConfigError
 from binclf_core.model import bugs, losses, optim
 from binclf_core.model.networks import ACTIVATION_LAYERS, ScoreModel
+from binclf_core.teach.export_data import own_data_section
 from binclf_core.teach.export_inside import inside_summary, regularization_lines, regularization_sources, step_lines
 
 HEADER = Template('''\
@@ -38,8 +42,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-${sklearn_import}from sklearn.model_selection import train_test_split
-from torch import nn
+${sklearn_import}from torch import nn
 
 torch.set_num_threads(1)  # the playground trains on one thread: the same sums in the same order
 
@@ -165,18 +168,18 @@ POS_WEIGHT = '''\
 '''
 
 
-def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
-    """The standalone script of `config` as text; ConfigError if the run cannot travel as a script."""
-    if config.dataset == "csv":
-        raise ConfigError("export needs a generated dataset: a CSV file's points do not travel inside the "
-                          "script; pick one of the generated datasets, or train the CSV with `train`")
-    generator = datasets.DATASETS[config.dataset].generate
-    helpers, sklearn_names = _generator_needs(generator)
+def export_script(config: RunConfig, file_name: str = "binclf_run.py", dataset: Dataset | None = None) -> str:
+    """The standalone script of `config` as text; ConfigError if the run cannot travel as a script.
+
+    `dataset` is the run's own split, needed for points no generator rebuilds (drawn points; a CSV's,
+    which are read from `config.csv` when not given): the script then carries the points themselves.
+    """
+    data, sklearn_import = _data_section(config, dataset)
     bug = bugs.BUGS[config.bug]
     parts = [
         HEADER.substitute(summary=_summary(config), file_name=file_name, settings=_settings(config),
-                          sklearn_import=_sklearn_import(sklearn_names)),
-        DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator), generator=generator.__name__),
+                          sklearn_import=sklearn_import),
+        data,
         MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
                          raw_features=repr(RAW_FEATURES)),
         OPTIMIZER.substitute(sources=_sources(optim.make_optimizer, optim.make_schedule)),
@@ -190,6 +193,19 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py") -> str:
             **regularization_lines(config)),
     ]
     return "".join(parts)
+
+
+def _data_section(config: RunConfig, dataset: Dataset | None) -> tuple[str, str]:
+    """The script's data section, and the scikit-learn imports it needs."""
+    if config.dataset in datasets.DATASETS:
+        generator = datasets.DATASETS[config.dataset].generate
+        helpers, sklearn_names = _generator_needs(generator)
+        return DATA.substitute(sources=_sources(datasets.class_counts, *helpers, generator),
+                               generator=generator.__name__), _sklearn_import(sklearn_names)
+    if config.dataset == DRAWN and dataset is None:
+        raise ConfigError("drawn points travel only with the run that trained on them: export them from the app")
+    source = f"the rows of the CSV file {Path(config.csv).name!r}" if config.dataset == "csv" else "the drawn points"
+    return own_data_section(dataset or datasets.load_dataset(config), source), ""
 
 
 def _summary(config: RunConfig) -> str:
@@ -229,7 +245,8 @@ def _generator_needs(generator) -> tuple[list, list[str]]:
 
 
 def _sklearn_import(names: list[str]) -> str:
-    return f"from sklearn.datasets import {', '.join(names)}\n" if names else ""
+    generators = f"from sklearn.datasets import {', '.join(names)}\n" if names else ""
+    return generators + "from sklearn.model_selection import train_test_split\n"
 
 
 def _sources(*objects) -> str:

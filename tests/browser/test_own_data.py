@@ -6,6 +6,7 @@ points), which ui/live_chart.js turns into data coordinates and sends to Python 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -164,4 +165,31 @@ def test_clicked_points_of_both_classes_train(page, app_url, artifacts):
     expect(page.get_by_text("Point added: the data changed, so the run starts over")).to_be_visible(timeout=LONG)
     page.get_by_role("button", name="Clear points").click()
     expect(page.get_by_text("0 negative and 0 positive points drawn")).to_be_visible(timeout=LONG)
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def csv_of(path, n: int, pad: int = 0):
+    """A good CSV of n rows, `pad` spaces after each first feature (a bigger file of the same points)."""
+    path.write_text("a,b,label\n" + "".join(f"{i * 0.1:.1f}{' ' * pad},{(i * 7) % 5},{i % 2}\n" for i in range(n)))
+    return str(path)
+
+
+def test_a_csv_over_the_upload_limit_is_said_in_words_and_the_file_in_use_named(page, app_url, tmp_path, artifacts):
+    uploader = page.locator('[data-testid="stSidebar"] input[type="file"]')
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    big = csv_of(tmp_path / "big.csv", 1000, pad=6000)  # 1,000 rows of ~6 kB: over the 5 MB limit
+    said = f"big.csv: the CSV is {Path(big).stat().st_size / 1e6:.1f} MB; the limit is 5 MB, so it was not loaded."
+    open_app(page, app_url)
+    choose_dataset(page, "CSV upload")
+    uploader.set_input_files(big)  # no file in use yet: Train waits, and the page says why where the charts are
+    expect(page.locator('[data-testid="stMain"]').get_by_text(said)).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("button", name="Train")).to_be_disabled()
+    uploader.set_input_files(csv_of(tmp_path / "small.csv", 40))
+    expect(sidebar.get_by_text("Training on small.csv: 40 rows")).to_be_visible(timeout=LONG)
+    uploader.set_input_files(big)  # a good file in use: it stays, and the page says which one trains
+    warning = sidebar.get_by_text(f"{said} Still training on small.csv.")
+    expect(warning).to_be_visible(timeout=LONG)
+    expect(sidebar.get_by_text("Training on small.csv: 40 rows")).to_be_visible()
+    expect(page.get_by_role("button", name="Train")).to_be_enabled()
+    page.screenshot(path=str(artifacts / "own_data_too_big.png"))
     assert page.locator(EXCEPTION).count() == 0

@@ -1,6 +1,6 @@
 """The caps that keep one session from taking a shared server: stated on the page as the code and the
-server config set them, and enforced from the URL, the widgets and the Sweep page (the upload cap:
-test_security.py and test_own_data.py)."""
+server config set them, and enforced from the URL, the widgets and the Sweep page (the upload cap and
+a CSV's rows: test_security.py and test_own_data.py; the drawn points' cap: tests/test_drawn.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from binclf_core.config import MAX_LAYERS, MAX_UNITS
+from binclf_core.data.drawn import MAX_POINTS
 from binclf_core.explore.sweep import MAX_SWEEP_COMBINATIONS
 from tests.pages.conftest import app_session
 from tests.pages.test_playground import widget
@@ -23,8 +24,9 @@ UPLOAD_MB = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["se
 def test_the_page_states_the_limits_the_code_and_the_server_config_set(app):
     app.run()
     text = next(e for e in app.expander if e.label == "About these limits").markdown[0].value
-    for figure in (f"{UI_MAX_SAMPLES:,} points", f"{UI_MAX_EPOCHS:,} epochs", f"{MAX_LAYERS} hidden layers",
-                   f"{MAX_UNITS} units", f"{MAX_SWEEP_COMBINATIONS} combinations", f"{UPLOAD_MB} MB"):
+    for figure in (f"{UI_MAX_SAMPLES:,} points (a CSV's rows too; {MAX_POINTS} drawn points)",
+                   f"{UI_MAX_EPOCHS:,} epochs", f"{MAX_LAYERS} hidden layers", f"{MAX_UNITS} units",
+                   f"{MAX_SWEEP_COMBINATIONS} combinations", f"{UPLOAD_MB} MB"):
         assert figure in text, f"{figure!r} not in {text!r}"
     assert UPLOAD_MB <= 10, "uploads stay at a few MB"
 

@@ -1,12 +1,15 @@
 """Your own data on the Playground page (AppTest): every bad CSV of issue 5 is an st.error and the
 page keeps its run; a good CSV trains; drawn points say how many are missing, then train."""
 
+import json
+
 import pytest
 
 from binclf_core.data.csv_file import MAX_CSV_BYTES
 from binclf_core.data.drawn import DrawnPoints
 from binclf_core.figures.frames import FrameEncoder
 from tests.pages.conftest import epoch_text, live_data
+from ui.controls import UI_MAX_SAMPLES
 
 
 def rows(n: int, label=lambda i: i % 2) -> str:
@@ -29,6 +32,11 @@ BAD_CSVS = {  # issue 5's list: file name, bytes, what the error says
     "over the limit": (b"a,b,label\n" + b"0,0,0\n1,1,1\n" * (MAX_CSV_BYTES // 12 + 1), "the limit is 5 MB"),
     "too few rows to split": (("a,b,label\n" + rows(6)).encode(), "has only 3 rows"),
     "one row of a class": (("a,b,label\n" + rows(6, lambda i: int(i == 0))).encode(), "label '1' has only 1 row;"),
+    "a value float32 cannot hold": (("a,b,label\n" + rows(10) + "1e200,1,0\n").encode(),
+                                    "column 'a' holds 1e200 on line 12, too large to train on"),
+    "more rows than the points limit": (("a,b,label\n" + rows(UI_MAX_SAMPLES + 1)).encode(),
+                                        f"the CSV has {UI_MAX_SAMPLES + 1:,} data rows and this server trains on "
+                                        f"at most {UI_MAX_SAMPLES:,} points"),
 }
 
 
@@ -60,6 +68,24 @@ def test_a_good_csv_trains_with_its_class_names(app):
     assert "blue: cat · orange: dog" in layout["title"]["subtitle"]["text"]
     assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("a", "b")  # the CSV's columns
     assert reset["class_names"] == ["cat", "dog"]
+
+
+def test_a_csv_of_the_points_limit_trains_and_one_without_a_header_keeps_its_first_row(app):
+    app.run()
+    upload(choose(app, "csv"), "full.csv", ("a,b,label\n" + rows(UI_MAX_SAMPLES)).encode())
+    assert not app.error and len(app.session_state["run"].dataset.y_all) == UI_MAX_SAMPLES
+    upload(app, "bare.csv", rows(40).encode())  # no header: its first row is a point
+    assert not app.exception and not app.error
+    run = app.session_state["run"]
+    assert run.config.csv == "bare.csv" and len(run.dataset.y_all) == 40
+    assert run.dataset.feature_names == ("column 1", "column 2")
+
+
+def test_the_upload_guard_knows_the_uploaders_limit(app):
+    app.run()
+    choose(app, "csv")
+    guard = next(c for c in app.get("bidi_component") if c.proto.component_name == "binclf.upload_guard")
+    assert json.loads(guard.proto.json) == {"limit": MAX_CSV_BYTES, "uploader": ".st-key-csv_file"}
 
 
 def test_no_file_yet_keeps_the_previous_run_and_says_what_to_do(app):
@@ -145,3 +171,19 @@ def test_the_sweep_page_refuses_own_data_with_a_sentence_not_a_traceback(app):
     app.switch_page("pages/sweep.py").run()
     assert not app.exception and app.button(key="run_sweep").disabled
     assert any("A sweep trains generated data" in info.value for info in app.info)
+
+
+def test_take_it_home_with_drawn_points_offers_a_script_that_holds_them(app):
+    app.run()
+    choose(app, "drawn")
+    points = DrawnPoints()
+    for i in range(4):
+        points = points.add(-3 + i * 0.2, -2, 0).add(3 - i * 0.2, 2, 1)
+    app.session_state["own_data"].points = points  # eight clicks, as in the browser test
+    app.run()
+    app.button(key="step").click().run()
+    app.toggle(key="take_home").set_value(True).run()
+    assert not app.exception and not app.info
+    assert next(b.proto.label for b in app.get("download_button")) == "Script (Python)"
+    app.toggle(key="show_script").set_value(True).run()
+    assert "TRAIN_POINTS = [" in app.code[0].value and "(-3.0, -2.0, 0)," in app.code[0].value
