@@ -205,7 +205,8 @@ def challenge(code: str, settings: RunConfig | None) -> None:
             end.button("End the challenge", key="room_challenge_end", on_click=_end, args=(code,),
                        help="No run enters after it; the leaderboard stays as it is. Reveal the winner when you like.")
         if state.winner is None and st.session_state.pop(NO_WINNER, False):
-            st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard.")
+            st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard."
+                       if state.challenge_running else "No run entered before the end: there is no winner to reveal.")
         if state.winner is not None:
             st.success(f"Revealed to everyone: {escape_markdown(state.winner['name'])}'s settings.", icon="🏆")
 

@@ -52,6 +52,7 @@ class RoomState:
 
     @property
     def challenge_running(self) -> bool:
+        """A challenge is set and has not ended: finished runs enter it."""
         return self.challenge is not None and self.challenge_ended_at is None
 
 

@@ -133,6 +133,9 @@ def test_the_host_ends_the_challenge_and_the_page_says_it_ended_with_no_running_
     assert [b.key for b in app.button if b.key == "room_challenge_end"] == []  # nothing left to end
     app.button(key="room_challenge_start").click().run()  # a new challenge runs
     assert store.state(code).challenge_running and any(text.startswith("**Running for 0:0") for text in texts(app))
+    app.button(key="room_challenge_end").click().run()
+    app.button(key="room_reveal").click().run()  # no run entered this one
+    assert [w.value for w in app.warning] == ["No run entered before the end: there is no winner to reveal."]
 
 
 def test_the_reveal_ends_the_challenge_on_the_host_page(app, store):
