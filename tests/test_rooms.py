@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from binclf_core.config import RunConfig
+from binclf_core.figures.formats import metric_text
 from binclf_core.model.networks import build_model, count_parameters
 from binclf_core.rooms.challenge import Challenge, Entry, rank_entries
 from binclf_core.rooms.identity import (
@@ -18,7 +19,7 @@ from binclf_core.rooms.identity import (
     normal_code,
     same_key,
 )
-from binclf_core.rooms.summary import GRID, dequantise, parameter_count, quantise
+from binclf_core.rooms.summary import GRID, BoardRow, dequantise, parameter_count, quantise
 
 
 def test_join_codes_avoid_look_alike_characters():
@@ -116,3 +117,11 @@ def test_ranking_is_accuracy_then_fewer_parameters_then_earlier_and_one_row_an_a
                Entry(1, "a", 0.96, 900, 50, 99.0)]
     ranked = rank_entries(entries)
     assert [(e.attendee, e.test_accuracy) for e in ranked] == [(1, 0.96), (4, 0.95), (3, 0.95), (2, 0.95)]
+
+
+def test_a_board_tile_brings_its_accuracy_written_as_the_app_writes_it():
+    """The board sorts by the number and shows the text: 0.5625 is "56.2 %" (a half rounds to even, as Python's
+    format does; JavaScript's toFixed would write 56.3)."""
+    tile = BoardRow(1, "Ann", "training", 5, 300, 0.5625, RunConfig().to_dict(), 3, "").tile()
+    assert tile["accuracy"] == 0.5625 and tile["accuracy_text"] == metric_text("test_accuracy", 0.5625) == "56.2 %"
+    assert BoardRow(2, "Bob", "diverged", 9, 300).tile()["accuracy_text"] == "n/a"

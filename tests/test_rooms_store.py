@@ -182,7 +182,7 @@ def test_finished_runs_that_keep_the_rules_enter_and_the_others_are_refused_with
     bob, _ = store.join(code, "Bob")
     cat, _ = store.join(code, "Cat")
     assert store.enter(ann, summary(200, "training", 0.9, spiral)) is None  # not finished yet
-    assert store.enter(ann, summary(200, "completed", 0.90, spiral)).startswith("Entered: 90.0% test accuracy")
+    assert store.enter(ann, summary(200, "completed", 0.90, spiral)).startswith("Entered: 90.0 % test accuracy")
     assert store.enter(bob, summary(200, "completed", 0.95, spiral)).startswith("Entered")
     big = spiral.with_changes(hidden=(32, 32))
     note = store.enter(cat, summary(200, "completed", 0.99, big))
@@ -198,6 +198,95 @@ def test_finished_runs_that_keep_the_rules_enter_and_the_others_are_refused_with
     assert store.leaderboard(code) == [] and store.state(code).winner is None
 
 
+def challenge_with_entries(store, *accuracies: float) -> tuple[str, RunConfig, list]:
+    """A room with a running challenge on the spiral and one attendee per accuracy, each with an entry."""
+    code, _ = store.create_room()
+    spiral = RunConfig(dataset="spiral")
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time() - 30))
+    people = [store.join(code, name)[0] for name in ("Ann", "Bob", "Cat")[:len(accuracies)]]
+    for person, accuracy in zip(people, accuracies, strict=True):
+        store.enter(person, summary(300, "completed", accuracy, spiral))
+    return code, spiral, people
+
+
+def test_a_revealed_winner_stays_the_winner_as_the_reveal_ends_the_challenge(store):
+    code, spiral, (_, bob) = challenge_with_entries(store, 0.80, 0.70)
+    winner = store.reveal_winner(code)
+    state = store.state(code)
+    assert winner["name"] == "Ann" and state.winner == winner
+    assert not state.challenge_running and state.challenge_ended_at >= state.challenge.started_at + 30
+    # Bob's better run finishes after the reveal: refused with a sentence saying so, and the board stays.
+    note = store.enter(bob, summary(300, "completed", 0.99, spiral.with_changes(lr=0.5)))
+    assert note == "Not entered: your run finished after the challenge had ended."
+    assert store.entry_note(bob.id, state.challenge_version) == note
+    assert [(e.name, e.test_accuracy) for e in store.leaderboard(code)] == [("Ann", 0.80), ("Bob", 0.70)]
+    assert store.reveal_winner(code) == winner and store.state(code) == state  # a second reveal changes nothing
+
+
+def test_the_host_ends_a_challenge_without_a_winner_and_no_run_enters_after_it(store):
+    code, spiral, (ann, bob) = challenge_with_entries(store, 0.80, 0.70)
+    news = store.news(code, ann.id)
+    assert store.end_challenge(code.lower())
+    state = store.state(code)
+    assert state.winner is None and not state.challenge_running and state.challenge_ended_at is not None
+    assert store.news(code, ann.id) != news  # attendees' pages learn of it
+    assert not store.end_challenge(code)  # ended already: nothing to end
+    assert store.enter(bob, summary(300, "completed", 0.99, spiral.with_changes(lr=0.5))).startswith("Not entered")
+    assert [e.name for e in store.leaderboard(code)] == ["Ann", "Bob"]
+    assert store.reveal_winner(code)["name"] == "Ann"  # the host may still reveal the leader at the end
+    assert store.state(code).challenge_ended_at == state.challenge_ended_at
+    assert not store.end_challenge("QQQQ") and not store.end_challenge(store.create_room()[0])  # no challenge
+
+
+def test_a_new_challenge_after_an_ended_one_runs_and_takes_entries(store):
+    code, _, (ann,) = challenge_with_entries(store, 0.80)
+    store.reveal_winner(code)
+    moons = RunConfig(dataset="moons")
+    version = store.start_challenge(code, Challenge.on(moons, started_at=time.time()))
+    state = store.state(code)
+    assert state.challenge_running and state.winner is None and state.challenge_version == version == 2
+    assert store.leaderboard(code) == [] and store.entry_note(ann.id, version) is None
+    assert store.enter(ann, summary(300, "completed", 0.6, moons)).startswith("Entered")
+    assert [e.name for e in store.leaderboard(code)] == ["Ann"]
+
+
+def test_a_run_finishing_while_the_challenge_is_replaced_is_not_entered_in_the_new_one(store, monkeypatch):
+    code, spiral, (ann,) = challenge_with_entries(store, 0.80)
+    old_state = store.state(code)
+    store.start_challenge(code, Challenge.on(RunConfig(dataset="moons"), started_at=time.time()))
+    monkeypatch.setattr(store, "state", lambda *args: old_state)  # the run was checked against the old one
+    assert store.enter(ann, summary(300, "completed", 0.9, spiral)) is None
+    monkeypatch.undo()
+    assert store.leaderboard(code) == []
+
+
+def test_entries_racing_the_reveal_on_another_replica_never_overtake_the_winner(url):
+    import threading
+
+    host_side, attendee_side = RoomStore(url), RoomStore(url)
+    code, _ = host_side.create_room()
+    spiral = RunConfig(dataset="spiral")
+    host_side.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    people = [host_side.join(code, f"attendee {n}")[0] for n in range(40)]
+    attendee_side.enter(people[0], summary(300, "completed", 0.5, spiral))
+    started = threading.Event()
+
+    def enter_better_and_better() -> None:
+        for number, person in enumerate(people[1:], start=1):
+            started.set()
+            attendee_side.enter(person, summary(300, "completed", 0.5 + number / 100, spiral))
+
+    thread = threading.Thread(target=enter_better_and_better)
+    thread.start()
+    started.wait()
+    winner = host_side.reveal_winner(code)
+    thread.join()
+    board = host_side.leaderboard(code)
+    assert board[0].name == winner["name"] == host_side.state(code).winner["name"]
+    host_side.close()
+    attendee_side.close()
+
+
 def test_everything_is_still_there_after_a_restart(url):
     first = RoomStore(url)
     code, key = first.create_room()
@@ -205,11 +294,26 @@ def test_everything_is_still_there_after_a_restart(url):
     spiral = RunConfig(dataset="spiral")
     first.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
     first.enter(ann, summary(300, "completed", 0.7, spiral))
+    first.end_challenge(code)
     first.close()
     second = RoomStore(url)  # a new process on the same database
     assert second.is_host(code, key) and second.attendee(code, seat) == ann
     assert [e.name for e in second.leaderboard(code)] == ["Ann"]
+    assert not second.state(code).challenge_running
     second.close()
+
+
+def test_a_challenge_ended_on_one_replica_takes_no_entry_on_the_other(url):
+    host_side, attendee_side = RoomStore(url), RoomStore(url)
+    code, _ = host_side.create_room()
+    spiral = RunConfig(dataset="spiral")
+    host_side.start_challenge(code, Challenge.on(spiral, started_at=time.time()))
+    ann, _ = attendee_side.join(code, "Ann")
+    host_side.end_challenge(code)
+    assert attendee_side.enter(ann, summary(300, "completed", 0.7, spiral)).startswith("Not entered")
+    assert host_side.leaderboard(code) == []
+    host_side.close()
+    attendee_side.close()
 
 
 def test_two_stores_on_one_database_see_each_others_attendees(url):
@@ -304,11 +408,32 @@ def test_a_database_of_schema_version_1_is_migrated_and_its_summaries_stay_on_th
     old.close()
     monkeypatch.undo()
     store = RoomStore(url)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     [row] = store.board("KQ7M")
     assert (row.name, row.epoch, row.version, row.changed_at) == ("Ann", 7, 0, None)
     feed = store.board_feed("KQ7M")
     assert feed["version"] == 0 and feed["rows"][0]["summary"] == "blobs · logistic · bce"
+    store.close()
+
+
+def test_a_database_of_schema_version_2_is_migrated_and_a_revealed_winner_ended_its_challenge(url, monkeypatch):
+    from binclf_core.rooms import database
+
+    monkeypatch.setattr(database, "MIGRATIONS", database.MIGRATIONS[:2])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
+    old = database.Database(url)  # as the app before a challenge could end left it
+    challenge = Challenge.on(RunConfig(dataset="spiral"), started_at=100.0).to_json()
+    with old._transaction(write=True) as cursor:
+        for code, winner in (("KQ7M", '{"name": "Ann"}'), ("KQ7N", None)):
+            cursor.execute("INSERT INTO rooms (code, host_hash, created_at, last_active, challenge, challenge_version, "
+                           "winner) VALUES (?, 'x', 100.0, ?, ?, 1, ?)", (code, time.time(), challenge, winner))
+    old.close()
+    monkeypatch.undo()
+    store = RoomStore(url)
+    assert store.schema_version() == SCHEMA_VERSION
+    revealed, running = store.state("KQ7M"), store.state("KQ7N")
+    assert revealed.winner == {"name": "Ann"} and not revealed.challenge_running
+    assert running.challenge_running and running.challenge_ended_at is None
     store.close()
 
 

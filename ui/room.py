@@ -24,6 +24,7 @@ from streamlit.runtime.context_util import maybe_trim_page_path
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from binclf_core.config import ConfigError, RunConfig
+from binclf_core.figures.formats import metric_text
 from binclf_core.rooms import RoomError, RoomStore, SummaryWriter
 from binclf_core.rooms.identity import MAX_NAME_LENGTH, looks_like_code, normal_code
 from binclf_core.rooms.store import Attendee, RoomState, no_room_message
@@ -69,12 +70,13 @@ def room_state(code: str) -> RoomState | None:
 
 def leaderboard_rows(code: str) -> list[dict]:
     """The challenge's ranking as table rows (names as plain text)."""
-    return [{"#": rank, "Name": entry.name, "Test accuracy": f"{entry.test_accuracy:.1%}",
+    return [{"#": rank, "Name": entry.name, "Test accuracy": metric_text("test_accuracy", entry.test_accuracy),
              "Parameters": entry.parameters, "Epochs": entry.epochs, "Time": minutes(entry.seconds)}
             for rank, entry in enumerate(store().leaderboard(code), start=1)]
 
 
 def minutes(seconds: float) -> str:
+    seconds = max(0.0, seconds)  # replicas' clocks may differ a little
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
@@ -287,6 +289,13 @@ def _current_config() -> RunConfig | None:
 
 
 def _challenge_notice(seat: Attendee, state: RoomState) -> None:
+    if state.challenge_running:
+        _running_challenge(seat, state)
+    else:
+        _ended_challenge(seat, state)
+
+
+def _running_challenge(seat: Attendee, state: RoomState) -> None:
     challenge = state.challenge
     with st.container(border=True, key="room_challenge"):
         st.markdown(f":material/flag: **Challenge:** {challenge.rules_text()}. "
@@ -297,22 +306,44 @@ def _challenge_notice(seat: Attendee, state: RoomState) -> None:
                       args=(config.with_changes(**challenge.data).to_dict(),))
         elif config is not None and (broken := challenge.breaks(config, config.epochs)):
             st.caption(f"Your settings would not enter: {broken}.")
-        note = entry_note(seat.id, state.challenge_version)
-        if note:
-            (st.success if note.startswith("Entered") else st.error)(note)
-        if state.winner is not None:
-            _winner(state.winner)
+        _entry_note(seat, state)
         rows = leaderboard_rows(seat.room)
-        with st.expander(f"Leaderboard ({len(rows)})", expanded=state.winner is not None):
-            st.dataframe(rows, hide_index=True, key="room_leaderboard") if rows else st.caption("No entry yet.")
+        with st.expander(f"Leaderboard ({len(rows)})"):
+            _leaderboard_table(rows)
 
 
-def _winner(winner: dict) -> None:
-    config = RunConfig.from_dict(winner["config"])
-    st.markdown(f":material/trophy: **The winner: {escape_markdown(winner['name'])}** with "
-                f"{winner['test_accuracy']:.1%} test accuracy and {winner['parameters']} parameters: "
-                f"{describe(config)}.")
-    st.button("Apply the winner's settings", key="room_apply_winner", on_click=_apply, args=(winner["config"],))
+def _ended_challenge(seat: Attendee, state: RoomState) -> None:
+    """A short notice once the challenge ended: one line (and the winner's Apply), the rest behind a toggle,
+    so an attendee's charts stay on a small screen."""
+    winner = state.winner
+    with st.container(border=True, key="room_challenge"):
+        if winner is None:
+            st.markdown(":material/flag: **The challenge has ended:** no run enters any more. The host has not "
+                        "revealed a winner.")
+        else:
+            st.markdown(f":material/trophy: **The challenge has ended. The winner: {escape_markdown(winner['name'])}"
+                        f"** with {metric_text('test_accuracy', winner['test_accuracy'])} test accuracy and "
+                        f"{winner['parameters']} parameters.")
+            st.button("Apply the winner's settings", key="room_apply_winner", on_click=_apply,
+                      args=(winner["config"],))
+        rows = leaderboard_rows(seat.room)
+        details = "The winner's settings, your entry, the leaderboard" if winner else "Your entry, the leaderboard"
+        with st.expander(f"{details} ({len(rows)})"):
+            if winner is not None:
+                st.markdown(f"**{escape_markdown(winner['name'])}'s settings:** "
+                            f"{describe(RunConfig.from_dict(winner['config']))}.")
+            _entry_note(seat, state)
+            _leaderboard_table(rows)
+
+
+def _entry_note(seat: Attendee, state: RoomState) -> None:
+    note = entry_note(seat.id, state.challenge_version)
+    if note:
+        (st.success if note.startswith("Entered") else st.error)(note)
+
+
+def _leaderboard_table(rows: list[dict]) -> None:
+    st.dataframe(rows, hide_index=True, key="room_leaderboard") if rows else st.caption("No entry yet.")
 
 
 # ---- the attendee's summary: a listener on the frames ---------------------------------------------

@@ -1,5 +1,6 @@
 // The host's board: one small multiple per attendee (a 32x32 boundary picture on a canvas, name, data,
-// model, epoch, test accuracy, a status dot), the big view of one opened run, and the leaderboard.
+// model, epoch, test accuracy, a status dot), the big view of one opened run, and the leaderboard. Every
+// number comes written as the app writes it (binclf_core/figures/formats.py): the board formats none.
 // The tiles follow the room's board feed (GET /binclf/room/board, ui/room_news.py) by themselves: the
 // feed answers as soon as a summary was written after the version the board last saw (or after a
 // second, for statuses that change with time), with the full tile of each attendee written since and
@@ -93,10 +94,6 @@ function contour(context, grid, size, width) {
   context.stroke();
 }
 
-function percent(value) {
-  return value === null || value === undefined ? "–" : (100 * value).toFixed(1) + " %";
-}
-
 function buildTile(state, id) {
   const tile = element("button", "room-tile", null);
   tile.type = "button";
@@ -126,7 +123,7 @@ function updateTile(parts, row) {
   put(parts.name, "textContent", row.name);
   put(parts.model, "textContent", row.summary || "no run yet");
   put(parts.progress, "textContent", row.epoch === null || row.epoch === undefined ? row.status
-    : `${percent(row.accuracy)} · epoch ${row.epoch} / ${row.epochs}`);
+    : `${row.accuracy_text} · epoch ${row.epoch} / ${row.epochs}`);
   stats.tiles[row.id] = { name: row.name, epoch: row.epoch, status: row.status, posted_at: row.posted_at };
 }
 
@@ -251,9 +248,10 @@ function showBig(state, big) {
   state.bigText.textContent = big.text;
 }
 
-function showLeaderboard(state, rows) {
+function showLeaderboard(state, rows, title) {
   state.board.hidden = !rows;
   if (!rows) return;
+  put(state.boardTitle, "textContent", title || "Leaderboard");
   state.boardBody.replaceChildren(...rows.map((row) => {
     const line = element("tr", "");
     for (const key of ["#", "Name", "Test accuracy", "Parameters", "Epochs", "Time"]) element("td", "", line, String(row[key]));
@@ -278,7 +276,7 @@ function build(parentElement, setTriggerValue) {
   state.grid = element("div", "room-grid", root);
   state.empty = element("div", "room-empty", root, "No attendee yet: share the join code, link or QR code.");
   state.board = element("div", "room-leaderboard", root);
-  element("div", "room-leaderboard-title", state.board, "Leaderboard");
+  state.boardTitle = element("div", "room-leaderboard-title", state.board, "Leaderboard");
   const table = element("table", "", state.board);
   const head = element("tr", "", element("thead", "", table));
   for (const label of ["#", "Name", "Test accuracy", "Parameters", "Epochs", "Time"]) element("th", "", head, label);
@@ -320,7 +318,7 @@ export default function (component) {
     showTiles(state, true);
   }
   showBig(state, data.big);
-  showLeaderboard(state, data.leaderboard);
+  showLeaderboard(state, data.leaderboard, data.leaderboard_title);
   stats.renders += 1;
   if (data.big || data.leaderboard) askNext(state, data.every);
   else { clearTimeout(state.next); clearTimeout(state.watchdog); }  // nothing here moves but the tiles

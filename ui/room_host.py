@@ -20,7 +20,9 @@ import streamlit as st
 
 from binclf_core.config import LOSSES, RunConfig
 from binclf_core.data.generators import DATASETS, load_dataset
+from binclf_core.figures.formats import metric_text
 from binclf_core.rooms import BoardRow, Challenge
+from binclf_core.rooms.store import RoomState
 from binclf_core.rooms.summary import GRID, describe
 from binclf_core.teach.presets import PRESETS
 from ui.room import (
@@ -69,7 +71,7 @@ def _big_view(row: BoardRow) -> dict:
     points = _points(json.dumps(row.config, sort_keys=True))
     if points is not None:
         view["points"], view["extent"] = points
-    accuracy = "–" if row.test_accuracy is None else f"{row.test_accuracy:.1%}"
+    accuracy = metric_text("test_accuracy", row.test_accuracy)
     text = (f"{row.status} · epoch {row.epoch} / {row.epochs} · test accuracy {accuracy}\n{describe(config)}\n"
             f"{row.parameters} parameters · batch {config.batch_size or 'full'} · seed {config.seed} · "
             f"noise {config.noise:g}\ncircles: training points · diamonds: test points")
@@ -83,6 +85,8 @@ def board_data(code: str, opened: int | None) -> dict:
     state = room_state(code)
     return {"big": None if big is None else _big_view(big),
             "leaderboard": leaderboard_rows(code) if state is not None and state.challenge else None,
+            "leaderboard_title": "Leaderboard" if state is None or state.challenge_running
+            else "Leaderboard (final: the challenge has ended)",
             "now": time.time()}  # new data each run: the component is called, and clocks the next run
 
 
@@ -167,8 +171,14 @@ def _reveal(code: str) -> None:
         st.session_state[NO_WINNER] = store().reveal_winner(code) is None
 
 
+def _end(code: str) -> None:
+    with database_problems():
+        store().end_challenge(code)
+
+
 def challenge(code: str, settings: RunConfig | None) -> None:
-    """Pick a dataset and rules, start; entries arrive as attendees finish runs; reveal the winner."""
+    """Pick a dataset and rules, start; entries arrive as attendees finish runs; reveal the winner or end the
+    challenge (either closes the entries); start a new one whenever."""
     with st.container(border=True):
         st.subheader("Challenge")
         data, parameters, epochs, loss = st.columns(4)
@@ -180,17 +190,32 @@ def challenge(code: str, settings: RunConfig | None) -> None:
                             help="0: no limit")
         loss.selectbox("Required loss", ["any", *LOSSES], format_func=lambda k: LOSSES.get(k, "any"),
                        key="room_challenge_loss")
-        start, reveal, _ = st.columns([1, 1, 2])
+        start, reveal, end, _ = st.columns([1, 1, 1, 1])
         start.button("Start the challenge", key="room_challenge_start", on_click=_start_challenge,
                      args=(code, settings), type="primary")
         state = room_state(code)
         if state is None or state.challenge is None:
             st.caption("No challenge yet. The data are your sidebar's if you chose that dataset there.")
             return
-        elapsed = minutes(time.time() - state.challenge.started_at)
-        st.markdown(f"**Running for {elapsed}:** {state.challenge.rules_text()}.")
-        reveal.button("Reveal the winner", key="room_reveal", on_click=_reveal, args=(code,))
+        _challenge_status(state)
+        if state.winner is None:
+            reveal.button("Reveal the winner", key="room_reveal", on_click=_reveal, args=(code,),
+                          help="Shows everyone the leader's settings; no run enters after it.")
+        if state.challenge_running:
+            end.button("End the challenge", key="room_challenge_end", on_click=_end, args=(code,),
+                       help="No run enters after it; the leaderboard stays as it is. Reveal the winner when you like.")
         if state.winner is None and st.session_state.pop(NO_WINNER, False):
-            st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard.")
+            st.warning("No entry yet: a finished run that keeps the rules enters the leaderboard."
+                       if state.challenge_running else "No run entered before the end: there is no winner to reveal.")
         if state.winner is not None:
             st.success(f"Revealed to everyone: {escape_markdown(state.winner['name'])}'s settings.", icon="🏆")
+
+
+def _challenge_status(state: RoomState) -> None:
+    """How long the challenge has run, or that it ended and how long it ran (the page's time when it ran)."""
+    challenge = state.challenge
+    if state.challenge_running:
+        st.markdown(f"**Running for {minutes(time.time() - challenge.started_at)}:** {challenge.rules_text()}.")
+    else:
+        st.markdown(f"**The challenge ended after {minutes(state.challenge_ended_at - challenge.started_at)}:** "
+                    f"{challenge.rules_text()}. No run enters any more; **Start the challenge** starts a new one.")

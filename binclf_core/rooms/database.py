@@ -54,6 +54,11 @@ MIGRATIONS: list[list[str]] = [[
     "ALTER TABLE rooms ADD COLUMN board_version INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE summaries ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE summaries ADD COLUMN changed_at {real}",
+], [  # 3: a challenge ends (by the host, or at the reveal): entries close, the leaderboard stays as it was
+    "ALTER TABLE rooms ADD COLUMN challenge_ended_at {real}",
+    # A winner revealed before this version ended its challenge too; when is not known, the room's last activity
+    # stands in for it.
+    "UPDATE rooms SET challenge_ended_at = last_active WHERE winner IS NOT NULL",
 ]]
 SCHEMA_VERSION = len(MIGRATIONS)
 TYPES = {"sqlite": {"real": "REAL", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},

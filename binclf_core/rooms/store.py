@@ -39,7 +39,8 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 @dataclass(frozen=True)
 class RoomState:
-    """What an attendee's page follows: the pushed setup, the challenge and the revealed winner."""
+    """What an attendee's page follows: the pushed setup, the challenge (running, or ended at
+    `challenge_ended_at`, unix seconds) and the revealed winner."""
 
     code: str
     setup: dict | None
@@ -47,6 +48,12 @@ class RoomState:
     challenge: Challenge | None
     challenge_version: int
     winner: dict | None
+    challenge_ended_at: float | None = None
+
+    @property
+    def challenge_running(self) -> bool:
+        """A challenge is set and has not ended: finished runs enter it."""
+        return self.challenge is not None and self.challenge_ended_at is None
 
 
 def open_store(environ: dict[str, str] | None = None) -> RoomStore:
@@ -117,23 +124,25 @@ class RoomStore(BoardQueries, EntryQueries):
         """The room's setup, challenge and winner; None if there is no such room (or it expired)."""
         now = time.time() if now is None else now
         with self._transaction() as cursor:
-            row = cursor.execute("SELECT setup, setup_version, challenge, challenge_version, winner FROM rooms "
-                                 "WHERE code = ? AND last_active > ?",
+            row = cursor.execute("SELECT setup, setup_version, challenge, challenge_version, winner, "
+                                 "challenge_ended_at FROM rooms WHERE code = ? AND last_active > ?",
                                  (normal_code(code), now - ROOM_LIFETIME_SECONDS)).fetchone()
         if row is None:
             return None
-        setup, setup_version, challenge, challenge_version, winner = row
+        setup, setup_version, challenge, challenge_version, winner, ended_at = row
         return RoomState(normal_code(code), json.loads(setup) if setup else None, setup_version,
                          Challenge.from_json(challenge) if challenge else None, challenge_version,
-                         json.loads(winner) if winner else None)
+                         json.loads(winner) if winner else None, ended_at)
 
     def push_setup(self, code: str, setup: dict, now: float | None = None) -> int:
         """Send `setup` ({"title", "config"}) to the room; its new setup version."""
         return self._publish(code, "setup", json.dumps(setup, sort_keys=True), now)
 
     def start_challenge(self, code: str, challenge: Challenge, now: float | None = None) -> int:
-        """Start `challenge` (replacing any earlier one, whose winner is hidden again); its version."""
-        return self._publish(code, "challenge", challenge.to_json(), now, also=", winner = NULL")
+        """Start `challenge` (replacing any earlier one, running or ended, whose winner is hidden again); its
+        version."""
+        return self._publish(code, "challenge", challenge.to_json(), now,
+                             also=", winner = NULL, challenge_ended_at = NULL")
 
     def _publish(self, code: str, column: str, value: str, now: float | None, also: str = "") -> int:
         """Set the room's `column` (setup or challenge) and count its version up: attendees' pages follow
@@ -188,9 +197,9 @@ class RoomStore(BoardQueries, EntryQueries):
             cursor.execute("UPDATE attendees SET left_at = ? WHERE id = ?", (now, attendee))
 
     def news(self, code: str, attendee: int, now: float | None = None) -> str:
-        """A short token of everything an attendee's notices show (the setup and challenge versions, the
-        winner, their entry's note, the leaderboard): when it changes, their page draws the notices again.
-        "closed" once the room closed or they left it."""
+        """A short token of everything an attendee's notices show (the setup and challenge versions, whether
+        the challenge ended, the winner, their entry's note, the leaderboard): when it changes, their page
+        draws the notices again. "closed" once the room closed or they left it."""
         return self.room_news(code, now).get(attendee, CLOSED)
 
     def room_news(self, code: str, now: float | None = None) -> dict[int, str]:
@@ -198,8 +207,9 @@ class RoomStore(BoardQueries, EntryQueries):
         now = time.time() if now is None else now
         code = normal_code(code)
         with self._transaction() as cursor:
-            room = cursor.execute("SELECT setup_version, challenge_version, winner IS NOT NULL FROM rooms "
-                                  "WHERE code = ? AND last_active > ?", (code, now - ROOM_LIFETIME_SECONDS)).fetchone()
+            room = cursor.execute("SELECT setup_version, challenge_version, challenge_ended_at IS NOT NULL, "
+                                  "winner IS NOT NULL FROM rooms WHERE code = ? AND last_active > ?",
+                                  (code, now - ROOM_LIFETIME_SECONDS)).fetchone()
             if room is None:
                 return {}
             notes = cursor.execute("SELECT id, entry_note, entry_version FROM attendees WHERE room = ? AND "

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from binclf_core.config import RunConfig
+from binclf_core.figures.formats import metric_text
 
 GRID = 32  # cells a side of the board's pictures
 LEVELS = 16  # grey levels of a cell (4 bits)
@@ -101,11 +102,13 @@ class BoardRow:
     version: int | None = None  # the room's board version when this summary was written
 
     def tile(self) -> dict:
-        """The board's tile of this attendee (ui/room_board.js), JSON-able."""
+        """The board's tile of this attendee (ui/room_board.js), JSON-able. The accuracy comes as a number (the
+        board sorts by it) and as the app writes it (formats.py: the board formats no number itself)."""
         summary = short_description(RunConfig.from_dict(self.config)) if self.config else None
         return {"id": self.attendee, "name": self.name, "status": self.status, "epoch": self.epoch,
-                "epochs": self.epochs, "accuracy": self.test_accuracy, "summary": summary, "grid": self.grid,
-                "size": GRID, "posted_at": self.posted_at, "changed_at": self.changed_at,
+                "epochs": self.epochs, "accuracy": self.test_accuracy,
+                "accuracy_text": metric_text("test_accuracy", self.test_accuracy), "summary": summary,
+                "grid": self.grid, "size": GRID, "posted_at": self.posted_at, "changed_at": self.changed_at,
                 "written_at": self.written_at}
 
 

@@ -2,8 +2,9 @@
 
 The board shows all three training; a pushed setup reaches each as a notice, and Apply changes the
 controls; a challenge entry that breaks a rule is refused with the reason, one that keeps them enters
-the leaderboard and its winner can be revealed; a wrong host key sees no board; a name with markup
-shows as text. Screenshots of the board and the leaderboard go to tests/browser/artifacts/.
+the leaderboard and its winner can be revealed, which ends the challenge (a short notice for attendees
+at 1280 x 720); a wrong host key sees no board; a name with markup shows as text. Screenshots of the
+board, the leaderboard and an attendee's page after the reveal go to tests/browser/artifacts/.
 """
 
 from __future__ import annotations
@@ -126,17 +127,47 @@ def test_a_host_sees_three_attendees_pushes_a_setup_and_runs_a_challenge(new_pag
 
     expect(host.locator(".room-leaderboard td", has_text="Ann")).to_have_count(1, timeout=LONG)
     assert host.locator(".room-leaderboard td", has_text="Bob").count() == 0
+    # The tiles write accuracy as the app does everywhere (formats.py): "56.2 %", the leaderboard alike.
+    leaderboard_accuracy = host.locator(".room-leaderboard td").nth(2).inner_text()
+    assert re.fullmatch(r"\d{1,3}\.\d %", leaderboard_accuracy)
+    expect(host.locator(".room-tile", has_text="Ann").locator(".room-line").nth(1)).to_contain_text(
+        f"{leaderboard_accuracy} · epoch 300 / 300", timeout=LONG)
     host.get_by_role("button", name="Reveal the winner").click()
     expect(host.get_by_text("Revealed to everyone: Ann's settings.")).to_be_visible(timeout=LONG)
+    # The reveal ends the challenge: no running clock, no more entries, the board's leaderboard is final.
+    expect(host.get_by_text("The challenge ended after", exact=False)).to_be_visible()
+    expect(host.get_by_text("Running for", exact=False)).to_have_count(0)
+    expect(host.locator(".room-leaderboard-title")).to_have_text("Leaderboard (final: the challenge has ended)",
+                                                                 timeout=LONG)
     for page in (ann, bob):
-        expect(page.get_by_text("The winner: Ann", exact=False)).to_be_visible(timeout=LONG)
-    bob.get_by_text("Leaderboard (1)").scroll_into_view_if_needed()
+        expect(page.get_by_text("The challenge has ended. The winner: Ann", exact=False)).to_be_visible(timeout=LONG)
+        expect(page.get_by_role("button", name="Apply the winner's settings")).to_be_visible()
+    attendee_after_reveal(bob, artifacts)
     host.locator(".room-leaderboard").scroll_into_view_if_needed()
     host.wait_for_timeout(500)
     host.screenshot(path=str(artifacts / "room_leaderboard.png"), full_page=True)
-    bob.screenshot(path=str(artifacts / "room_attendee_refused.png"), full_page=True)
     for page in (host, *attendees):
         assert page.locator(EXCEPTION).count() == 0
+
+
+def attendee_after_reveal(page, artifacts) -> None:
+    """At 1280 x 720 the ended challenge's notice is short and the charts start on the first screen; the
+    winner's settings, the attendee's entry and the leaderboard open on a click."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.evaluate("window.scrollTo(0, 0)")
+    notice = page.locator(".st-key-room_challenge")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "room_attendee_after_reveal_1280x720.png"))
+    height = notice.bounding_box()["height"]
+    charts_top = page.locator(".binclf-live-chart").first.bounding_box()["y"]
+    assert height < 200, f"the ended challenge's notice is {height:.0f} px tall"
+    assert charts_top < 720, f"the charts start at {charts_top:.0f} px, below a 720 px screen"
+    details = notice.get_by_text("The winner's settings, your entry, the leaderboard (1)")
+    details.click()
+    expect(notice.get_by_text("Not entered in the challenge: its model has 337 parameters", exact=False)
+           ).to_be_visible(timeout=LONG)
+    expect(notice.locator('[data-testid="stDataFrame"]')).to_be_visible()
+    page.screenshot(path=str(artifacts / "room_attendee_refused.png"), full_page=True)
 
 
 def test_a_wrong_host_key_sees_no_board(new_page, app_url):

@@ -68,7 +68,7 @@ def test_a_server_restart_keeps_the_room_and_the_pages_reconnect(new_page, tmp_p
         expect(attendee.get_by_text(f"You are in room {room['code']} as Ann.")).to_be_visible(timeout=90_000)
         # The reconnected page is a new session with a new run at epoch 0: its summary reaches the board.
         expect(host.locator(".room-tile", has_text="Ann")).to_have_attribute("data-status", "paused", timeout=LONG)
-        expect(attendee.get_by_text("Entered: 62.0% test accuracy", exact=False)).to_be_visible(timeout=LONG)
+        expect(attendee.get_by_text("Entered: 62.0 % test accuracy", exact=False)).to_be_visible(timeout=LONG)
         for page in (host, attendee):
             assert page.locator(EXCEPTION).count() == 0
         host.screenshot(path=str(artifacts / "room_after_restart.png"), full_page=True)

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from binclf_core.config import RunConfig
+from binclf_core.figures.formats import metric_text
 from binclf_core.rooms import Challenge
 from tests.pages.conftest import app_session
 
@@ -94,6 +95,92 @@ def test_an_attendee_sees_the_challenge_and_why_their_settings_would_not_enter(a
     join(app, code, "Ann")
     assert any("Challenge:" in m.value for m in app.markdown)
     assert any("its model has 3 parameters, the rules allow at most 2" in c.value for c in app.caption)
+
+
+def completed(accuracy: float, config: RunConfig):
+    """A finished run's summary, as the writer enters it."""
+    import numpy as np
+
+    from binclf_core.rooms import Summary
+    from binclf_core.rooms.summary import quantise
+
+    return Summary(config.epochs, config.epochs, "completed", accuracy, config, quantise(np.zeros((8, 8), np.uint8)),
+                   time.time())
+
+
+def room_with_a_challenge(store, accuracy: float = 0.5625) -> tuple[str, str, RunConfig]:
+    """A room whose challenge (on the spiral, started 75 s ago) has one entry, Bob's: (code, host key, data)."""
+    code, key = store.create_room()
+    spiral = RunConfig(dataset="spiral")
+    store.start_challenge(code, Challenge.on(spiral, started_at=time.time() - 75))
+    bob, _ = store.join(code, "Bob")
+    store.enter(bob, completed(accuracy, spiral))
+    return code, key, spiral
+
+
+def texts(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_the_host_ends_the_challenge_and_the_page_says_it_ended_with_no_running_clock(app, store):
+    code, key, _ = room_with_a_challenge(store)
+    host_page(app, code, key)
+    assert any(text.startswith("**Running for 1:1") for text in texts(app))
+    app.button(key="room_challenge_end").click().run()
+    assert not app.exception and not store.state(code).challenge_running and store.state(code).winner is None
+    assert any(text.startswith("**The challenge ended after 1:1") for text in texts(app))
+    assert not any("Running for" in text for text in texts(app))
+    assert [b.key for b in app.button if b.key == "room_challenge_end"] == []  # nothing left to end
+    app.button(key="room_challenge_start").click().run()  # a new challenge runs
+    assert store.state(code).challenge_running and any(text.startswith("**Running for 0:0") for text in texts(app))
+    app.button(key="room_challenge_end").click().run()
+    app.button(key="room_reveal").click().run()  # no run entered this one
+    assert [w.value for w in app.warning] == ["No run entered before the end: there is no winner to reveal."]
+
+
+def test_the_reveal_ends_the_challenge_on_the_host_page(app, store):
+    code, key, _ = room_with_a_challenge(store)
+    host_page(app, code, key)
+    app.button(key="room_reveal").click().run()
+    assert any("Revealed to everyone: Bob's settings." in s.value for s in app.success)
+    assert any(text.startswith("**The challenge ended after") for text in texts(app))
+    assert not any("Running for" in text for text in texts(app))
+    assert not [b for b in app.button if b.key in ("room_reveal", "room_challenge_end")]
+
+
+def test_an_attendee_sees_the_ended_challenge_in_one_short_notice_and_a_late_run_is_not_entered(app, store):
+    code, _, spiral = room_with_a_challenge(store)
+    join(app, code, "Ann")
+    store.reveal_winner(code)
+    ann = store.attendee(code, app.query_params["seat"])
+    store.enter(ann, completed(0.99, spiral))  # Ann's run finishes after the reveal
+    app.run()
+    assert not app.exception
+    assert any(text.startswith(":material/trophy: **The challenge has ended. The winner: Bob** with 56.2 % test "
+                               "accuracy") for text in texts(app))
+    assert [b.label for b in app.button if b.key == "room_apply_winner"] == ["Apply the winner's settings"]
+    [details] = [e for e in app.expander if "the leaderboard" in e.label]
+    assert details.label == "The winner's settings, your entry, the leaderboard (1)" and not details.proto.expanded
+    assert [e.value for e in details.error] == ["Not entered: your run finished after the challenge had ended."]
+    assert not [b for b in app.button if b.key == "room_apply_challenge"]
+    app.button(key="room_apply_winner").click().run()
+    assert app.session_state["dataset"] == "spiral"
+
+
+def test_an_attendee_sees_a_challenge_ended_without_a_winner(app, store):
+    code, _, _ = room_with_a_challenge(store)
+    join(app, code, "Ann")
+    store.end_challenge(code)
+    app.run()
+    assert any(text.startswith(":material/flag: **The challenge has ended:**") for text in texts(app))
+    assert not [b for b in app.button if b.key == "room_apply_winner"]
+
+
+def test_the_leaderboard_writes_accuracy_in_the_apps_one_format(app, store):
+    code, _, _ = room_with_a_challenge(store, accuracy=0.5625)
+    join(app, code, "Ann")
+    [table] = [frame.value for frame in app.dataframe]
+    assert list(table["Test accuracy"]) == [metric_text("test_accuracy", 0.5625)] == ["56.2 %"]
 
 
 def frame_summary(status: str, epoch: int) -> dict:
