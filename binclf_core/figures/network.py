@@ -48,9 +48,14 @@ def _unit_positions(view: NetworkView) -> list[np.ndarray]:
     return positions
 
 
-def _layer_title(name: str, columns: int) -> str:
-    """'Hidden 3', or 'H3' when there are too many columns for the full names to fit side by side."""
-    return name.replace("Hidden ", "H") if columns > 5 else name
+SHORT_TITLES = {"Features": "In", "Output": "Out"}  # and "Hidden 3" -> "H3"
+HINT = ("hover a unit: its picture on the big chart,<br>its formula below; click: keep it<br>"
+        "edges: orange +, blue −, thicker for larger |w|")  # short lines: the panel may be ~350 px wide
+
+
+def _short_title(name: str) -> str:
+    """A column title's short form, for the page to use where the full ones would run together."""
+    return SHORT_TITLES.get(name, name.replace("Hidden ", "H"))
 
 
 def _edges(view: NetworkView) -> np.ndarray:
@@ -69,19 +74,22 @@ def _edges(view: NetworkView) -> np.ndarray:
 
 def _texts(view: NetworkView, positions: list[np.ndarray]) -> dict:
     """The layers' titles above them, '+N more' under a layer wider than it shows, the features' names
-    left of their pictures and `score` right of the output's; hidden units are named in their formulas."""
+    left of their pictures and `score` right of the output's; hidden units are named in their formulas.
+    A column's text has a short form (`short`; None for the others): the page measures the texts and
+    takes the short forms, then a smaller font, where the full ones would not fit between the columns."""
     top = max(float(p[:, 1].max()) for p in positions) + BOX / 2 + 0.15
-    texts = []  # (x, y, text, anchor, bold): anchor is the side of the point the text lies on
+    texts = []  # (x, y, text, anchor, bold, short): anchor is the side of the point the text lies on
     for layer, at in zip(view.layers, positions, strict=True):
-        texts.append((at[0, 0], top, _layer_title(layer.name, len(positions)), "top", True))
+        texts.append((at[0, 0], top, layer.name, "top", True, _short_title(layer.name)))
         if layer.more:
-            texts.append((at[0, 0], at[:, 1].min() - BOX / 2 - 0.05, f"+{layer.more} more", "bottom", False))
-    texts += [(x - BOX / 2 - 0.08, y, label, "left", False)
+            texts.append((at[0, 0], at[:, 1].min() - BOX / 2 - 0.05, f"+{layer.more} more", "bottom", False,
+                          f"+{layer.more}"))
+    texts += [(x - BOX / 2 - 0.08, y, label, "left", False, None)
               for (x, y), label in zip(positions[0], view.layers[0].labels, strict=True)]
-    texts.append((positions[-1][0, 0] + BOX / 2 + 0.08, positions[-1][0, 1], "score", "right", False))
-    x, y, text, anchor, bold = zip(*texts, strict=True)
+    texts.append((positions[-1][0, 0] + BOX / 2 + 0.08, positions[-1][0, 1], "score", "right", False, None))
+    x, y, text, anchor, bold, short = zip(*texts, strict=True)
     return {"x": np.round(x, 3).tolist(), "y": np.round(y, 3).tolist(), "text": list(text), "anchor": list(anchor),
-            "bold": list(bold)}
+            "bold": list(bold), "short": list(short)}
 
 
 def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
@@ -91,10 +99,9 @@ def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
     gap = _column_gap(view)
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     top = half_height + BOX / 2 + 0.15
-    layout = _base_layout("Network", "hover a unit: its picture on the big chart, its formula below; click: keep "
-                          "it<br>edges: orange positive, blue negative, thicker for larger |w|", font_size)
+    layout = _base_layout("Network", HINT, font_size)
     layout["margin"] = {**layout["margin"], "l": 12 + 4 * font_size, "r": 12 + 3 * font_size,
-                        "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 10}  # the names spill into the margins
+                        "t": layout["margin"]["t"] + 16 + 3 * font_size, "b": 10}  # the names spill into the margins
     layout.update({"uirevision": "network", "showlegend": False, "hovermode": False, "dragmode": False,
                    "xaxis": {"visible": False, "fixedrange": True,
                              "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2]},
