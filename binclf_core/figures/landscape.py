@@ -82,10 +82,15 @@ def _extent(view: Landscape) -> tuple[float, float, float, float]:
             float(view.y[-1] + step_y / 2))
 
 
-def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int) -> dict:
+def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int, legend_rows: int = 1) -> dict:
+    """The axes, title and legend of both forms; the foot keeps room for `legend_rows` rows of legend."""
     x0, x1, y0, y1 = _extent(view)
     layout = _base_layout(title, subtitle, font_size)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size}
+    # the legend at the foot of the figure, under the tick labels and the axis title, whatever the plot's height
+    # (placed in the plot's fractions it met the axis title "d1" in presenter mode's larger font)
+    foot = 2 * font_size + 26 + legend_rows * (font_size + 8)  # tick labels, axis title, legend rows
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size, "b": foot}
+    layout["legend"] = {**layout["legend"], "yref": "container", "y": 0, "yanchor": "bottom"}
     layout["uirevision"] = "landscape"
     layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False, "title": {"text": view.axes[0]},
                        "constrain": "domain"}
@@ -169,11 +174,11 @@ def live_landscape_figure(view: Landscape, font_size: int = FONT_SIZE, step: Bat
                "line": {"color": PATH, "width": 2}, "marker": {"size": 4, "color": PATH}},
               {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": "now",
                "marker": {"symbol": "star", "size": 13, "color": NOW, "line": {"color": "#111827", "width": 1}}},
-              _legend_line("way down (−gradient)" if step is None else "the batch's way down (−gradient)", DOWN)]
-    if moved is not None:
+              _legend_line("way down (−gradient)" if step is None else "the batch's way down", DOWN)]
+    if moved is not None:  # four entries: Plotly stacks them, one a row, in a panel beside the boundary
         factor = update_arrow(view, moved["before"], moved["after"])[1]
-        legend.append(_legend_line("the step's update" + (f" (drawn ×{factor:g})" if factor != 1 else ""), UPDATE))
-    layout = _axes_layout(view, title, subtitle, font_size)
+        legend.append(_legend_line("the step's update" + (f" (×{factor:g})" if factor != 1 else ""), UPDATE))
+    layout = _axes_layout(view, title, subtitle, font_size, legend_rows=1 if moved is None else len(legend))
     layout.update({"hovermode": False, "legend": {**layout["legend"], "itemclick": False, "itemdoubleclick": False}})
     return {"data": legend, "layout": layout}
 
