@@ -110,6 +110,8 @@ function sized(canvas, width, height, ratio) {
   canvas.drawn = null;
 }
 
+const TEXT_GAP = 8, MIN_FONT = 9;  // px: between texts that must not touch; the smallest font a text shrinks to
+
 // "epoch N" (and the loss now, on the landscape) at the top right, on the title's line; the drawing's
 // note (the landscape's bias held and colour scale) under it.
 function cornerLabel(ctx, panel, width) {
@@ -121,7 +123,18 @@ function cornerLabel(ctx, panel, width) {
   ctx.textAlign = "right";
   ctx.textBaseline = "alphabetic";
   ctx.fillText(text, width - 10, y);
-  if (d.note) ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
+  if (!d.note) return;
+  ctx.font = `${noteFont(ctx, panel, width)}px ${PANEL_FONT}`;
+  ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
+}
+
+// The note's font: the panel's, smaller (down to MIN_FONT) where the note would reach the subtitle on its line.
+function noteFont(ctx, panel, width) {
+  const d = panel.drawing, subtitle = panel.div.querySelector(".gtitle-subtitle");
+  if (!subtitle) return d.font;
+  const room = width - 10 - (subtitle.getBoundingClientRect().right - panel.div.getBoundingClientRect().left) - TEXT_GAP;
+  const wide = ctx.measureText(d.note).width;
+  return wide <= room ? d.font : Math.max(MIN_FONT, Math.floor(d.font * room / wide));
 }
 
 function clipTo(ctx, map) {
@@ -261,7 +274,6 @@ const ALIGN = { top: ["center", "bottom"], bottom: ["center", "top"], left: ["ri
 // The texts; a column's (titles above, "+N more" under) in their short forms where the full ones would come
 // closer than TEXT_GAP px to the next column's, then in a smaller font if even those would. Each drawn text's
 // box (canvas px) is kept on the panel as `textBoxes`.
-const TEXT_GAP = 8, MIN_FONT = 9;
 
 function paintTexts(ctx, panel, map) {
   const d = panel.drawing, texts = d.texts, fonts = columnFonts(ctx, d, map);
