@@ -7,10 +7,12 @@ import io
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+import torch
 from PIL import Image
 
 from binclf_core.config import RunConfig
-from binclf_core.explore.landscape import landscape, step_in_plane
+from binclf_core.explore.landscape import ARROW_SHARE, landscape, on_surface, step_in_plane, surface
+from binclf_core.explore.path import as_parameters
 from binclf_core.figures.landscape import (
     contour_levels,
     landscape_drawing,
@@ -19,6 +21,7 @@ from binclf_core.figures.landscape import (
     loss_image,
     loss_range,
     scaled_loss,
+    view_range,
 )
 from binclf_core.figures.run import PRESENTER_FONT_SIZE
 from binclf_core.model.training import TrainingRun
@@ -55,7 +58,7 @@ def test_the_colour_scale_ignores_non_finite_losses_and_a_few_huge_ones():
 @pytest.mark.parametrize("model", ["logistic", "mlp"])
 def test_the_figure_uses_only_scatter_traces_and_draws_the_loss_as_a_picture(model):
     run = TrainingRun(RunConfig(model=model, epochs=30, lr=0.3))
-    run.step(30)
+    run.step(3)  # early, on a slope: the way down is drawn
     view = landscape(run)
     figure = landscape_figure(view)
     go.Figure(figure)
@@ -89,10 +92,10 @@ def test_a_step_draws_its_update_from_where_it_started_to_where_it_ended_and_say
 @pytest.mark.parametrize("model", ["logistic", "mlp"])
 def test_the_live_drawing_carries_the_loss_on_the_pictures_scale_the_path_and_the_way_down(model):
     run = TrainingRun(RunConfig(model=model, epochs=30, lr=0.3))
-    run.step(30)
+    run.step(3)  # early, on a slope: the way down is drawn
     view = landscape(run)
     drawing, (grid, path, epochs) = landscape_drawing(view, 7, run.epoch)
-    low, high = loss_range(view.loss)
+    low, high = view_range(view)
     np.testing.assert_allclose(grid / 255, scaled_loss(view.loss, low, high), atol=0.5 / 255 + 1e-9)
     np.testing.assert_allclose(path, view.paths[0], rtol=1e-6, atol=1e-6)
     assert epochs.tolist() == view.path_epochs and drawing["surface"]["id"] == 7
@@ -127,3 +130,61 @@ def test_a_diverged_runs_live_drawing_is_still_valid_json():
     drawing, _ = landscape_drawing(broken, 1, 3)
     json.dumps(drawing, allow_nan=False)
     assert drawing["now"] is None and drawing["loss"] is None
+
+
+def slice_loss(run: TrainingRun, weights: torch.Tensor, offsets: np.ndarray) -> np.ndarray:
+    """The training loss (K,) at `weights` moved by plane offsets (K, 2) along the run's two directions."""
+    moves = torch.from_numpy(offsets).float() @ run.path.plane.directions
+    return np.array([float(run.loss_of(as_parameters(run.model, weights + move), run.dataset.x_train,
+                                       run.dataset.y_train).detach()) for move in moves])
+
+
+@pytest.mark.parametrize("settings", [
+    {"epochs": 40},  # logistic regression on its exact (w1, w2) plane, part way down
+    {"epochs": 3000, "optimizer": "adam", "lr": 0.05},  # logistic, converged
+    {"epochs": 1500, "model": "mlp", "optimizer": "adam", "lr": 0.02},  # an MLP slice near convergence
+    {"epochs": 600, "model": "mlp", "dataset": "circles", "activation": "tanh", "optimizer": "adam", "lr": 0.02},
+], ids=["logistic", "logistic-converged", "mlp-converged", "mlp-circles"])
+def test_the_way_down_lowers_the_loss_along_the_drawn_slice_and_is_scaled_to_it(settings):
+    run = TrainingRun(RunConfig(**settings))
+    run.step(settings["epochs"])
+    view = landscape(run)
+    drawing, _ = landscape_drawing(view, 1, run.epoch)
+    span = view.x[-1] - view.x[0]
+    if drawing["down"] is None:  # no way down left that lowers the loss: nothing drawn
+        return
+    start, end = np.array(drawing["down"])
+    np.testing.assert_allclose(start, view.center)
+    assert np.hypot(*(end - start)) <= ARROW_SHARE * span * (1 + 1e-9)
+    along = np.linspace(0, 1, 21)[1:, None] * (end - start)  # (20, 2) small steps to the whole arrow
+    weights = run.position()[0]
+    assert (slice_loss(run, weights, along) < view.center_loss).all()  # downhill all the way, never up
+
+
+def test_the_way_down_is_long_on_a_steep_slope_and_short_near_the_bottom():
+    steep, flat = TrainingRun(RunConfig(lr=0.05, epochs=3000)), TrainingRun(RunConfig(optimizer="adam", lr=0.05,
+                                                                                      epochs=3000))
+    steep.step(3)
+    flat.step(3000)
+    lengths = []
+    for run in (steep, flat):
+        view = landscape(run)
+        lengths.append(np.hypot(*view.down) / (view.x[-1] - view.x[0]))
+    assert lengths[0] > 0.05 and lengths[1] < lengths[0] / 10
+
+
+@pytest.mark.parametrize("settings", [{"model": "mlp"}, {"model": "mlp", "dataset": "circles", "activation": "tanh"}])
+def test_a_surface_from_earlier_weights_says_so_and_its_colour_scale_holds_the_loss_now(settings):
+    run = TrainingRun(RunConfig(optimizer="adam", lr=0.02, epochs=1600, **settings))
+    run.step(1500)
+    weights, own, epochs = run.position()
+    earlier = surface(run, weights, [own], 21, epochs[-1])
+    run.step(50)  # on a live view the surface is recomputed about once a second; the point moves on
+    weights, own, epochs = run.position()
+    drawing, _ = landscape_drawing(on_surface(run, earlier, weights, own, epochs), 1, run.epoch)
+    dark = float(drawing["note"].split("dark ")[1].split(" ")[0])
+    assert dark <= float(f"{drawing['loss']:.3g}")  # the star is never below the darkest level shown
+    assert "surface of epoch 1500" in drawing["note"]
+    fresh, _ = landscape_drawing(landscape(run, 21), 2, run.epoch)
+    assert "surface of epoch" not in fresh["note"]
+    assert float(fresh["note"].split("dark ")[1].split(" ")[0]) <= float(f"{fresh['loss']:.3g}")

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -5,9 +7,11 @@ import torch
 from binclf_core.config import RunConfig
 from binclf_core.explore.network_view import (
     hidden_space,
+    informative_pair,
     layer_outputs,
     linear_text,
     network_view,
+    pair_separations,
     plane_grid,
     shown_units,
 )
@@ -169,7 +173,8 @@ def test_the_panels_take_options_that_no_longer_fit_the_network():
     assert hidden_space_choice(run, {}) == (2, (0, 0))  # the last hidden layer; one unit against itself
     assert hidden_space_choice(run, {"layer": 5, "unit_a": 9, "unit_b": 2}) == (2, (0, 0))
     assert hidden_space_choice(run, {"layer": 1, "unit_a": 3, "unit_b": 2}) == (1, (3, 2))
-    assert hidden_space_panel(run, {"layer": 1}).figure["layout"]["xaxis"]["title"]["text"] == "h1,1"
+    assert hidden_space_panel(run, {"layer": 1, "unit_a": 0, "unit_b": 2}).figure["layout"]["xaxis"]["title"][
+        "text"] == "h1,1"
     assert network_panel(run, {}).drawing["kind"] == "network"
 
 
@@ -195,3 +200,90 @@ def test_a_logistic_regression_on_one_feature_trains_and_has_a_view():
     """One weight: the loss landscape's two directions are parallel (binclf_core/explore/path.py must not fail)."""
     run = trained(RunConfig(features=("x2",)), epochs=5)
     assert run.epoch == 5 and [layer.size for layer in network_view(run).layers] == [1, 1]
+
+
+CIRCLES_TANH = RunConfig(dataset="circles", test_fraction=0.5, model="mlp", hidden=(8,), activation="tanh",
+                         optimizer="adam", lr=0.05)  # the "Feature engineering or depth?" MLP, with tanh
+
+
+def training_accuracy_of_a_line(points: np.ndarray, labels: np.ndarray) -> float:
+    """How well the classes separate in a 2-D picture: a logistic regression's accuracy on its own points."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaled = StandardScaler().fit_transform(points)
+    return LogisticRegression().fit(scaled, labels).score(scaled, labels)
+
+
+def shown_units_of(frame) -> list[int]:
+    return [int(name.split(",")[1]) - 1 for name in frame.drawing["names"]]
+
+
+def test_the_hidden_space_opens_on_units_that_are_not_saturated():
+    run = trained(CIRCLES_TANH, epochs=300)
+    activations = layers_one_by_one(run.model, run.dataset.x_train)[1].numpy()  # (N, 8)
+    spread = activations.std(0)
+    saturated = np.flatnonzero(spread < 0.01)  # stuck at ±0.99 whatever the point
+    assert len(saturated) >= 2  # the set-up shows the trap
+    chosen = shown_units_of(hidden_space_panel(run, {}))
+    assert not set(chosen) & set(saturated) and chosen[0] != chosen[1]
+
+
+@pytest.mark.parametrize(("config", "epochs"), [
+    (CIRCLES_TANH, 300),
+    (RunConfig(dataset="moons", model="mlp", hidden=(8, 8)), 300),
+    (RunConfig(dataset="spiral", model="mlp", hidden=(16, 16), optimizer="adam", lr=0.02), 400),
+], ids=["circles-tanh", "moons-relu", "spiral"])
+def test_the_hidden_space_opens_on_a_pair_that_separates_the_classes_better_than_the_first_two(config, epochs):
+    run = trained(config, epochs=epochs)
+    frame = hidden_space_panel(run, {})
+    labels = run.dataset.y_train.numpy()
+    chosen = training_accuracy_of_a_line(frame.parts[0], labels)
+    first_two = training_accuracy_of_a_line(hidden_space_panel(run, {"unit_a": 0, "unit_b": 1}).parts[0], labels)
+    assert chosen >= first_two
+    if config is CIRCLES_TANH:  # the first two are saturated there: the classes lie on one another
+        assert first_two < 0.65 and chosen > first_two + 0.1  # a ring takes more than 2 units to cut out
+    assert "best separate the classes" in frame.figure["layout"]["title"]["subtitle"]["text"]
+
+
+def test_a_unit_the_user_picks_stays_and_gets_its_best_partner():
+    run = trained(CIRCLES_TANH, epochs=300)
+    layer, (a, b) = hidden_space_choice(run, {"unit_a": 5})
+    activations = layers_one_by_one(run.model, run.dataset.x_train)[1].numpy()
+    separations = pair_separations(activations, run.dataset.y_train.numpy())
+    assert a == 5 and b == int(np.argmax(separations[5])) and b != 5
+    assert hidden_space_choice(run, {"unit_b": 5}) == (layer, (b, 5))
+
+
+def test_the_pair_separation_is_fishers_criterion_and_ignores_flat_units():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 400)
+    apart = np.stack([labels * 2.0 + rng.normal(0, 1, 400), rng.normal(0, 1, 400),
+                      np.full(400, 0.99) + labels * 1e-5, labels * 1.0 + rng.normal(0, 0.5, 400)], 1)
+    separations = pair_separations(apart, labels)
+    assert separations[0, 2] == separations[1, 2] == 0  # a saturated unit pairs with nothing
+    x = apart[:, [0, 3]]
+    delta = x[labels == 1].mean(0) - x[labels == 0].mean(0)
+    pooled = sum(np.cov(x[labels == k].T, bias=True) * (labels == k).sum() for k in (0, 1)) / len(labels)
+    assert separations[0, 3] == pytest.approx(delta @ np.linalg.solve(pooled, delta), rel=1e-4)
+    assert informative_pair(separations) == (0, 3)
+
+
+def test_a_picked_pair_stays_while_another_is_only_a_little_better():
+    separations = np.array([[0, 1.0, 0.2], [1.0, 0, 1.1], [0.2, 1.1, 0]])
+    assert informative_pair(separations) == (1, 2)
+    assert informative_pair(separations, previous=(0, 1)) == (0, 1)  # 1.0 against 1.1: kept
+    assert informative_pair(separations, previous=(0, 2)) == (1, 2)  # 0.2 against 1.1: moved
+
+
+def test_while_training_the_automatic_pair_rarely_changes():
+    from ui.network_panels import HiddenSpaceFeed
+
+    run = trained(RunConfig(dataset="spiral", model="mlp", hidden=(16, 16), optimizer="adam", lr=0.02), epochs=100)
+    feed = HiddenSpaceFeed(run, {"layer": 2, "unit_a": None, "unit_b": None}, 13)
+    pairs = []
+    for _ in range(40):  # two drawings an epoch's worth apart, as at full speed
+        run.step(5)
+        pairs.append(tuple(feed.frame(live=True).drawing["names"]))
+    changes = sum(a != b for a, b in itertools.pairwise(pairs))
+    assert changes <= 4

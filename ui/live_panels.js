@@ -110,6 +110,8 @@ function sized(canvas, width, height, ratio) {
   canvas.drawn = null;
 }
 
+const TEXT_GAP = 8, MIN_FONT = 9;  // px: between texts that must not touch; the smallest font a text shrinks to
+
 // "epoch N" (and the loss now, on the landscape) at the top right, on the title's line; the drawing's
 // note (the landscape's bias held and colour scale) under it.
 function cornerLabel(ctx, panel, width) {
@@ -121,7 +123,18 @@ function cornerLabel(ctx, panel, width) {
   ctx.textAlign = "right";
   ctx.textBaseline = "alphabetic";
   ctx.fillText(text, width - 10, y);
-  if (d.note) ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
+  if (!d.note) return;
+  ctx.font = `${noteFont(ctx, panel, width)}px ${PANEL_FONT}`;
+  ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
+}
+
+// The note's font: the panel's, smaller (down to MIN_FONT) where the note would reach the subtitle on its line.
+function noteFont(ctx, panel, width) {
+  const d = panel.drawing, subtitle = panel.div.querySelector(".gtitle-subtitle");
+  if (!subtitle) return d.font;
+  const room = width - 10 - (subtitle.getBoundingClientRect().right - panel.div.getBoundingClientRect().left) - TEXT_GAP;
+  const wide = ctx.measureText(d.note).width;
+  return wide <= room ? d.font : Math.max(MIN_FONT, Math.floor(d.font * room / wide));
 }
 
 function clipTo(ctx, map) {
@@ -219,7 +232,7 @@ function paintNetwork(ctx, panel, map) {
     ctx.lineWidth = units.label[u] === panel.pinned ? 3 : marked ? 2 : 1;
     ctx.strokeRect(x, y, 2 * half, 2 * half);
   }
-  paintTexts(ctx, d, map);
+  paintTexts(ctx, panel, map);
 }
 
 // Edges orange (w > 0) or blue, 1 to 6 px wide by |w| against the largest (in half-pixel steps): one
@@ -258,14 +271,49 @@ function edgeEnds(panel, map, e, half) {
 const ALIGN = { top: ["center", "bottom"], bottom: ["center", "top"], left: ["right", "middle"],
                 right: ["left", "middle"] };
 
-function paintTexts(ctx, d, map) {
-  const texts = d.texts;
+// The texts; a column's (titles above, "+N more" under) in their short forms where the full ones would come
+// closer than TEXT_GAP px to the next column's, then in a smaller font if even those would. Each drawn text's
+// box (canvas px) is kept on the panel as `textBoxes`.
+
+function paintTexts(ctx, panel, map) {
+  const d = panel.drawing, texts = d.texts, fonts = columnFonts(ctx, d, map);
   ctx.fillStyle = d.colors.text;
+  panel.textBoxes = [];
   for (let k = 0; k < texts.text.length; k++) {
-    ctx.font = `${texts.bold[k] ? "bold " : ""}${d.font}px ${PANEL_FONT}`;
+    const column = texts.short[k] !== null && texts.short[k] !== undefined, font = fonts.size;
+    const text = column && fonts.short ? texts.short[k] : texts.text[k], size = column ? font : d.font;
+    ctx.font = `${texts.bold[k] ? "bold " : ""}${size}px ${PANEL_FONT}`;
     [ctx.textAlign, ctx.textBaseline] = ALIGN[texts.anchor[k]];
-    ctx.fillText(texts.text[k], map.x(texts.x[k]), map.y(texts.y[k]));
+    const x = map.x(texts.x[k]), y = map.y(texts.y[k]);
+    ctx.fillText(text, x, y);
+    panel.textBoxes.push({ text, ...textBox(ctx.measureText(text).width, size, x, y, texts.anchor[k]) });
   }
+}
+
+// Whether the column texts take their short forms, and their font size: the widest must fit the columns' pitch.
+function columnFonts(ctx, d, map) {
+  const texts = d.texts, columns = [...new Set(texts.x.filter((x, k) => texts.short[k] != null))].sort((a, b) => a - b);
+  let pitch = Infinity;
+  for (let c = 1; c < columns.length; c++) pitch = Math.min(pitch, Math.abs(map.x(columns[c]) - map.x(columns[c - 1])));
+  const widest = (short) => {
+    let width = 0;
+    texts.text.forEach((text, k) => {
+      if (texts.short[k] == null) return;
+      ctx.font = `${texts.bold[k] ? "bold " : ""}${d.font}px ${PANEL_FONT}`;
+      width = Math.max(width, ctx.measureText(short ? texts.short[k] : text).width);
+    });
+    return width;
+  };
+  const room = pitch - TEXT_GAP;
+  if (widest(false) <= room) return { short: false, size: d.font };
+  const width = widest(true);
+  return { short: true, size: width <= room ? d.font : Math.max(MIN_FONT, Math.floor(d.font * room / width)) };
+}
+
+function textBox(width, size, x, y, anchor) {
+  const left = anchor === "left" ? x - width : anchor === "right" ? x : x - width / 2;
+  const top = anchor === "top" ? y - size : anchor === "bottom" ? y : y - size / 2;
+  return { left, right: left + width, top, bottom: top + size };
 }
 
 // The hidden space: the plane's grid lines and the training points, at two hidden units' activations.

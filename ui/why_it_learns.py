@@ -58,7 +58,7 @@ class LandscapeFeed:
         run = self.run
         weights, own, epochs = run.position()
         if self._surface_due(weights, own, live):
-            self.surface = surface(run, weights, [own], live_grid_size(run))
+            self.surface = surface(run, weights, [own], live_grid_size(run), epochs[-1])
             self.surface_at, self.surfaces = self.clock(), self.surfaces + 1
         view = on_surface(run, self.surface, weights, own, epochs)
         step = self.step if self.step is not None and torch.equal(self.step.weights_after, weights) else None

@@ -21,6 +21,8 @@ GRID_SIZE = 24  # each unit's picture: 24x24 activations over the plane
 MAX_SHOWN = 8  # units drawn per layer, as TensorFlow Playground's largest layer
 MAX_TERMS = 8  # terms written out in a formula; the rest are counted
 MINUS = "−"
+SATURATED = 0.05  # a unit whose spread over the training points is under this share of the layer's widest: flat
+KEEP_PAIR = 0.8  # an automatic pair is kept while its separation is at least this share of the best pair's
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,63 @@ def grid_lines(extent: tuple[float, float, float, float], count: int = 11, sampl
     vertical = [np.stack([np.full(samples, x, np.float32), along_y], 1) for x in np.linspace(x0, x1, count)]
     horizontal = [np.stack([along_x, np.full(samples, y, np.float32)], 1) for y in np.linspace(y0, y1, count)]
     return vertical + horizontal
+
+
+def layer_activations(run: TrainingRun, layer: int) -> np.ndarray:
+    """(N_train, units) hidden layer `layer`'s (from 1) activations at the training points."""
+    return run.with_model(lambda model: layer_outputs(model, run.dataset.x_train))[layer].numpy()
+
+
+def pair_separations(activations: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(U, U) how far apart the two classes lie as each pair of units sees them: Fisher's criterion
+    Δμᵀ S⁻¹ Δμ in the pair's plane (Δμ the classes' mean difference, S their pooled covariance), the
+    squared distance between the classes' centres in within-class standard deviations. A flat unit
+    (saturated, or a dead ReLU: its spread under SATURATED of the widest's) pairs with nothing: 0; so
+    does a pair with a value that is not finite. The diagonal is 0."""
+    finite = np.isfinite(activations).all(0)  # (U,) a unit that is not finite somewhere (diverged) is left out
+    values = np.where(finite, activations, 0.0).astype(np.float64)
+    labels = labels.astype(bool)
+    if labels.all() or not labels.any():
+        return np.zeros((values.shape[1],) * 2)
+    means = values[labels].mean(0), values[~labels].mean(0)
+    delta = means[0] - means[1]  # (U,)
+    centred = values - np.where(labels[:, None], means[0], means[1])
+    covariance = centred.T @ centred / len(values)  # (U, U) pooled within-class
+    spread = np.sqrt(np.diag(covariance) + delta**2 / 4)  # about each unit's spread over all points
+    a, b = np.triu_indices(len(delta), 1)
+    s_aa, s_bb, s_ab = covariance[a, a], covariance[b, b], covariance[a, b]
+    ridge = 1e-6 * (s_aa + s_bb) + 1e-12  # a unit constant within each class still separates: finitely
+    s_aa, s_bb = s_aa + ridge, s_bb + ridge
+    fisher = (s_bb * delta[a]**2 - 2 * s_ab * delta[a] * delta[b] + s_aa * delta[b]**2) / (s_aa * s_bb - s_ab**2)
+    flat = ~finite | (spread < SATURATED * spread.max(initial=0.0))
+    fisher[flat[a] | flat[b] | ~np.isfinite(fisher)] = 0.0
+    out = np.zeros((len(delta), len(delta)))
+    out[a, b] = out[b, a] = fisher
+    return out
+
+
+def informative_pair(separations: np.ndarray, fixed: int | None = None,
+                     previous: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The two units (a < b, or `fixed` first) whose plane best separates the classes (pair_separations),
+    the best partner of `fixed` when one is given; `previous` stays while it separates at least KEEP_PAIR
+    as well as the best, so the picture does not hop between near-equal pairs while training. A layer of
+    one unit shows it against itself."""
+    size = len(separations)
+    if size < 2:
+        return 0, 0
+    candidates = separations.copy()
+    if fixed is not None:
+        mask = np.zeros_like(candidates, dtype=bool)
+        mask[fixed, :] = True
+        mask[fixed, fixed] = False
+        candidates = np.where(mask, candidates, -1.0)
+    else:
+        candidates = np.where(np.triu(np.ones_like(candidates, dtype=bool), 1), candidates, -1.0)
+    best = np.unravel_index(int(np.argmax(candidates)), candidates.shape)  # first of equals: the lowest units
+    pair = (int(best[0]), int(best[1]))
+    if previous is not None and separations[previous] >= KEEP_PAIR * separations[pair]:
+        return previous
+    return pair
 
 
 def hidden_space(run: TrainingRun, layer: int, units: tuple[int, int], lines: int = 11,

@@ -15,7 +15,7 @@ import base64
 
 import numpy as np
 
-from binclf_core.explore.landscape import Landscape
+from binclf_core.explore.landscape import Landscape, loss_range
 from binclf_core.figures.run import FONT_SIZE, _base_layout, _line_coverage, _png, _upsampling, typed_array
 from binclf_core.model.training import BatchStep
 
@@ -24,18 +24,14 @@ CONTOUR_OPACITY = 0.5  # the contour lines: white at this opacity over the colou
 PATH, NOW, DOWN, UPDATE = "#f97316", "#facc15", "#d946ef", "#e11d48"
 LEVELS = 12
 UPSAMPLE = 4
-ARROW_SHARE = 0.18  # the way-down arrow spans this share of the view
 MIN_SHARE = 0.08  # an update arrow shorter than this share of the view is drawn magnified
 
 
-def loss_range(loss: np.ndarray) -> tuple[float, float]:
-    """(lowest, top of the colour scale): the top is the 95th percentile, so that a few huge losses
-    at the edge do not wash the picture out."""
-    finite = loss[np.isfinite(loss)]
-    if finite.size == 0:
-        return 0.0, 1.0
-    low, high = float(finite.min()), float(np.quantile(finite, 0.95))
-    return low, high if high > low else low + 1e-6
+def view_range(view: Landscape) -> tuple[float, float]:
+    """The view's colour scale: its grid's (loss_range), its dark end lowered to the loss now where that is
+    lower (a surface computed a little earlier, or the float32 rounding of the grid's own centre)."""
+    low, high = loss_range(view.loss)
+    return (min(low, view.center_loss), high) if np.isfinite(view.center_loss) else (low, high)
 
 
 def scaled_loss(loss: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -63,13 +59,11 @@ def contour_levels() -> np.ndarray:
     return np.linspace(0, 1, LEVELS + 1)[1:-1]
 
 
-def down_arrow(view: Landscape, start: np.ndarray, descent: np.ndarray) -> np.ndarray | None:
-    """(2, 2) an arrow [from, to] at `start` along `descent`, ARROW_SHARE of the view long (not to scale)."""
-    norm = float(np.hypot(*descent))
-    if not np.isfinite(norm) or norm == 0:
+def down_arrow(start: np.ndarray, down: np.ndarray) -> np.ndarray | None:
+    """(2, 2) the way-down arrow [from, to] at `start` (its length the engine's, landscape.way_down), or None."""
+    if not np.isfinite(down).all() or not down.any():
         return None
-    span = float(view.x[-1] - view.x[0])
-    return np.stack([start, start + descent / norm * span * ARROW_SHARE])
+    return np.stack([start, start + down])
 
 
 def update_arrow(view: Landscape, before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, float]:
@@ -88,10 +82,15 @@ def _extent(view: Landscape) -> tuple[float, float, float, float]:
             float(view.y[-1] + step_y / 2))
 
 
-def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int) -> dict:
+def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int, legend_rows: int = 1) -> dict:
+    """The axes, title and legend of both forms; the foot keeps room for `legend_rows` rows of legend."""
     x0, x1, y0, y1 = _extent(view)
     layout = _base_layout(title, subtitle, font_size)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size}
+    # the legend at the foot of the figure, under the tick labels and the axis title, whatever the plot's height
+    # (placed in the plot's fractions it met the axis title "d1" in presenter mode's larger font)
+    foot = 2 * font_size + 26 + legend_rows * (font_size + 8)  # tick labels, axis title, legend rows
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + font_size, "b": foot}
+    layout["legend"] = {**layout["legend"], "yref": "container", "y": 0, "yanchor": "bottom"}
     layout["uirevision"] = "landscape"
     layout["xaxis"] = {"range": [x0, x1], "showgrid": False, "zeroline": False, "title": {"text": view.axes[0]},
                        "constrain": "domain"}
@@ -101,7 +100,7 @@ def _axes_layout(view: Landscape, title: str, subtitle: str, font_size: int) -> 
 
 
 def _subtitle(view: Landscape) -> str:
-    low, high = loss_range(view.loss)
+    low, high = view_range(view)
     kind = f"exact, bias held at {view.bias:.3g}" if view.bias is not None else "2 fixed random directions"
     return f"{kind} · dark {low:.3g} · pale {high:.3g}"
 
@@ -141,10 +140,10 @@ def landscape_figure(view: Landscape, names: list[str] | None = None, colors: li
                  "x": [float(view.center[0])], "y": [float(view.center[1])],
                  "marker": {"symbol": "star", "size": 15, "color": NOW, "line": {"color": "#111827", "width": 1}}})
     data.append(_legend_line("way down (−gradient)", DOWN))
-    down = down_arrow(view, view.center, view.descent)
+    down = down_arrow(view.center, view.down)
     layout = _axes_layout(view, title or f"Training loss over {view.axes[0]} × {view.axes[1]}",
                           _subtitle(view) if subtitle is None else subtitle, font_size)
-    low, high = loss_range(view.loss)
+    low, high = view_range(view)
     x0, x1, y0, y1 = _extent(view)
     layout["images"] = [{"source": loss_image(view.loss, low, high), "xref": "x", "yref": "y", "x": x0, "y": y1,
                          "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch", "layer": "below"}]
@@ -175,11 +174,11 @@ def live_landscape_figure(view: Landscape, font_size: int = FONT_SIZE, step: Bat
                "line": {"color": PATH, "width": 2}, "marker": {"size": 4, "color": PATH}},
               {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": "now",
                "marker": {"symbol": "star", "size": 13, "color": NOW, "line": {"color": "#111827", "width": 1}}},
-              _legend_line("way down (−gradient)" if step is None else "the batch's way down (−gradient)", DOWN)]
-    if moved is not None:
+              _legend_line("way down (−gradient)" if step is None else "the batch's way down", DOWN)]
+    if moved is not None:  # four entries: Plotly stacks them, one a row, in a panel beside the boundary
         factor = update_arrow(view, moved["before"], moved["after"])[1]
-        legend.append(_legend_line("the step's update" + (f" (drawn ×{factor:g})" if factor != 1 else ""), UPDATE))
-    layout = _axes_layout(view, title, subtitle, font_size)
+        legend.append(_legend_line("the step's update" + (f" (×{factor:g})" if factor != 1 else ""), UPDATE))
+    layout = _axes_layout(view, title, subtitle, font_size, legend_rows=1 if moved is None else len(legend))
     layout.update({"hovermode": False, "legend": {**layout["legend"], "itemclick": False, "itemdoubleclick": False}})
     return {"data": legend, "layout": layout}
 
@@ -190,11 +189,12 @@ def landscape_drawing(view: Landscape, surface_id: int, epoch: int, font_size: i
     rows along y upwards (part 0; the page re-colours it only when `surface_id` changes), the path (E, 2)
     float32 (part 1) and its epochs (E,) int32 (part 2), the current point, the way down and a Step's
     update as [[x0, y0], [x1, y1]] arrows in the axes' coordinates."""
-    low, high = loss_range(view.loss)
-    start, descent = (view.center, view.descent) if moved is None else (moved["before"], moved["descent"])
-    down = down_arrow(view, start, descent)
+    low, high = view_range(view)
+    down = down_arrow(view.center, view.down) if moved is None else down_arrow(moved["before"], moved["down"])
     update = None if moved is None else update_arrow(view, moved["before"], moved["after"])[0]
     scale = f"dark {low:.3g} · pale {high:.3g}"
+    if view.surface_epoch is not None:  # the weights moved on since: they lie off this slice
+        scale = f"surface of epoch {view.surface_epoch} · {scale}"
     drawing = {
         "kind": "landscape", "epoch": epoch, "font": font_size, "loss": _finite(view.center_loss),
         "note": scale if view.bias is None else f"bias {view.bias:.3g} · {scale}",  # under the corner's epoch

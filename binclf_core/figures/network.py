@@ -13,7 +13,16 @@ import html
 
 import numpy as np
 
-from binclf_core.explore.network_view import HiddenSpace, NetworkView, hidden_layers, hidden_space, network_view
+from binclf_core.explore.network_view import (
+    HiddenSpace,
+    NetworkView,
+    hidden_layers,
+    hidden_space,
+    informative_pair,
+    layer_activations,
+    network_view,
+    pair_separations,
+)
 from binclf_core.figures.frames import PanelFrame
 from binclf_core.figures.run import FONT_SIZE, LINE, NEGATIVE, POSITIVE, _base_layout
 from binclf_core.model.training import TrainingRun
@@ -39,9 +48,14 @@ def _unit_positions(view: NetworkView) -> list[np.ndarray]:
     return positions
 
 
-def _layer_title(name: str, columns: int) -> str:
-    """'Hidden 3', or 'H3' when there are too many columns for the full names to fit side by side."""
-    return name.replace("Hidden ", "H") if columns > 5 else name
+SHORT_TITLES = {"Features": "In", "Output": "Out"}  # and "Hidden 3" -> "H3"
+HINT = ("hover a unit: its picture on the big chart,<br>its formula below; click: keep it<br>"
+        "edges: orange +, blue −, thicker for larger |w|")  # short lines: the panel may be ~350 px wide
+
+
+def _short_title(name: str) -> str:
+    """A column title's short form, for the page to use where the full ones would run together."""
+    return SHORT_TITLES.get(name, name.replace("Hidden ", "H"))
 
 
 def _edges(view: NetworkView) -> np.ndarray:
@@ -60,19 +74,22 @@ def _edges(view: NetworkView) -> np.ndarray:
 
 def _texts(view: NetworkView, positions: list[np.ndarray]) -> dict:
     """The layers' titles above them, '+N more' under a layer wider than it shows, the features' names
-    left of their pictures and `score` right of the output's; hidden units are named in their formulas."""
+    left of their pictures and `score` right of the output's; hidden units are named in their formulas.
+    A column's text has a short form (`short`; None for the others): the page measures the texts and
+    takes the short forms, then a smaller font, where the full ones would not fit between the columns."""
     top = max(float(p[:, 1].max()) for p in positions) + BOX / 2 + 0.15
-    texts = []  # (x, y, text, anchor, bold): anchor is the side of the point the text lies on
+    texts = []  # (x, y, text, anchor, bold, short): anchor is the side of the point the text lies on
     for layer, at in zip(view.layers, positions, strict=True):
-        texts.append((at[0, 0], top, _layer_title(layer.name, len(positions)), "top", True))
+        texts.append((at[0, 0], top, layer.name, "top", True, _short_title(layer.name)))
         if layer.more:
-            texts.append((at[0, 0], at[:, 1].min() - BOX / 2 - 0.05, f"+{layer.more} more", "bottom", False))
-    texts += [(x - BOX / 2 - 0.08, y, label, "left", False)
+            texts.append((at[0, 0], at[:, 1].min() - BOX / 2 - 0.05, f"+{layer.more} more", "bottom", False,
+                          f"+{layer.more}"))
+    texts += [(x - BOX / 2 - 0.08, y, label, "left", False, None)
               for (x, y), label in zip(positions[0], view.layers[0].labels, strict=True)]
-    texts.append((positions[-1][0, 0] + BOX / 2 + 0.08, positions[-1][0, 1], "score", "right", False))
-    x, y, text, anchor, bold = zip(*texts, strict=True)
+    texts.append((positions[-1][0, 0] + BOX / 2 + 0.08, positions[-1][0, 1], "score", "right", False, None))
+    x, y, text, anchor, bold, short = zip(*texts, strict=True)
     return {"x": np.round(x, 3).tolist(), "y": np.round(y, 3).tolist(), "text": list(text), "anchor": list(anchor),
-            "bold": list(bold)}
+            "bold": list(bold), "short": list(short)}
 
 
 def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
@@ -82,10 +99,9 @@ def network_figure(view: NetworkView, font_size: int = FONT_SIZE) -> dict:
     gap = _column_gap(view)
     half_height = max(len(p) for p in positions) / 2 * ROW_GAP
     top = half_height + BOX / 2 + 0.15
-    layout = _base_layout("Network", "hover a unit: its picture on the big chart, its formula below; click: keep "
-                          "it<br>edges: orange positive, blue negative, thicker for larger |w|", font_size)
+    layout = _base_layout("Network", HINT, font_size)
     layout["margin"] = {**layout["margin"], "l": 12 + 4 * font_size, "r": 12 + 3 * font_size,
-                        "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 10}  # the names spill into the margins
+                        "t": layout["margin"]["t"] + 16 + 3 * font_size, "b": 10}  # the names spill into the margins
     layout.update({"uirevision": "network", "showlegend": False, "hovermode": False, "dragmode": False,
                    "xaxis": {"visible": False, "fixedrange": True,
                              "range": [-gap / 2 - 0.6, (len(positions) - 1) * gap + gap / 2 + 0.2]},
@@ -124,15 +140,18 @@ def nice_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
 
 
 def hidden_space_figure(space: HiddenSpace, class_names: tuple[str, str] = ("negative", "positive"),
-                        font_size: int = FONT_SIZE) -> dict:
+                        font_size: int = FONT_SIZE, picked: str | None = None) -> dict:
     """The hidden space's axes (the two units, ranges that move only now and then) and its title: what
-    Plotly draws, sent again only when a range moved. The points and lines are the drawing's."""
+    Plotly draws, sent again only when a range moved. The points and lines are the drawing's. `picked`
+    says how units the user did not choose were chosen."""
     a, b = (f"h{space.layer},{unit + 1}" for unit in space.units)
     negative, positive = (html.escape(str(name)) for name in class_names)
     every = np.concatenate([space.points, *space.lines])  # (N + lines·S, 2)
-    layout = _base_layout("Hidden space", f"training points (blue {negative}, orange {positive}) as {a} and {b} "
-                          "see them<br>the plane's grid lines: constant x1 teal, constant x2 violet", font_size)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + 2 * font_size, "b": 40 + font_size}
+    lines = [f"training points (blue {negative}, orange {positive}) as {a} and {b} see them",
+             *([picked] if picked else []), "the plane's grid lines: constant x1 teal, constant x2 violet"]
+    layout = _base_layout("Hidden space", "<br>".join(lines), font_size)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 16 + len(lines) * font_size,
+                        "b": 40 + font_size}
     layout.update({"showlegend": False, "hovermode": False, "uirevision": f"hidden-{space.layer}-{space.units}",
                    "xaxis": {"title": {"text": a, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 0])},
                    "yaxis": {"title": {"text": b, "standoff": 4}, "zeroline": True, "range": nice_range(every[:, 1])}})
@@ -160,20 +179,44 @@ def network_panel(run: TrainingRun, options: dict, font_size: int = FONT_SIZE) -
     return PanelFrame(network_figure(view, font_size), drawing, parts)
 
 
-def hidden_space_choice(run: TrainingRun, options: dict) -> tuple[int, tuple[int, int]]:
-    """The layer (from 1) and two units (from 0) the options ask for, moved into the run's network: a
-    changed architecture may no longer have them. A layer of one unit shows it against itself."""
+PICKED = {"pair": "picked: the two units that best separate the classes (Fisher's criterion)",
+          "partner": "picked: the partner that best separates the classes with it (Fisher's criterion)"}
+
+
+def hidden_space_choice(run: TrainingRun, options: dict,
+                        previous: tuple[int, int] | None = None) -> tuple[int, tuple[int, int]]:
+    """The layer (from 1, the last by default) and two units (from 0) the options ask for, moved into the
+    run's network (a changed architecture may no longer have them). A unit left out (None: the default)
+    is chosen: the pair, or the partner of the one given, that best separates the training points' classes
+    (network_view.informative_pair, which keeps `previous` while it is nearly as good)."""
     sizes = hidden_layers(run)
-    layer = min(max(int(options.get("layer", len(sizes))), 1), len(sizes))
+    layer = min(max(int(options.get("layer") or len(sizes)), 1), len(sizes))
     width = sizes[layer - 1]
-    unit_a = min(max(int(options.get("unit_a", 0)), 0), width - 1)
-    unit_b = min(max(int(options.get("unit_b", 1)), 0), width - 1)
-    return layer, (unit_a, unit_b)
+    unit_a, unit_b = (None if options.get(key) is None else min(max(int(options[key]), 0), width - 1)
+                      for key in ("unit_a", "unit_b"))
+    if unit_a is not None and unit_b is not None:
+        return layer, (unit_a, unit_b)
+    separations = pair_separations(layer_activations(run, layer), run.dataset.y_train.numpy())
+    fixed = unit_a if unit_a is not None else unit_b
+    if fixed is None:
+        return layer, informative_pair(separations, previous=previous)
+    kept = None if previous is None or fixed not in previous else (fixed, previous[previous.index(fixed) - 1])
+    partner = informative_pair(separations, fixed, kept)[1]
+    return layer, (fixed, partner) if unit_a is not None else (partner, fixed)
 
 
-def hidden_space_panel(run: TrainingRun, options: dict, font_size: int = FONT_SIZE) -> PanelFrame:
-    """The hidden space at the chosen layer and units (the last hidden layer's first two by default)."""
-    layer, units = hidden_space_choice(run, options)
-    space = hidden_space(run, layer, units)
+def picked_note(options: dict) -> str | None:
+    """How the hidden space's units were chosen, when the user left one or both to the view."""
+    left = sum(options.get(key) is None for key in ("unit_a", "unit_b"))
+    return PICKED["pair"] if left == 2 else PICKED["partner"] if left == 1 else None
+
+
+def hidden_space_panel(run: TrainingRun, options: dict, font_size: int = FONT_SIZE,
+                       units: tuple[int, tuple[int, int]] | None = None) -> PanelFrame:
+    """The hidden space at the chosen layer and units (hidden_space_choice), or at `units` (layer, pair)
+    already chosen from these options."""
+    layer, pair = units or hidden_space_choice(run, options)
+    space = hidden_space(run, layer, pair)
     drawing, parts = hidden_space_drawing(space, run.dataset.class_names, font_size)
-    return PanelFrame(hidden_space_figure(space, run.dataset.class_names, font_size), drawing, parts)
+    figure = hidden_space_figure(space, run.dataset.class_names, font_size, picked_note(options))
+    return PanelFrame(figure, drawing, parts)

@@ -121,3 +121,38 @@ def test_a_one_batch_step_draws_its_update(page, app_url, artifacts):
     page.wait_for_timeout(800)
     assert page.locator(EXCEPTION).count() == 0
     page.screenshot(path=str(artifacts / "issue15_step_batch.png"), full_page=True)
+
+
+# The SVG texts Plotly draws around the Landscape: axis titles, tick labels, legend entries, as page boxes.
+AXIS_TEXTS_JS = f"""() => [...document.querySelector('{PANEL}').querySelectorAll(
+    '.xtitle, .ytitle, .legendtext, .xtick text, .ytick text')].map(node => {{
+  const box = node.getBoundingClientRect();
+  return {{text: node.textContent, tick: node.parentNode.classList.contains('xtick')
+             || node.parentNode.classList.contains('ytick'),
+           left: box.left, right: box.right, top: box.top, bottom: box.bottom}}; }})"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of texts sharing more than a pixel, but for two tick labels (the axes' "−1" meet in the corner)."""
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if not (a["tick"] and b["tick"]) and min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
+            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280", "1920"])
+def test_the_landscapes_legend_keeps_clear_of_its_axis_title_in_presenter_mode(page, app_url, artifacts, size):
+    """The legend sat at a share of the plot's height under it: in presenter mode's font it met "d1"."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_app(page, app_url, "?model=mlp&batch_size=40&present=1")
+    segment(page, "Landscape")
+    page.wait_for_function(f"(document.querySelector('{PANEL}')?.binclfPanel?.drawing ?? null) !== null",
+                           timeout=LONG)
+    boxes = page.evaluate(AXIS_TEXTS_JS)
+    assert {"d1", "way down (−gradient)"} <= {box["text"] for box in boxes} and overlapping(boxes) == []
+    segment(page, "Step: one mini-batch")  # four legend entries: the batch's way down and the update too
+    click(page, "Step")
+    page.wait_for_function(f"({TITLE_JS})().startsWith('Step through')", timeout=LONG)
+    page.wait_for_timeout(300)
+    boxes = page.evaluate(AXIS_TEXTS_JS)
+    assert sum(box["text"].startswith("the step's update") for box in boxes) == 1 and overlapping(boxes) == []
+    page.locator(PANEL).screenshot(path=str(artifacts / f"landscape_legend_{size[0]}.png"))

@@ -50,13 +50,15 @@ def test_the_hidden_space_takes_its_layer_and_units_from_its_own_widgets(app):
     app.run()
     assert not app.exception
     assert widget(app, "hidden_space_layer").value == 2
+    assert widget(app, "hidden_space_unit_a").value == widget(app, "hidden_space_unit_b").value == "auto"
     widget(app, "hidden_space_layer").set_value(1).run()
+    widget(app, "hidden_space_unit_a").set_value(0).run()
     widget(app, "hidden_space_unit_b").set_value(5).run()
     assert tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": 5}
     figure = produce_frame(app)["header"]["panel"]["figure"]
     assert figure["layout"]["xaxis"]["title"]["text"] == "h1,1" and figure["layout"]["yaxis"]["title"]["text"] == "h1,6"
-    widget(app, "hidden").set_value("4").run()  # a smaller network: the choices move into it
-    assert not app.exception and tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": 1}
+    widget(app, "hidden").set_value("4").run()  # a smaller network: a unit it no longer has goes back to auto
+    assert not app.exception and tab(app).view_options == {"layer": 1, "unit_a": 0, "unit_b": None}
 
 
 def test_in_presenter_mode_every_panel_writes_at_least_18_px(app):
