@@ -15,6 +15,7 @@ from binclf_core.figures.run import (
     POSITIVE,
     boundary_figure,
     curves_figure,
+    data_revision,
     downsampled,
     drawing_figure,
     probability_image,
@@ -174,3 +175,17 @@ def test_the_drawing_chart_shows_each_class_on_the_fixed_canvas():
     np.testing.assert_array_equal(decode(negatives["x"]), [-1.0])
     np.testing.assert_array_equal(decode(positives["y"]), [-4.0, 0.5])
     assert figure["layout"]["xaxis"]["range"] == [-6.0, 6.0] and figure["layout"]["yaxis"]["range"] == [-5.0, 5.0]
+
+
+def test_the_charts_keep_a_zoom_only_while_the_data_stay():
+    def revisions(**fields) -> tuple[str, str]:
+        run = TrainingRun(RunConfig(epochs=1, **fields))
+        boundary = boundary_figure(run.snapshot(10), run.dataset)["layout"]["uirevision"]
+        curves = curves_figure([], 1, revision=data_revision(run.dataset))["layout"]["uirevision"]
+        assert boundary == curves
+        return boundary
+
+    default = revisions()
+    assert revisions(lr=0.5, model="mlp", optimizer="adam") == default  # the same points: a zoom stays
+    for changed in ({"seed": 4}, {"noise": 2.0}, {"n_samples": 300}, {"dataset": "moons"}):
+        assert revisions(**changed) != default, changed  # new points: the axes follow them

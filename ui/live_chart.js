@@ -429,7 +429,7 @@ function plainArray(spec) {
 }
 
 // A reset: a new run, or a (re)connected socket. Both charts get their figures with Plotly.react on
-// the same divs, so nothing is re-created and the user's zoom stays (layout.uirevision).
+// the same divs, so nothing is re-created and the user's zoom stays while the data do (drawFigure).
 function startRun(state, message) {
   stats.resets += 1;
   state.reset = message;
@@ -451,11 +451,24 @@ function startRun(state, message) {
   state.metrics.matrixRows[0].textContent = `true ${negativeLabel[0]}`;
   state.metrics.matrixRows[1].textContent = `true ${negativeLabel[1]}`;
   const whenReady = () => {
-    const config = state.clickable ? CLICK_CONFIG : CONFIG;
-    window.Plotly.react(state.divs.boundary, boundary.data, boundary.layout, config);
-    window.Plotly.react(state.divs.curves, curves.data, curves.layout, CONFIG);
+    drawFigure(state.divs.boundary, boundary, state.clickable ? CLICK_CONFIG : CONFIG);
+    drawFigure(state.divs.curves, curves, CONFIG);
   };
   state.plotly.then(whenReady);
+}
+
+// A figure on its chart with Plotly.react, which keeps the user's zoom while the figure's layout.uirevision
+// (its data's fingerprint) stays; for new data, the figure's axis ranges once more by relayout: within a
+// react plotly.js holds a scale-anchored axis (the boundary's x) to the span it first had (its private
+// _inputRange), so a smaller span of new data kept the old axis and the points lay off the chart.
+function drawFigure(div, figure, config) {
+  const newData = !div.layout || div.layout.uirevision !== figure.layout.uirevision;
+  const ranges = {};
+  for (const [key, axis] of Object.entries(figure.layout)) {  // read first: react writes into the layout
+    if (/^[xy]axis\d*$/.test(key) && axis && axis.range) ranges[`${key}.range`] = axis.range.slice();
+  }
+  window.Plotly.react(div, figure.data, figure.layout, config);
+  if (newData && Object.keys(ranges).length) window.Plotly.relayout(div, ranges);
 }
 
 // ---- clicks on the chart (drawn points) -------------------------------------------------------
@@ -507,8 +520,8 @@ function mount(parentElement) {
 // A page without a run yet (drawn points still missing): static figures, no socket.
 function showStatic(state, figures) {
   state.plotly.then(() => {
-    window.Plotly.react(state.divs.boundary, figures.boundary.data, figures.boundary.layout, CLICK_CONFIG);
-    window.Plotly.react(state.divs.curves, figures.curves.data, figures.curves.layout, CONFIG);
+    drawFigure(state.divs.boundary, figures.boundary, CLICK_CONFIG);
+    drawFigure(state.divs.curves, figures.curves, CONFIG);
     stats.renders += 1;
   });
 }

@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from binclf_core.figures.run import FONT_SIZE, boundary_figure, curves_figure, downsampled, shown_classes
+from binclf_core.figures.run import (
+    FONT_SIZE,
+    boundary_figure,
+    curves_figure,
+    data_revision,
+    downsampled,
+    shown_classes,
+)
 from binclf_core.figures.teach import reference_trace
 from binclf_core.model.training import HISTORY_KEYS, TrainingRun
 
@@ -92,7 +99,8 @@ class FrameEncoder:
         history = run.history
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",))
         curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS, font_size=self.font_size,
-                               rates=run.learning_rates())  # a schedule's whole plan (issue 15)
+                               rates=run.learning_rates(),  # a schedule's whole plan (issue 15)
+                               revision=data_revision(dataset))
         if self.reference is not None:  # drawn first, so behind the run's own curves
             curves["data"].insert(0, reference_trace(self.reference.history, max_points=RESET_CURVE_POINTS))
             self._sent_reference = len(self.reference.history)

@@ -96,16 +96,25 @@ def probability_image(grid: np.ndarray, threshold: float | None = None, factor: 
     return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
 
 
-def _base_layout(title: str, subtitle: str = "", font_size: int = FONT_SIZE) -> dict:
+def data_revision(dataset: Dataset) -> str:
+    """A fingerprint of the points and the plane they lie in: a chart's layout.uirevision, so Plotly.react
+    keeps a user's zoom and hidden traces while the data stay, and takes the new axes when they change."""
+    points = np.ascontiguousarray(dataset.x_all.numpy(), dtype="<f4")
+    labels = np.ascontiguousarray(dataset.y_all.numpy(), dtype="<f4")
+    plane = repr((dataset.extent, dataset.feature_names)).encode()
+    return f"data-{zlib.crc32(labels.tobytes(), zlib.crc32(points.tobytes(), zlib.crc32(plane))):08x}"
+
+
+def _base_layout(title: str, subtitle: str = "", font_size: int = FONT_SIZE, revision: str = "keep") -> dict:
     """Every text of the chart at least `font_size` px (presenter mode asks for 18) but the subtitle's,
-    which is one step smaller only at the normal size."""
+    which is one step smaller only at the normal size; `revision` the layout.uirevision (data_revision)."""
     return {
         "title": {"text": title, "x": 0.02, "font": {"size": font_size + 2},
                   "subtitle": {"text": subtitle, "font": {"size": font_size if font_size > FONT_SIZE else 12}}},
         "font": {**FONT, "size": font_size}, "margin": {"l": 48 + 2 * (font_size - FONT_SIZE), "r": 12,
                                                         "t": 40 + 2 * (font_size - FONT_SIZE), "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
-        "uirevision": "keep",  # Plotly.react keeps the user's zoom and hidden traces
+        "uirevision": revision,  # Plotly.react keeps the user's zoom and hidden traces while it stays
         "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     }
 
@@ -163,7 +172,7 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
     # One text for every epoch: frames recolour the points without touching the layout (FRAMES.md).
     colours = (f"blue: {negative} · orange: {positive} · shading: P({positive})<br>"
                "points: their predicted class (before training, their own)")
-    layout = _base_layout("Decision boundary", colours, font_size)
+    layout = _base_layout("Decision boundary", colours, font_size, data_revision(dataset))
     layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 + round(2.6 * font_size)}  # 2 lines
     _plane_axes(layout, (x0, x1), (y0, y1), dataset.feature_names)
     # Each grid value is the centre of one image pixel.
@@ -190,10 +199,11 @@ def downsampled(n: int, max_points: int) -> np.ndarray:
 
 
 def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150, font_size: int = FONT_SIZE,
-                  rates: list[float] | None = None) -> dict:
+                  rates: list[float] | None = None, revision: str = "keep") -> dict:
     """Train and test loss (top) and accuracy (bottom) against the epoch, x spanning the whole run;
     the learning rate on a right-hand axis of the top panel when a schedule moves it: `rates` one
-    per epoch of the whole run (TrainingRun.learning_rates), else the history's."""
+    per epoch of the whole run (TrainingRun.learning_rates), else the history's. A user's zoom
+    stays while `revision` does (the data's, data_revision)."""
     keep = downsampled(len(history), max_points)
     rows = [history[i] for i in keep]
     epochs = typed_array([r["epoch"] for r in rows], "i4")
@@ -210,7 +220,7 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150,
         curve("train_accuracy", "train accuracy", TRAIN, "solid", "y2"),
         curve("test_accuracy", "test accuracy", TEST, "dash", "y2"),
     ]
-    layout = _base_layout("Loss and accuracy by epoch", font_size=font_size)
+    layout = _base_layout("Loss and accuracy by epoch", font_size=font_size, revision=revision)
     layout["xaxis"] = {"range": [0, max(total_epochs, 1)], "anchor": "y2"}
     layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
