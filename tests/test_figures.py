@@ -243,7 +243,7 @@ def test_the_boundary_figure_draws_the_threshold_line_as_its_first_trace(trained
     j, i = np.minimum(u.astype(int), len(gx) - 2), np.minimum(v.astype(int), len(gy) - 2)
     fu, fv, g = u - j, v - i, snapshot.grid
     p = ((g[i, j] * (1 - fu) + g[i, j + 1] * fu) * (1 - fv) + (g[i + 1, j] * (1 - fu) + g[i + 1, j + 1] * fu) * fv)
-    assert np.abs(p - snapshot.threshold).max() < 0.02  # the picture's 3x resampling bends it a little
+    assert np.abs(p - snapshot.threshold).max() < 0.05  # the 2x resampling (not quite bilinear) bends it a little
 
 
 LIVE_CHART_JS = Path(__file__).resolve().parents[1] / "ui" / "live_chart.js"

@@ -134,9 +134,10 @@ def _polylines(segments: np.ndarray) -> list[np.ndarray]:
 
 
 def threshold_line(grid: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray, threshold: float,
-                   factor: int = UPSAMPLE) -> tuple[np.ndarray, np.ndarray]:
+                   factor: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """x and y (data coordinates, NaN between separate pieces) of where the (G, G) probability grid,
-    resampled bilinearly `factor` times finer as the picture is, crosses the threshold."""
+    resampled bilinearly `factor` times finer (pieces of half a cell: smooth, and ~2 kB a figure), crosses
+    the threshold."""
     rows, columns = _upsampling(grid.shape[0], factor), _upsampling(grid.shape[1], factor)
     fine = rows @ grid @ columns.T
     pieces = _polylines(level_segments(fine, threshold))
@@ -193,9 +194,10 @@ def _plane_axes(layout: dict, x_range, y_range, feature_names=None, grid: bool =
     """The data plane's axes with equal scales (a circle looks round): the plot area shrinks to fit."""
     x_title, y_title = feature_names or ("", "")
     layout["xaxis"] = {"range": list(x_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
-                       "title": {"text": html.escape(str(x_title))}}
+                       "title": {"text": html.escape(str(x_title))}, "automargin": True}
     layout["yaxis"] = {"range": list(y_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
-                       "scaleanchor": "x", "scaleratio": 1, "title": {"text": html.escape(str(y_title))}}
+                       "scaleanchor": "x", "scaleratio": 1, "title": {"text": html.escape(str(y_title))},
+                       "automargin": True}
 
 
 def shown_classes(snapshot: Snapshot, dataset: Dataset) -> np.ndarray:
@@ -294,15 +296,17 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150,
     ]
     layout = _base_layout("Loss and accuracy by epoch", font_size=font_size, revision=revision)
     layout["xaxis"] = {"range": [0, max(total_epochs, 1)], "anchor": "y2"}
-    layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
+    # automargin: the margin grows to hold the tick labels and the title beside them ("100%" is wider than
+    # the default margin leaves room for, and the title then sat over it)
+    layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero", "automargin": True}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
-                        "tickformat": ".0%"}
+                        "tickformat": ".0%", "automargin": True}
     rates = [r["lr"] for r in history if "lr" in r] if rates is None else rates
     if len(set(rates)) > 1:  # a schedule moves the learning rate
         data.append(_rate_trace(rates, max_points))
         layout["yaxis3"] = {"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
-                            "title": {"text": "learning rate", "font": {"color": LR}}, "tickfont": {"color": LR},
-                            "exponentformat": "e"}
+                            "automargin": True, "title": {"text": "learning rate", "font": {"color": LR}},
+                            "tickfont": {"color": LR}, "exponentformat": "e"}
         layout["margin"] = {**layout["margin"], "r": 56}
     return {"data": data, "layout": layout}
 

@@ -175,3 +175,45 @@ def test_a_new_tab_draws_its_charts_then_its_controls_and_nothing_moves(new_page
     expect(page.get_by_role("combobox", name="Dataset")).to_have_value("Moons")
     expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.3")
     page.screenshot(path=str(artifacts / "layout-first-view.png"))
+
+
+# Each run button's text: [name, whether some element inside it clips its text (scrollWidth > clientWidth)].
+BUTTON_TEXTS = """() => ['Train', 'Pause', 'Step', 'Reset'].map(name => {
+  const button = [...document.querySelectorAll('[data-testid="stMain"] button')].find(b => b.innerText.trim() === name
+    || b.textContent.trim() === name);
+  if (!button) return [name, 'missing'];
+  const clipped = [button, ...button.querySelectorAll('*')].some(n => n.scrollWidth > n.clientWidth + 1);
+  const box = button.getBoundingClientRect();
+  return [name, clipped, box.right <= window.innerWidth]; })"""
+
+
+@pytest.mark.parametrize("size", [(1000, 800), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_run_buttons_read_in_full_beside_the_sidebar(new_page, app_url, artifacts, size):
+    page = open_sized(new_page, app_url, size, "?preset=circles_mlp")
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    expect(page.get_by_role("button", name="What to watch")).to_be_visible(timeout=LONG)
+    page.screenshot(path=str(artifacts / f"layout-buttons-{size[0]}.png"))
+    texts = page.evaluate(BUTTON_TEXTS)
+    assert texts == [[name, False, True] for name in ("Train", "Pause", "Step", "Reset")], texts
+
+
+# Every axis title of the curves chart against that axis' tick labels: pairs that overlap, as text.
+TITLES_OVER_TICKS = """() => {
+  const chart = document.querySelector('[data-chart="curves"]'), overlaps = [];
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const axis of ['y', 'y2', 'y3', 'x']) {
+    const title = chart.querySelector(`.g-${axis}title text`);
+    if (!title || !title.textContent.trim()) continue;
+    const box = title.getBoundingClientRect();
+    for (const tick of chart.querySelectorAll(`.${axis}tick text`)) {
+      if (meets(box, tick.getBoundingClientRect())) overlaps.push(`${title.textContent} / ${tick.textContent}`);
+    }
+  }
+  return overlaps; }"""
+
+
+@pytest.mark.parametrize("query", ["", "?present=1"], ids=["normal", "presenter"])
+def test_the_axis_titles_stand_clear_of_their_ticks(new_page, app_url, query):
+    page = open_sized(new_page, app_url, (1280, 720), query or "?")
+    page.locator('[data-chart="curves"]').scroll_into_view_if_needed()
+    assert page.evaluate(TITLES_OVER_TICKS) == []
