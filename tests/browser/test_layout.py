@@ -217,3 +217,31 @@ def test_the_axis_titles_stand_clear_of_their_ticks(new_page, app_url, query):
     page = open_sized(new_page, app_url, (1280, 720), query or "?")
     page.locator('[data-chart="curves"]').scroll_into_view_if_needed()
     assert page.evaluate(TITLES_OVER_TICKS) == []
+
+
+# The panel's title and subtitle boxes, and the corner label's (painted on its canvas: binclfLive.cornerLabel),
+# in px from the panel's top left.
+PANEL_TEXT_BOXES = """() => { const div = document.querySelector('.binclf-panel .js-plotly-plot')
+    || document.querySelector('.binclf-panel'); const origin = div.getBoundingClientRect();
+  const titles = [...div.querySelectorAll('.gtitle, .gtitle-subtitle')].map(node => {
+    const r = node.getBoundingClientRect();
+    return [node.textContent, [r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]];
+  });
+  return {titles, label: window.binclfLive.cornerLabel}; }"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_one_batch_steps_title_and_the_corner_label_do_not_overlap(new_page, app_url, artifacts, size):
+    page = open_sized(new_page, app_url, size, "?present=1&batch_size=40")
+    page.get_by_text("Step: one mini-batch").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_timeout(700)
+    page.wait_for_function("() => /Step through: batch 3 of/.test(document.querySelector('.binclf-panel .gtitle')"
+                           "?.textContent ?? '')", timeout=LONG)
+    page.wait_for_timeout(500)  # the drawing that follows the figure
+    boxes = page.evaluate(PANEL_TEXT_BOXES)
+    page.locator(".binclf-panel").first.screenshot(path=str(artifacts / f"layout-step-{size[0]}.png"))
+    x0, y0, x1, y1 = boxes["label"]
+    for text, (left, top, right, bottom) in boxes["titles"]:
+        assert right <= x0 or x1 <= left or bottom <= y0 or y1 <= top, f"{text!r} {boxes}"
