@@ -587,11 +587,28 @@ function mount(parentElement) {
   state.caption = element("div", "binclf-caption", parentElement, "");
   state.metrics = buildMetrics(parentElement);
   listenForClicks(state);
+  followSizes(state);
   stats.mounts += 1;
   state.plotly = loadPlotly();
   state.plotly.then(() => { state.ready = true; schedule(state); },
                     (error) => { state.row.textContent = "The charts could not load: " + error.message; sayDrawn(state); });
   return state;
+}
+
+// plotly.js's `responsive` follows the window's size only; a chart's box also changes when a panel opens
+// beside it (the row's charts share its width), and a chart laid out for its old width ran over its
+// neighbour (the boundary's legend over the Landscape's). Each chart follows its own box.
+function followSizes(state) {
+  if (!window.ResizeObserver) return;
+  const observer = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target._fullLayout && Math.abs(target._fullLayout.width - target.clientWidth) > 1) {
+        window.Plotly.Plots.resize(target);
+      }
+    }
+  });
+  for (const div of Object.values(state.divs)) observer.observe(div);
+  state.resizeObserver = observer;
 }
 
 // A page without a run yet (drawn points still missing): static figures, no socket.
@@ -637,6 +654,7 @@ export default function (component) {
   return () => {  // unmounted: the socket goes, and with it this tab's frames
     state.closed = true;
     if (state.socket) state.socket.close();
+    if (state.resizeObserver) state.resizeObserver.disconnect();
     delete parentElement.__binclf;
   };
 }

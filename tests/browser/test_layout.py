@@ -231,7 +231,8 @@ PANEL_TEXT_BOXES = """() => { const div = document.querySelector('.binclf-panel 
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_a_one_batch_steps_title_and_the_corner_label_do_not_overlap(new_page, app_url, artifacts, size):
+def test_a_one_batch_steps_view_keeps_its_texts_apart(new_page, app_url, artifacts, size):
+    """The Landscape's title and corner label apart; the boundary chart, narrowed by the panel, within its box."""
     page = open_sized(new_page, app_url, size, "?present=1&batch_size=40")
     page.get_by_text("Step: one mini-batch").click()
     for _ in range(3):
@@ -245,3 +246,6 @@ def test_a_one_batch_steps_title_and_the_corner_label_do_not_overlap(new_page, a
     x0, y0, x1, y1 = boxes["label"]
     for text, (left, top, right, bottom) in boxes["titles"]:
         assert right <= x0 or x1 <= left or bottom <= y0 or y1 <= top, f"{text!r} {boxes}"
+    legend, chart = page.evaluate("""() => { const div = document.querySelector('[data-chart="boundary"]');
+        return [div.querySelector('.legend').getBoundingClientRect().right, div.getBoundingClientRect().right]; }""")
+    assert legend <= chart + 1
