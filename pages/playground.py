@@ -29,17 +29,18 @@ waiting = own_data.waiting(dataset)  # own data that cannot train yet: why, said
 drawing = own_data.needs_canvas(dataset)  # too few drawn points: a canvas to click on, no run to train
 
 teach.page_title()
-preset, train, pause, step, reset, lesson = st.columns([3, 1, 1, 1, 1, 1.6], vertical_alignment="bottom")
+preset, actions = st.columns([3, 5.6], vertical_alignment="bottom")
 with preset:
     teach.preset_picker()
-train.button("Train", key="train", on_click=session.train, type="primary", width="stretch",
-             help="Start, or resume a paused run", disabled=waiting is not None)
-pause.button("Pause", key="pause", on_click=session.pause, width="stretch", disabled=waiting is not None)
-step.button("Step", key="step", on_click=why_it_learns.step, width="stretch",
-            help="Train a few epochs, or one mini-batch (choose below the buttons)", disabled=waiting is not None)
-reset.button("Reset", key="reset", on_click=session.reset, width="stretch", help="Back to epoch 0",
-             disabled=waiting is not None)
-with lesson:
+# The buttons as wide as their words, in a row that wraps on a narrow page (equal columns cut them to "T…").
+with actions.container(horizontal=True, vertical_alignment="bottom"):
+    st.button("Train", key="train", on_click=session.train, type="primary", width="content",
+              help="Start, or resume a paused run", disabled=waiting is not None)
+    st.button("Pause", key="pause", on_click=session.pause, width="content", disabled=waiting is not None)
+    st.button("Step", key="step", on_click=why_it_learns.step, width="content",
+              help="Train a few epochs, or one mini-batch (choose below the buttons)", disabled=waiting is not None)
+    st.button("Reset", key="reset", on_click=session.reset, width="content", help="Back to epoch 0",
+              disabled=waiting is not None)
     teach.lesson()
 teach.lesson_action()
 if waiting is None:

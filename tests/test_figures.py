@@ -1,6 +1,10 @@
 import base64
 import io
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,9 +19,12 @@ from binclf_core.figures.run import (
     POSITIVE,
     boundary_figure,
     curves_figure,
+    data_revision,
     downsampled,
     drawing_figure,
+    level_segments,
     probability_image,
+    threshold_line,
     typed_array,
 )
 from binclf_core.model.training import TrainingRun
@@ -174,3 +181,85 @@ def test_the_drawing_chart_shows_each_class_on_the_fixed_canvas():
     np.testing.assert_array_equal(decode(negatives["x"]), [-1.0])
     np.testing.assert_array_equal(decode(positives["y"]), [-4.0, 0.5])
     assert figure["layout"]["xaxis"]["range"] == [-6.0, 6.0] and figure["layout"]["yaxis"]["range"] == [-5.0, 5.0]
+
+
+def test_the_charts_keep_a_zoom_only_while_the_data_stay():
+    def revisions(**fields) -> tuple[str, str]:
+        run = TrainingRun(RunConfig(epochs=1, **fields))
+        boundary = boundary_figure(run.snapshot(10), run.dataset)["layout"]["uirevision"]
+        curves = curves_figure([], 1, revision=data_revision(run.dataset))["layout"]["uirevision"]
+        assert boundary == curves
+        return boundary
+
+    default = revisions()
+    assert revisions(lr=0.5, model="mlp", optimizer="adam") == default  # the same points: a zoom stays
+    for changed in ({"seed": 4}, {"noise": 2.0}, {"n_samples": 300}, {"dataset": "moons"}):
+        assert revisions(**changed) != default, changed  # new points: the axes follow them
+
+
+def radial_grid(size: int = 40, radius: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    """P rising across a circle of `radius` around the origin, on a size x size grid over [-1, 1]²."""
+    axis = np.linspace(-1, 1, size)
+    x, y = np.meshgrid(axis, axis)
+    return axis, 1 / (1 + np.exp(-8 * (np.hypot(x, y) - radius)))
+
+
+def test_the_threshold_line_follows_the_level_between_samples_not_the_cells_edges():
+    axis, grid = radial_grid()
+    x, y = threshold_line(grid, axis, axis, 0.5)
+    cell = axis[1] - axis[0]
+    assert np.isnan(x).sum() == 0, "a circle is one closed piece"
+    assert (x[0], y[0]) == (x[-1], y[-1])
+    radius = np.hypot(x, y)
+    assert np.abs(radius - 0.6).max() < 0.02 * cell  # a line along the cells' edges strays up to half a cell
+    # Smooth: around the whole circle the line turns by no more than a few degrees at each point.
+    heading = np.unwrap(np.arctan2(np.diff(y), np.diff(x)))
+    assert np.degrees(np.abs(np.diff(heading))).max() < 10
+    assert abs(heading[-1] - heading[0]) == pytest.approx(2 * np.pi, abs=0.3)
+
+
+def unordered(segments: np.ndarray) -> list:
+    """Segments (S, 2, 2) as a sorted list of their sorted ends: the same set however each is walked."""
+    return sorted(tuple(sorted(map(tuple, ends))) for ends in segments.round(9).tolist())
+
+
+def test_a_saddle_cell_is_split_by_its_centre():
+    high_corners = np.array([[1.0, 0.0], [0.0, 1.0]])  # above the level at the bottom left and the top right
+    # The centre (0.5) below 0.6: those two corners are cut off; above 0.4: the two low ones are.
+    assert unordered(level_segments(high_corners, 0.6)) == [((0.0, 0.4), (0.4, 0.0)), ((0.6, 1.0), (1.0, 0.6))]
+    assert unordered(level_segments(high_corners, 0.4)) == [((0.0, 0.6), (0.4, 1.0)), ((0.6, 0.0), (1.0, 0.4))]
+
+
+def test_the_boundary_figure_draws_the_threshold_line_as_its_first_trace(trained_run):
+    snapshot = trained_run.snapshot(grid_size=30)
+    line = boundary_figure(snapshot, trained_run.dataset)["data"][0]
+    x, y = decode(line["x"]), decode(line["y"])
+    assert line["name"] == f"threshold {snapshot.threshold:g}" and np.isfinite(x).sum() > 20
+    # Every point of the line lies where the bilinear probability between the samples is the threshold.
+    gx, gy = snapshot.grid_x, snapshot.grid_y
+    finite = np.isfinite(x)
+    u = (x[finite] - gx[0]) / (gx[1] - gx[0])
+    v = (y[finite] - gy[0]) / (gy[1] - gy[0])
+    j, i = np.minimum(u.astype(int), len(gx) - 2), np.minimum(v.astype(int), len(gy) - 2)
+    fu, fv, g = u - j, v - i, snapshot.grid
+    p = ((g[i, j] * (1 - fu) + g[i, j + 1] * fu) * (1 - fv) + (g[i + 1, j] * (1 - fu) + g[i + 1, j + 1] * fu) * fv)
+    assert np.abs(p - snapshot.threshold).max() < 0.05  # the 2x resampling (not quite bilinear) bends it a little
+
+
+LIVE_CHART_JS = Path(__file__).resolve().parents[1] / "ui" / "live_chart.js"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_players_level_segments_match_the_engines():
+    source = LIVE_CHART_JS.read_text()
+    function = re.search(r"^function levelSegments\(.*?^}$", source, re.S | re.M).group(0)
+    rng = np.random.default_rng(0)
+    grid = rng.random((12, 12))  # many saddles
+    script = (f"{function}\nconst v = {json.dumps(grid.ravel().tolist())};\n"
+              f"console.log(JSON.stringify(levelSegments(v, 12, 0.5)));")
+    output = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=30).stdout
+    players = np.array(json.loads(output)).reshape(-1, 4)
+    engines = level_segments(grid, 0.5).reshape(-1, 4)
+
+    assert len(players) > 20
+    assert unordered(players.reshape(-1, 2, 2)) == unordered(engines.reshape(-1, 2, 2))

@@ -17,7 +17,7 @@ from binclf_core.figures.frames import (
     decode_frame,
     wire_json,
 )
-from binclf_core.figures.run import shown_classes
+from binclf_core.figures.run import level_segments, shown_classes
 from binclf_core.model.training import TrainingRun
 from ui.frames import reset_text
 
@@ -34,7 +34,8 @@ def frames_of(run: TrainingRun, encoder: FrameEncoder, steps: list[int]) -> list
 
 
 @pytest.mark.parametrize("config", [TUTORIAL, SPIRAL], ids=["tutorial", "spiral-mlp"])
-def test_a_frame_stays_under_six_kilobytes(config):
+def test_a_frame_stays_under_nine_kilobytes(config):
+    """7.2 kB of it the 16-bit grid, which the threshold's line needs (FRAMES.md)."""
     run = TrainingRun(config)
     encoder = FrameEncoder(run)
     encoder.reset_message()
@@ -42,7 +43,7 @@ def test_a_frame_stays_under_six_kilobytes(config):
     for _ in range(30):
         run.step(50)
         sizes.append(len(encoder.frame()))
-    assert max(sizes) <= 6_000
+    assert max(sizes) <= 9_000
 
 
 def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
@@ -51,7 +52,7 @@ def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
     frame = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))
     expected = run.snapshot(GRID_SIZE).grid
     assert frame["grid"].shape == (GRID_SIZE, GRID_SIZE)
-    assert np.abs(frame["grid"] / 255 - expected).max() <= 0.5 / 255 + 1e-6
+    assert np.abs(frame["grid"] / 65535 - expected).max() <= 0.5 / 65535 + 1e-6
 
 
 def test_predictions_travel_only_when_one_flipped_and_equal_the_threshold_rule():
@@ -159,7 +160,7 @@ def test_a_panels_drawing_and_parts_travel_after_the_sizes_its_figure_only_when_
         np.testing.assert_array_equal(got, sent)
     later = decode_frame(encoder.frame(panel=("demo", PanelFrame(None, {"kind": "demo"}, parts[:1]))), n)
     assert "figure" not in later["header"]["panel"] and later["panel_parts"][0].shape == (2, 3, 3)
-    assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 6_000
+    assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 9_000
 
 
 def browser_json(text: str | bytes):
@@ -185,3 +186,21 @@ def test_wire_json_writes_every_non_finite_number_as_null_at_any_depth():
     message = {"a": [1.5, float("nan"), {"b": (float("inf"), -float("inf"))}], "c": "NaN", "d": None, "e": 2}
     assert browser_json(wire_json(message)) == {"a": [1.5, None, {"b": [None, None]}], "c": "NaN", "d": None, "e": 2}
     assert wire_json({"x": [1, 2.5]}) == json.dumps({"x": [1, 2.5]}, separators=(",", ":"))  # finite: as before
+
+
+def test_a_nearly_flat_models_threshold_line_from_a_frame_lies_where_the_model_puts_it():
+    run = TrainingRun(RunConfig(dataset="circles", model="mlp", hidden=(8,), lr=0.1))  # untrained: P near 0.5
+    exact = run.snapshot(GRID_SIZE).grid.astype(np.float64)
+    assert np.ptp(exact) < 0.2  # flat: P moves by a few hundredths over the whole plane
+    level = float(np.median(exact))  # a threshold its line crosses the plane at
+    grid = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))["grid"]
+    sent = grid / np.iinfo(grid.dtype).max
+    points = level_segments(sent, level).reshape(-1, 2)  # (column, row) of the line the page draws
+    # How far, in cells, each point of that line lies from the model's own line: |P - level| / |gradient P|.
+    j, i = np.minimum(points.astype(int).T, GRID_SIZE - 2)
+    fx, fy = points[:, 0] - j, points[:, 1] - i
+    p = ((exact[i, j] * (1 - fx) + exact[i, j + 1] * fx) * (1 - fy)
+         + (exact[i + 1, j] * (1 - fx) + exact[i + 1, j + 1] * fx) * fy)
+    gradient_rows, gradient_columns = np.gradient(exact)
+    slope = np.hypot(gradient_rows, gradient_columns)[i, j]
+    assert len(points) > 20 and (np.abs(p - level) / slope).max() < 0.1  # 8 bits put it cells away: a staircase

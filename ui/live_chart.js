@@ -12,8 +12,11 @@ const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 // A chart that takes clicks: Plotly counts two quick clicks anywhere as a double click and rescales
 // the axes to the points, which would move the canvas under the user's next click.
 const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
-// The picture: 3x the grid's resolution (bilinear), coloured P(positive) 0 -> 1, the threshold drawn dark.
+// The picture: 3x the grid's resolution (bilinear), coloured P(positive) 0 -> 1, stretched to the size the
+// chart shows it, the threshold's line stroked over it LINE_WIDTH px wide on screen (as the legend's).
 const UPSAMPLE = 3;
+const LINE_WIDTH = 2;
+const MAX_PICTURE_PIXELS = 1200;
 const HEAT = [[0.0, [191, 219, 254]], [0.5, [255, 255, 255]], [1.0, [254, 215, 170]]];
 const LINE = [17, 24, 39];
 const PART_TYPES = { u1: Uint8Array, i4: Int32Array, f4: Float32Array };  // a panel part's dtype by its code
@@ -120,8 +123,8 @@ function heat(p) {
   return [c0[0] + t * (c1[0] - c0[0]), c0[1] + t * (c1[1] - c0[1]), c0[2] + t * (c1[2] - c0[2])];
 }
 
-// The grid (G*G bytes, rows along y upwards) resampled bilinearly to G*factor, as values 0 to 1.
-function upsample(grid, size, factor) {
+// The grid (G*G values 0 to `top`, rows along y upwards) resampled bilinearly to G*factor, as values 0 to 1.
+function upsample(grid, size, factor, top = 255) {
   const fine = size * factor, values = new Float32Array(fine * fine), scale = (size - 1) / (fine - 1);
   for (let i = 0; i < fine; i++) {
     const y = i * scale, y0 = Math.min(Math.floor(y), size - 2), fy = y - y0;
@@ -129,51 +132,121 @@ function upsample(grid, size, factor) {
       const x = j * scale, x0 = Math.min(Math.floor(x), size - 2), fx = x - x0;
       const a = grid[y0 * size + x0], b = grid[y0 * size + x0 + 1];
       const c = grid[(y0 + 1) * size + x0], d = grid[(y0 + 1) * size + x0 + 1];
-      values[i * fine + j] = ((a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy) / 255;
+      values[i * fine + j] = ((a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy) / top;
     }
   }
   return values;
 }
 
 function drawPicture(state, grid, threshold) {
-  return paintGrid(state.picture || (state.picture = {}), grid, state.reset.grid, UPSAMPLE, threshold);
+  const cache = state.picture || (state.picture = {});
+  return paintGrid(cache, grid, state.reset.grid, UPSAMPLE, threshold, pictureSize(state.divs.boundary));
 }
 
-// A (size x size) grid of P values as a picture `factor` times finer, the threshold's line drawn dark
-// (no line when threshold is null: a hidden unit's picture), as a data URL; `cache` keeps its canvas.
-function paintGrid(cache, grid, size, factor, threshold) {
+// The boundary picture's size in canvas pixels: as large as the chart shows it in device pixels (at most
+// MAX_PICTURE_PIXELS a side), so the threshold's stroke is as smooth on the chart as a vector line; and
+// the stroke's width in those pixels for LINE_WIDTH px on screen.
+function pictureSize(div) {
+  const layout = div._fullLayout, image = div.layout && div.layout.images && div.layout.images[0];
+  if (!layout || !layout.xaxis || !image) return null;
+  const ratio = window.devicePixelRatio || 1;
+  const shown = (axis, span) => axis._length * span / Math.abs(axis.range[1] - axis.range[0]);  // CSS px
+  const width = shown(layout.xaxis, image.sizex), height = shown(layout.yaxis, image.sizey);
+  if (!(width > 0 && height > 0)) return null;
+  const scale = Math.min(ratio, MAX_PICTURE_PIXELS / width, MAX_PICTURE_PIXELS / height);
+  return { width: Math.round(width * scale), height: Math.round(height * scale), line: LINE_WIDTH * scale };
+}
+
+// A (size x size) grid of P values as a picture, the threshold's line stroked dark (no line when
+// threshold is null: a hidden unit's picture), as a data URL; `cache` keeps its canvases.
+function paintGrid(cache, grid, size, factor, threshold, out) {
   // JPEG: a tenth of PNG's encoding time here (0.3 vs 2.7 ms)
-  return gridPicture(cache, grid, size, factor, threshold).toDataURL("image/jpeg", 0.92);
+  return gridPicture(cache, grid, size, factor, threshold, out).toDataURL("image/jpeg", 0.92);
 }
 
-// The same picture as a canvas (cache.canvas, drawn over by the next call).
-function gridPicture(cache, grid, size, factor, threshold) {
-  const fine = size * factor;
-  const values = upsample(grid, size, factor);
-  if (!cache.canvas || cache.canvas.width !== fine) {
+// The same picture as a canvas (drawn over by the next call): the grid (a Uint16Array counts P to 65535,
+// a Uint8Array to 255) resampled `factor` times finer
+// and coloured, stretched to `out` ({width, height, line}: canvas pixels and the stroke's width; by
+// default the resampled size and a 2-pixel line), the threshold's line stroked along levelSegments.
+function gridPicture(cache, grid, size, factor, threshold, out) {
+  const fine = size * factor, values = upsample(grid, size, factor, grid.BYTES_PER_ELEMENT === 2 ? 65535 : 255);
+  const colours = heatCanvas(cache, values, fine);
+  const { width, height, line } = out || { width: fine, height: fine, line: 2 };
+  if (!cache.canvas || cache.canvas.width !== width || cache.canvas.height !== height) {
     cache.canvas = document.createElement("canvas");
-    cache.canvas.width = cache.canvas.height = fine;
-    cache.context = cache.canvas.getContext("2d");
-    cache.image = cache.context.createImageData(fine, fine);
+    cache.canvas.width = width;
+    cache.canvas.height = height;
+  }
+  const context = cache.canvas.getContext("2d");
+  context.imageSmoothingEnabled = true;
+  context.drawImage(colours, 0, 0, width, height);
+  if (threshold !== null) strokeLevel(context, levelSegments(values, fine, threshold), fine, width, height, line);
+  return cache.canvas;
+}
+
+// The resampled values (fine x fine, rows along y upwards) in the HEAT colours, on cache.colours.
+function heatCanvas(cache, values, fine) {
+  if (!cache.colours || cache.colours.width !== fine) {
+    cache.colours = document.createElement("canvas");
+    cache.colours.width = cache.colours.height = fine;
+    cache.image = cache.colours.getContext("2d").createImageData(fine, fine);
   }
   const pixels = cache.image.data;
   for (let i = 0; i < fine; i++) {
     const row = fine - 1 - i;  // the picture's top row is the grid's last (highest y)
     for (let j = 0; j < fine; j++) {
-      const k = i * fine + j, v = values[k];
-      const gx = (values[i * fine + Math.min(j + 1, fine - 1)] - values[i * fine + Math.max(j - 1, 0)]) / 2;
-      const gy = (values[Math.min(i + 1, fine - 1) * fine + j] - values[Math.max(i - 1, 0) * fine + j]) / 2;
-      const distance = Math.abs(v - threshold) / (Math.hypot(gx, gy) + 1e-9);
-      const line = threshold === null ? 0 : Math.min(Math.max(1.4 - distance, 0), 1);
-      const color = heat(v), o = (row * fine + j) * 4;
-      pixels[o] = color[0] + line * (LINE[0] - color[0]);
-      pixels[o + 1] = color[1] + line * (LINE[1] - color[1]);
-      pixels[o + 2] = color[2] + line * (LINE[2] - color[2]);
+      const color = heat(values[i * fine + j]), o = (row * fine + j) * 4;
+      pixels[o] = color[0];
+      pixels[o + 1] = color[1];
+      pixels[o + 2] = color[2];
       pixels[o + 3] = 255;
     }
   }
-  cache.context.putImageData(cache.image, 0, 0);
-  return cache.canvas;
+  cache.colours.getContext("2d").putImageData(cache.image, 0, 0);
+  return cache.colours;
+}
+
+// Where a (n x n) grid of values (rows along y upwards) crosses `level`, as segments [j0, i0, j1, i1, ...]
+// in grid coordinates: marching squares, each crossing placed linearly between the two samples it lies
+// between, so the line bends smoothly rather than along the cells' edges. A cell crossed on all four
+// sides (a saddle) is split by its centre's value. binclf_core/figures/run.py level_segments is the same.
+function levelSegments(values, n, level) {
+  const segments = [];
+  const at = (p, q) => (level - p) / (q - p);
+  for (let i = 0; i < n - 1; i++) {
+    for (let j = 0; j < n - 1; j++) {
+      const a = values[i * n + j], b = values[i * n + j + 1];  // bottom left, bottom right
+      const c = values[(i + 1) * n + j], d = values[(i + 1) * n + j + 1];  // top left, top right
+      const aa = a >= level, ba = b >= level, ca = c >= level, da = d >= level;
+      if (aa === ba && ba === ca && ca === da) continue;  // most cells: the line is elsewhere
+      const sides = [  // where the line crosses the bottom, right, top and left sides
+        aa !== ba ? [j + at(a, b), i] : null, ba !== da ? [j + 1, i + at(b, d)] : null,
+        da !== ca ? [j + at(c, d), i + 1] : null, ca !== aa ? [j, i + at(a, c)] : null];
+      const [bottom, right, top, left] = sides, found = sides.filter(Boolean);
+      if (found.length === 2) segments.push(...found[0], ...found[1]);
+      else if (((a + b + c + d) / 4 >= level) === aa) {  // a saddle joined through its centre: b and c cut off
+        segments.push(...bottom, ...right, ...top, ...left);
+      } else {  // a and d cut off
+        segments.push(...bottom, ...left, ...top, ...right);
+      }
+    }
+  }
+  return segments;
+}
+
+// The segments (grid coordinates of an n x n grid) stroked on a width x height picture of the grid, in
+// which sample (j, i) is the centre of a pixel-sized square, row 0 at the bottom.
+function strokeLevel(context, segments, n, width, height, line) {
+  const x = (j) => (j + 0.5) * width / n, y = (i) => height - (i + 0.5) * height / n;
+  context.beginPath();
+  for (let k = 0; k < segments.length; k += 4) {
+    context.moveTo(x(segments[k]), y(segments[k + 1]));
+    context.lineTo(x(segments[k + 2]), y(segments[k + 3]));
+  }
+  context.lineWidth = line;
+  context.lineCap = "round";
+  context.strokeStyle = `rgb(${LINE.join(",")})`;
+  context.stroke();
 }
 
 // ---- frames --------------------------------------------------------------------------------
@@ -189,7 +262,7 @@ function decode(buffer, points, gridSize) {
     return array;
   };
   const frame = { header };
-  frame.grid = take(Uint8Array, gridSize * gridSize);
+  frame.grid = take(Uint16Array, gridSize * gridSize);
   frame.predictions = take(Uint8Array, header.predictions ? points : 0);
   frame.curves = take(Float32Array, header.curve_points * CURVE_COLUMNS);
   frame.reference = take(Float32Array, header.reference_points * REFERENCE_COLUMNS);
@@ -202,8 +275,8 @@ function decode(buffer, points, gridSize) {
   return frame;
 }
 
-// Traces of the boundary figure (binclf_core/figures/run.py boundary_figure): 0 the threshold's legend
-// entry, 1-4 (train, test) x (predicted negative, positive), 5 the misclassified rings.
+// Traces of the boundary figure (binclf_core/figures/run.py boundary_figure): 0 the threshold's line (here
+// only its legend entry: startRun), 1-4 (train, test) x (predicted negative, positive), 5 the misclassified rings.
 function pointTraces(reset, predicted, sizes) {
   const { x, y, label, n_train: nTrain } = reset.points;
   const groups = [[], [], [], [], []];  // 4 prediction groups and the misclassified
@@ -429,7 +502,7 @@ function plainArray(spec) {
 }
 
 // A reset: a new run, or a (re)connected socket. Both charts get their figures with Plotly.react on
-// the same divs, so nothing is re-created and the user's zoom stays (layout.uirevision).
+// the same divs, so nothing is re-created and the user's zoom stays while the data do (drawFigure).
 function startRun(state, message) {
   stats.resets += 1;
   state.reset = message;
@@ -443,6 +516,10 @@ function startRun(state, message) {
   state.pendingPredictions = null;
   state.ringKey = "";  // the reset's boundary figure has no ring
   const { boundary, curves } = message.figures;
+  // Trace 0 is the threshold's line as the figure was made; the frames draw the line into the picture,
+  // so the trace stays only as its legend entry (restyling it with each frame would redraw the chart).
+  boundary.data[0].x = [null];
+  boundary.data[0].y = [null];
   for (const trace of curves.data) { trace.x = plainArray(trace.x); trace.y = plainArray(trace.y); }
   state.predicted = Uint8Array.from(message.points.predicted);  // as the reset's boundary figure shows them
   const negativeLabel = message.class_names;
@@ -451,11 +528,24 @@ function startRun(state, message) {
   state.metrics.matrixRows[0].textContent = `true ${negativeLabel[0]}`;
   state.metrics.matrixRows[1].textContent = `true ${negativeLabel[1]}`;
   const whenReady = () => {
-    const config = state.clickable ? CLICK_CONFIG : CONFIG;
-    window.Plotly.react(state.divs.boundary, boundary.data, boundary.layout, config);
-    window.Plotly.react(state.divs.curves, curves.data, curves.layout, CONFIG);
+    drawFigure(state.divs.boundary, boundary, state.clickable ? CLICK_CONFIG : CONFIG);
+    drawFigure(state.divs.curves, curves, CONFIG);
   };
   state.plotly.then(whenReady);
+}
+
+// A figure on its chart with Plotly.react, which keeps the user's zoom while the figure's layout.uirevision
+// (its data's fingerprint) stays; for new data, the figure's axis ranges once more by relayout: within a
+// react plotly.js holds a scale-anchored axis (the boundary's x) to the span it first had (its private
+// _inputRange), so a smaller span of new data kept the old axis and the points lay off the chart.
+function drawFigure(div, figure, config) {
+  const newData = !div.layout || div.layout.uirevision !== figure.layout.uirevision;
+  const ranges = {};
+  for (const [key, axis] of Object.entries(figure.layout)) {  // read first: react writes into the layout
+    if (/^[xy]axis\d*$/.test(key) && axis && axis.range) ranges[`${key}.range`] = axis.range.slice();
+  }
+  window.Plotly.react(div, figure.data, figure.layout, config);
+  if (newData && Object.keys(ranges).length) window.Plotly.relayout(div, ranges);
 }
 
 // ---- clicks on the chart (drawn points) -------------------------------------------------------
@@ -497,6 +587,7 @@ function mount(parentElement) {
   state.caption = element("div", "binclf-caption", parentElement, "");
   state.metrics = buildMetrics(parentElement);
   listenForClicks(state);
+  followSizes(state);
   stats.mounts += 1;
   state.plotly = loadPlotly();
   state.plotly.then(() => { state.ready = true; schedule(state); },
@@ -504,11 +595,27 @@ function mount(parentElement) {
   return state;
 }
 
+// plotly.js's `responsive` follows the window's size only; a chart's box also changes when a panel opens
+// beside it (the row's charts share its width), and a chart laid out for its old width ran over its
+// neighbour (the boundary's legend over the Landscape's). Each chart follows its own box.
+function followSizes(state) {
+  if (!window.ResizeObserver) return;
+  const observer = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target._fullLayout && Math.abs(target._fullLayout.width - target.clientWidth) > 1) {
+        window.Plotly.Plots.resize(target);
+      }
+    }
+  });
+  for (const div of Object.values(state.divs)) observer.observe(div);
+  state.resizeObserver = observer;
+}
+
 // A page without a run yet (drawn points still missing): static figures, no socket.
 function showStatic(state, figures) {
   state.plotly.then(() => {
-    window.Plotly.react(state.divs.boundary, figures.boundary.data, figures.boundary.layout, CLICK_CONFIG);
-    window.Plotly.react(state.divs.curves, figures.curves.data, figures.curves.layout, CONFIG);
+    drawFigure(state.divs.boundary, figures.boundary, CLICK_CONFIG);
+    drawFigure(state.divs.curves, figures.curves, CONFIG);
     stats.renders += 1;
   });
 }
@@ -547,6 +654,7 @@ export default function (component) {
   return () => {  // unmounted: the socket goes, and with it this tab's frames
     state.closed = true;
     if (state.socket) state.socket.close();
+    if (state.resizeObserver) state.resizeObserver.disconnect();
     delete parentElement.__binclf;
   };
 }

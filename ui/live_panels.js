@@ -113,28 +113,48 @@ function sized(canvas, width, height, ratio) {
 const TEXT_GAP = 8, MIN_FONT = 9;  // px: between texts that must not touch; the smallest font a text shrinks to
 
 // "epoch N" (and the loss now, on the landscape) at the top right, on the title's line; the drawing's
-// note (the landscape's bias held and colour scale) under it.
+// note (the landscape's bias held and colour scale) under it. Where the title or its subtitle reach that
+// far (a Step's title, presenter mode's larger text): beside the plot, in the room its equal scales leave
+// on the right, its parts (" · ") one a line.
 function cornerLabel(ctx, panel, width) {
-  const d = panel.drawing, title = panel.div.querySelector(".gtitle");
+  const d = panel.drawing, title = panel.div.querySelector(".gtitle"), step = 1.35 * d.font;
   const text = `epoch ${d.epoch}` + (d.loss === undefined || d.loss === null ? "" : ` · loss ${d.loss.toPrecision(4)}`);
-  const y = title ? Number(title.getAttribute("y")) : d.font + 8;
+  let lines = d.note ? [text, d.note] : [text];
   ctx.font = `${d.font}px ${PANEL_FONT}`;
-  ctx.fillStyle = "rgba(17,24,39,0.7)";
+  const widest = (texts) => Math.max(...texts.map((line) => ctx.measureText(line).width));
+  const box = axes(panel.div) && axes(panel.div).box;
+  let x = width - 10, y = title ? Number(title.getAttribute("y")) : d.font + 8;
   ctx.textAlign = "right";
+  if (box && titlesReach(ctx, panel.div) > x - widest(lines) - 12) {
+    lines = lines.flatMap((line) => line.split(" · "));
+    x = box[0] + box[2] + 10;
+    y = box[1] + d.font;
+    ctx.textAlign = "left";
+    if (x + widest(lines) > width) {  // no room beside it either: inside the plot's corner, on a pale ground
+      x = box[0] + box[2] - 6;
+      ctx.textAlign = "right";
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(x - widest(lines) - 4, box[1] + 2, widest(lines) + 8, lines.length * step + 4);
+    }
+  }
+  ctx.fillStyle = "rgba(17,24,39,0.7)";
   ctx.textBaseline = "alphabetic";
-  ctx.fillText(text, width - 10, y);
-  if (!d.note) return;
-  ctx.font = `${noteFont(ctx, panel, width)}px ${PANEL_FONT}`;
-  ctx.fillText(d.note, width - 10, y + 1.35 * d.font);
+  lines.forEach((line, i) => ctx.fillText(line, x, y + i * step));
+  const left = ctx.textAlign === "right" ? x - widest(lines) : x;  // where it went, for the layout tests
+  stats.cornerLabel = [left, y - d.font, left + widest(lines), y + (lines.length - 1) * step + 0.3 * d.font];
 }
 
-// The note's font: the panel's, smaller (down to MIN_FONT) where the note would reach the subtitle on its line.
-function noteFont(ctx, panel, width) {
-  const d = panel.drawing, subtitle = panel.div.querySelector(".gtitle-subtitle");
-  if (!subtitle) return d.font;
-  const room = width - 10 - (subtitle.getBoundingClientRect().right - panel.div.getBoundingClientRect().left) - TEXT_GAP;
-  const wide = ctx.measureText(d.note).width;
-  return wide <= room ? d.font : Math.max(MIN_FONT, Math.floor(d.font * room / wide));
+// How far right the figure's title and subtitle reach, in px, measured with the canvas from their text,
+// x and font size (attributes only: reading the DOM's layout here would lay the page out again).
+function titlesReach(ctx, div) {
+  const font = ctx.font;
+  let reach = 0;
+  for (const node of div.querySelectorAll(".gtitle, .gtitle-subtitle")) {
+    ctx.font = `${parseFloat(node.style.fontSize) || 13}px ${PANEL_FONT}`;
+    reach = Math.max(reach, Number(node.getAttribute("x")) + ctx.measureText(node.textContent).width);
+  }
+  ctx.font = font;
+  return reach;
 }
 
 function clipTo(ctx, map) {

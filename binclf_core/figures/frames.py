@@ -1,6 +1,6 @@
 """Live frames of a run: one JSON `reset` message, then small binary frames (the format is FRAMES.md).
 
-A frame carries what changed since the previous one: the probability grid quantised to uint8,
+A frame carries what changed since the previous one: the probability grid quantised to uint16,
 the predicted class of each point (only when one flipped), the new points of the curves (at most
 MAX_CURVE_POINTS a frame) and the test metrics. The browser keeps everything else from the reset
 message (the points' positions, the axes, the curves so far) and draws a frame with Plotly
@@ -19,11 +19,19 @@ from typing import Any
 
 import numpy as np
 
-from binclf_core.figures.run import FONT_SIZE, boundary_figure, curves_figure, downsampled, shown_classes
+from binclf_core.figures.run import (
+    FONT_SIZE,
+    boundary_figure,
+    curves_figure,
+    data_revision,
+    downsampled,
+    shown_classes,
+)
 from binclf_core.figures.teach import reference_trace
 from binclf_core.model.training import HISTORY_KEYS, TrainingRun
 
 GRID_SIZE = 60
+GRID_TOP = 65535  # the grid travels as round(P x GRID_TOP), uint16
 MAX_CURVE_POINTS = 8  # per frame: ~10 frames a second over a long run still draw a dense curve
 RESET_CURVE_POINTS = 600  # the curves so far, when a page (re)connects
 HEADER = struct.Struct("<I")  # the JSON header's length in bytes, before the header itself
@@ -92,7 +100,8 @@ class FrameEncoder:
         history = run.history
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",))
         curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS, font_size=self.font_size,
-                               rates=run.learning_rates())  # a schedule's whole plan (issue 15)
+                               rates=run.learning_rates(),  # a schedule's whole plan (issue 15)
+                               revision=data_revision(dataset))
         if self.reference is not None:  # drawn first, so behind the run's own curves
             curves["data"].insert(0, reference_trace(self.reference.history, max_points=RESET_CURVE_POINTS))
             self._sent_reference = len(self.reference.history)
@@ -120,7 +129,9 @@ class FrameEncoder:
         `panel` is the open panel's key and frame."""
         run = self.run
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",), epoch=replay_epoch)
-        grid = np.rint(snapshot.grid * 255).astype(np.uint8)  # (G, G), rows along y upwards
+        # (G, G), rows along y upwards. 16 bits, not 8: where a model is nearly flat (untrained, say) P moves by
+        # less than 1/255 across many cells, and the threshold's line drawn from 8-bit steps was a staircase.
+        grid = np.rint(snapshot.grid * GRID_TOP).astype("<u2")
         predicted = shown_classes(snapshot, self.run.dataset).astype(np.uint8).tobytes()  # own class at epoch 0
         send_predictions = predicted != self._predicted
         self._predicted = predicted
@@ -146,7 +157,7 @@ class FrameEncoder:
             body.append(np.asarray(sizes, dtype=np.float32).tobytes())
         if panel is not None:
             body += [_padded(np.ascontiguousarray(part).tobytes()) for part in panel[1].parts]
-        self.last_header, self.last_grid = header, grid
+        self.last_header, self.last_grid = header, np.rint(snapshot.grid * 255).astype(np.uint8)
         encoded = wire_json(header).encode()
         encoded += b" " * (-len(encoded) % 4)  # the binary parts start 4-byte aligned, for Float32Array views
         return HEADER.pack(len(encoded)) + encoded + b"".join(body)
@@ -200,7 +211,7 @@ def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[s
         offset += size + (-size % 4)
         return array.reshape(shape) if shape else array
 
-    parts["grid"] = take(grid_size * grid_size, np.uint8, (grid_size, grid_size))
+    parts["grid"] = take(grid_size * grid_size, "<u2", (grid_size, grid_size))
     parts["predictions"] = take(points if header["predictions"] else 0, np.uint8)
     parts["curves"] = take(header["curve_points"] * len(CURVE_COLUMNS), "<f4", (-1, len(CURVE_COLUMNS)))
     parts["reference"] = take(header["reference_points"] * len(REFERENCE_COLUMNS), "<f4", (-1, len(REFERENCE_COLUMNS)))

@@ -79,6 +79,77 @@ def _line_coverage(values: np.ndarray, level: float, half_width: float = 0.9) ->
     return np.clip(half_width + 0.5 - distance, 0.0, 1.0)
 
 
+def level_segments(values: np.ndarray, level: float) -> np.ndarray:
+    """(S, 2, 2) segments [[x0, y0], [x1, y1]], in (column, row) coordinates of the (H, W) grid `values`,
+    along which it crosses `level`: marching squares, each crossing placed linearly between the two
+    samples it lies between, so the line bends smoothly rather than along the cells' edges; a cell
+    crossed on all four sides (a saddle) is split by its centre's value. ui/live_chart.js levelSegments
+    is the same."""
+    a, b, c, d = values[:-1, :-1], values[:-1, 1:], values[1:, :-1], values[1:, 1:]  # corners: BL, BR, TL, TR
+    rows, columns = np.indices(a.shape, dtype=np.float64)
+
+    def at(p, q):  # where between p and q the level lies, 0 to 1 (only used where they straddle it)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (level - p) / (q - p)
+
+    points = np.stack([np.stack(side, axis=-1) for side in (  # (H-1, W-1, 4 sides, 2)
+        (columns + at(a, b), rows), (columns + 1, rows + at(b, d)), (columns + at(c, d), rows + 1),
+        (columns, rows + at(a, c)))], axis=-2)
+    above_a, above_b, above_c, above_d = (corner >= level for corner in (a, b, c, d))
+    crossed = np.stack([above_a != above_b, above_b != above_d, above_d != above_c, above_c != above_a], axis=-1)
+    count = crossed.sum(axis=-1)
+    simple = count == 2
+    segments = [points[simple][crossed[simple]].reshape(-1, 2, 2)]
+    saddle = count == 4
+    corners = points[saddle]  # (K, 4, 2): bottom, right, top, left
+    joined = (((a + b + c + d) / 4 >= level) == above_a)[saddle][:, None, None]  # b and c cut off, else a and d
+    segments.append(np.where(joined, corners[:, [0, 1]], corners[:, [0, 3]]))
+    segments.append(np.where(joined, corners[:, [2, 3]], corners[:, [2, 1]]))
+    return np.concatenate(segments)
+
+
+def _polylines(segments: np.ndarray) -> list[np.ndarray]:
+    """Segments (S, 2, 2) chained end to end into polylines, each (P, 2): neighbouring cells compute
+    their shared crossing from the same two samples, so the ends meet exactly."""
+    ends: dict[tuple[float, float], list[int]] = {}
+    for index, segment in enumerate(segments):
+        for point in segment:
+            ends.setdefault(tuple(point), []).append(index)
+    unused, lines = set(range(len(segments))), []
+    while unused:
+        first = unused.pop()
+        line = [tuple(segments[first][0]), tuple(segments[first][1])]
+        for forward in (True, False):
+            while True:
+                tip = line[-1] if forward else line[0]
+                following = next((i for i in ends[tip] if i in unused), None)
+                if following is None:
+                    break
+                unused.discard(following)
+                start, end = (tuple(p) for p in segments[following])
+                after = end if start == tip else start
+                line.append(after) if forward else line.insert(0, after)
+        lines.append(np.array(line))
+    return lines
+
+
+def threshold_line(grid: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray, threshold: float,
+                   factor: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """x and y (data coordinates, NaN between separate pieces) of where the (G, G) probability grid,
+    resampled bilinearly `factor` times finer (pieces of half a cell: smooth, and ~2 kB a figure), crosses
+    the threshold."""
+    rows, columns = _upsampling(grid.shape[0], factor), _upsampling(grid.shape[1], factor)
+    fine = rows @ grid @ columns.T
+    pieces = _polylines(level_segments(fine, threshold))
+    if not pieces:
+        return np.array([np.nan]), np.array([np.nan])
+    gap = np.full((1, 2), np.nan)
+    joined = np.concatenate([part for piece in pieces for part in (piece, gap)][:-1])  # (P, 2) fine-grid indices
+    scale_x = (grid_x[-1] - grid_x[0]) / (fine.shape[1] - 1)
+    scale_y = (grid_y[-1] - grid_y[0]) / (fine.shape[0] - 1)
+    return grid_x[0] + joined[:, 0] * scale_x, grid_y[0] + joined[:, 1] * scale_y
+
+
 def probability_image(grid: np.ndarray, threshold: float | None = None, factor: int = UPSAMPLE) -> str:
     """The (G, G) probability grid, rows along y upwards, as a PNG data URL in the HEAT colours.
 
@@ -96,16 +167,25 @@ def probability_image(grid: np.ndarray, threshold: float | None = None, factor: 
     return "data:image/png;base64," + base64.b64encode(_png(image)).decode("ascii")
 
 
-def _base_layout(title: str, subtitle: str = "", font_size: int = FONT_SIZE) -> dict:
+def data_revision(dataset: Dataset) -> str:
+    """A fingerprint of the points and the plane they lie in: a chart's layout.uirevision, so Plotly.react
+    keeps a user's zoom and hidden traces while the data stay, and takes the new axes when they change."""
+    points = np.ascontiguousarray(dataset.x_all.numpy(), dtype="<f4")
+    labels = np.ascontiguousarray(dataset.y_all.numpy(), dtype="<f4")
+    plane = repr((dataset.extent, dataset.feature_names)).encode()
+    return f"data-{zlib.crc32(labels.tobytes(), zlib.crc32(points.tobytes(), zlib.crc32(plane))):08x}"
+
+
+def _base_layout(title: str, subtitle: str = "", font_size: int = FONT_SIZE, revision: str = "keep") -> dict:
     """Every text of the chart at least `font_size` px (presenter mode asks for 18) but the subtitle's,
-    which is one step smaller only at the normal size."""
+    which is one step smaller only at the normal size; `revision` the layout.uirevision (data_revision)."""
     return {
         "title": {"text": title, "x": 0.02, "font": {"size": font_size + 2},
                   "subtitle": {"text": subtitle, "font": {"size": font_size if font_size > FONT_SIZE else 12}}},
         "font": {**FONT, "size": font_size}, "margin": {"l": 48 + 2 * (font_size - FONT_SIZE), "r": 12,
                                                         "t": 40 + 2 * (font_size - FONT_SIZE), "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
-        "uirevision": "keep",  # Plotly.react keeps the user's zoom and hidden traces
+        "uirevision": revision,  # Plotly.react keeps the user's zoom and hidden traces while it stays
         "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     }
 
@@ -114,9 +194,10 @@ def _plane_axes(layout: dict, x_range, y_range, feature_names=None, grid: bool =
     """The data plane's axes with equal scales (a circle looks round): the plot area shrinks to fit."""
     x_title, y_title = feature_names or ("", "")
     layout["xaxis"] = {"range": list(x_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
-                       "title": {"text": html.escape(str(x_title))}}
+                       "title": {"text": html.escape(str(x_title))}, "automargin": True}
     layout["yaxis"] = {"range": list(y_range), "showgrid": grid, "zeroline": False, "constrain": "domain",
-                       "scaleanchor": "x", "scaleratio": 1, "title": {"text": html.escape(str(y_title))}}
+                       "scaleanchor": "x", "scaleratio": 1, "title": {"text": html.escape(str(y_title))},
+                       "automargin": True}
 
 
 def shown_classes(snapshot: Snapshot, dataset: Dataset) -> np.ndarray:
@@ -129,16 +210,17 @@ def shown_classes(snapshot: Snapshot, dataset: Dataset) -> np.ndarray:
 
 def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str, str] | None = None,
                     font_size: int = FONT_SIZE) -> dict:
-    """The probability, with its threshold contour, as a picture behind the points, and the points
-    coloured by predicted class (by their own class at epoch 0): training points circles, test
-    points diamonds, a ring around every misclassified point. Equal x and y scales; a CSV's column
-    names as the axes' titles.
+    """The probability as a picture behind the points, its threshold's line (trace 0, a smooth
+    polyline: threshold_line), and the points coloured by predicted class (by their own class at
+    epoch 0): training points circles, test points diamonds, a ring around every misclassified
+    point. Equal x and y scales; a CSV's column names as the axes' titles.
 
-    Built for redrawing many times a second. The probability and the contour live in one PNG
-    layout image, so while the predictions hold still the traces do not change from frame to
-    frame, and plotly.js (given the same traces back, see ui/live_chart.js) redraws the image
-    alone. One uniform-colour trace per split and predicted class, no marker outlines and no
-    colorbar (~35 ms an update by itself in headless Chromium) keep the other frames cheap too.
+    Built for redrawing many times a second. The live player (ui/live_chart.js) draws the
+    probability and the line into one layout image with every frame (a restyle of the line's
+    trace would redraw the whole chart, ~100 ms), so while the predictions hold still the traces
+    do not change from frame to frame and plotly.js redraws the image alone. One uniform-colour
+    trace per split and predicted class, no marker outlines and no colorbar (~35 ms an update by
+    itself in headless Chromium) keep the other frames cheap too.
     """
     x0, x1, y0, y1 = (float(v) for v in (snapshot.grid_x[0], snapshot.grid_x[-1],
                                             snapshot.grid_y[0], snapshot.grid_y[-1]))
@@ -148,9 +230,10 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
     wrong = (snapshot.probabilities >= snapshot.threshold) != dataset.y_all.numpy().astype(bool)
     wrong &= snapshot.epoch > 0  # an untrained model's guesses are no mistakes to ring
     in_train = np.arange(len(points)) < len(dataset.y_train)
-    data = [  # the contour is drawn in the picture; this empty trace gives it its legend entry
-        {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "line": {"color": LINE, "width": 2},
-         "name": f"threshold {snapshot.threshold:g}", "hoverinfo": "skip"},
+    line_x, line_y = threshold_line(snapshot.grid, snapshot.grid_x, snapshot.grid_y, snapshot.threshold)
+    data = [  # the live player draws the line into its picture and keeps this trace as its legend entry
+        {"type": "scatter", "mode": "lines", "x": typed_array(line_x), "y": typed_array(line_y),
+         "line": {"color": LINE, "width": 2}, "name": f"threshold {snapshot.threshold:g}", "hoverinfo": "skip"},
     ]
     for split, mask, symbol in (("train", in_train, "circle"), ("test", ~in_train, "diamond")):
         for positive, color in ((False, NEGATIVE), (True, POSITIVE)):
@@ -163,11 +246,11 @@ def boundary_figure(snapshot: Snapshot, dataset: Dataset, class_names: tuple[str
     # One text for every epoch: frames recolour the points without touching the layout (FRAMES.md).
     colours = (f"blue: {negative} · orange: {positive} · shading: P({positive})<br>"
                "points: their predicted class (before training, their own)")
-    layout = _base_layout("Decision boundary", colours, font_size)
+    layout = _base_layout("Decision boundary", colours, font_size, data_revision(dataset))
     layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 + round(2.6 * font_size)}  # 2 lines
     _plane_axes(layout, (x0, x1), (y0, y1), dataset.feature_names)
     # Each grid value is the centre of one image pixel.
-    layout["images"] = [{"source": probability_image(snapshot.grid, snapshot.threshold), "xref": "x", "yref": "y",
+    layout["images"] = [{"source": probability_image(snapshot.grid), "xref": "x", "yref": "y",
                          "x": x0 - step_x / 2, "y": y1 + step_y / 2, "sizex": x1 - x0 + step_x,
                          "sizey": y1 - y0 + step_y, "sizing": "stretch", "layer": "below"}]
     return {"data": data, "layout": layout}
@@ -190,10 +273,11 @@ def downsampled(n: int, max_points: int) -> np.ndarray:
 
 
 def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150, font_size: int = FONT_SIZE,
-                  rates: list[float] | None = None) -> dict:
+                  rates: list[float] | None = None, revision: str = "keep") -> dict:
     """Train and test loss (top) and accuracy (bottom) against the epoch, x spanning the whole run;
     the learning rate on a right-hand axis of the top panel when a schedule moves it: `rates` one
-    per epoch of the whole run (TrainingRun.learning_rates), else the history's."""
+    per epoch of the whole run (TrainingRun.learning_rates), else the history's. A user's zoom
+    stays while `revision` does (the data's, data_revision)."""
     keep = downsampled(len(history), max_points)
     rows = [history[i] for i in keep]
     epochs = typed_array([r["epoch"] for r in rows], "i4")
@@ -210,17 +294,19 @@ def curves_figure(history: list[dict], total_epochs: int, max_points: int = 150,
         curve("train_accuracy", "train accuracy", TRAIN, "solid", "y2"),
         curve("test_accuracy", "test accuracy", TEST, "dash", "y2"),
     ]
-    layout = _base_layout("Loss and accuracy by epoch", font_size=font_size)
+    layout = _base_layout("Loss and accuracy by epoch", font_size=font_size, revision=revision)
     layout["xaxis"] = {"range": [0, max(total_epochs, 1)], "anchor": "y2"}
-    layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero"}
+    # automargin: the margin grows to hold the tick labels and the title beside them ("100%" is wider than
+    # the default margin leaves room for, and the title then sat over it)
+    layout["yaxis"] = {"domain": [0.5, 1.0], "title": {"text": "loss"}, "rangemode": "tozero", "automargin": True}
     layout["yaxis2"] = {"domain": [0.0, 0.4], "title": {"text": "accuracy"}, "range": [0, 1.02],
-                        "tickformat": ".0%"}
+                        "tickformat": ".0%", "automargin": True}
     rates = [r["lr"] for r in history if "lr" in r] if rates is None else rates
     if len(set(rates)) > 1:  # a schedule moves the learning rate
         data.append(_rate_trace(rates, max_points))
         layout["yaxis3"] = {"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
-                            "title": {"text": "learning rate", "font": {"color": LR}}, "tickfont": {"color": LR},
-                            "exponentformat": "e"}
+                            "automargin": True, "title": {"text": "learning rate", "font": {"color": LR}},
+                            "tickfont": {"color": LR}, "exponentformat": "e"}
         layout["margin"] = {**layout["margin"], "r": 56}
     return {"data": data, "layout": layout}
 

@@ -175,3 +175,77 @@ def test_a_new_tab_draws_its_charts_then_its_controls_and_nothing_moves(new_page
     expect(page.get_by_role("combobox", name="Dataset")).to_have_value("Moons")
     expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.3")
     page.screenshot(path=str(artifacts / "layout-first-view.png"))
+
+
+# Each run button's text: [name, whether some element inside it clips its text (scrollWidth > clientWidth)].
+BUTTON_TEXTS = """() => ['Train', 'Pause', 'Step', 'Reset'].map(name => {
+  const button = [...document.querySelectorAll('[data-testid="stMain"] button')].find(b => b.innerText.trim() === name
+    || b.textContent.trim() === name);
+  if (!button) return [name, 'missing'];
+  const clipped = [button, ...button.querySelectorAll('*')].some(n => n.scrollWidth > n.clientWidth + 1);
+  const box = button.getBoundingClientRect();
+  return [name, clipped, box.right <= window.innerWidth]; })"""
+
+
+@pytest.mark.parametrize("size", [(1000, 800), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_run_buttons_read_in_full_beside_the_sidebar(new_page, app_url, artifacts, size):
+    page = open_sized(new_page, app_url, size, "?preset=circles_mlp")
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    expect(page.get_by_role("button", name="What to watch")).to_be_visible(timeout=LONG)
+    page.screenshot(path=str(artifacts / f"layout-buttons-{size[0]}.png"))
+    texts = page.evaluate(BUTTON_TEXTS)
+    assert texts == [[name, False, True] for name in ("Train", "Pause", "Step", "Reset")], texts
+
+
+# Every axis title of the curves chart against that axis' tick labels: pairs that overlap, as text.
+TITLES_OVER_TICKS = """() => {
+  const chart = document.querySelector('[data-chart="curves"]'), overlaps = [];
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const axis of ['y', 'y2', 'y3', 'x']) {
+    const title = chart.querySelector(`.g-${axis}title text`);
+    if (!title || !title.textContent.trim()) continue;
+    const box = title.getBoundingClientRect();
+    for (const tick of chart.querySelectorAll(`.${axis}tick text`)) {
+      if (meets(box, tick.getBoundingClientRect())) overlaps.push(`${title.textContent} / ${tick.textContent}`);
+    }
+  }
+  return overlaps; }"""
+
+
+@pytest.mark.parametrize("query", ["", "?present=1"], ids=["normal", "presenter"])
+def test_the_axis_titles_stand_clear_of_their_ticks(new_page, app_url, query):
+    page = open_sized(new_page, app_url, (1280, 720), query or "?")
+    page.locator('[data-chart="curves"]').scroll_into_view_if_needed()
+    assert page.evaluate(TITLES_OVER_TICKS) == []
+
+
+# The panel's title and subtitle boxes, and the corner label's (painted on its canvas: binclfLive.cornerLabel),
+# in px from the panel's top left.
+PANEL_TEXT_BOXES = """() => { const div = document.querySelector('.binclf-panel .js-plotly-plot')
+    || document.querySelector('.binclf-panel'); const origin = div.getBoundingClientRect();
+  const titles = [...div.querySelectorAll('.gtitle, .gtitle-subtitle')].map(node => {
+    const r = node.getBoundingClientRect();
+    return [node.textContent, [r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]];
+  });
+  return {titles, label: window.binclfLive.cornerLabel}; }"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_one_batch_steps_view_keeps_its_texts_apart(new_page, app_url, artifacts, size):
+    """The Landscape's title and corner label apart; the boundary chart, narrowed by the panel, within its box."""
+    page = open_sized(new_page, app_url, size, "?present=1&batch_size=40")
+    page.get_by_text("Step: one mini-batch").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_timeout(700)
+    page.wait_for_function("() => /Step through: batch 3 of/.test(document.querySelector('.binclf-panel .gtitle')"
+                           "?.textContent ?? '')", timeout=LONG)
+    page.wait_for_timeout(500)  # the drawing that follows the figure
+    boxes = page.evaluate(PANEL_TEXT_BOXES)
+    page.locator(".binclf-panel").first.screenshot(path=str(artifacts / f"layout-step-{size[0]}.png"))
+    x0, y0, x1, y1 = boxes["label"]
+    for text, (left, top, right, bottom) in boxes["titles"]:
+        assert right <= x0 or x1 <= left or bottom <= y0 or y1 <= top, f"{text!r} {boxes}"
+    legend, chart = page.evaluate("""() => { const div = document.querySelector('[data-chart="boundary"]');
+        return [div.querySelector('.legend').getBoundingClientRect().right, div.getBoundingClientRect().right]; }""")
+    assert legend <= chart + 1

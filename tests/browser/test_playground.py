@@ -12,6 +12,8 @@ import time
 import urllib.request
 from typing import TYPE_CHECKING
 
+from bench.harness import drag_zoom
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
@@ -247,4 +249,51 @@ def test_changing_the_data_resets_the_run(page, app_url):
     page.get_by_role("option", name="XOR", exact=True).click()
     expect(page.get_by_role("combobox", name="Dataset")).to_have_value("XOR")
     expect(epoch_text(page, 0, 300)).to_be_visible()
+    expect_no_exception(page)
+
+
+# The boundary chart's x range as plotly.js laid it out, and the x extent of its points.
+BOUNDARY_X = """() => { const div = document.querySelector('[data-chart="boundary"]');
+  const xs = div._fullData.filter(t => / points$/.test(t.name)).flatMap(t => Array.from(t.x || []));
+  return {range: div._fullLayout.xaxis.range.slice(), low: Math.min(...xs), high: Math.max(...xs)}; }"""
+
+
+def choose_preset(page: Page, title: str) -> None:
+    """Pick a preset: the select scrolled into view first (its list closes when the page scrolls under it)."""
+    select = page.get_by_role("combobox", name="Preset")
+    select.scroll_into_view_if_needed()
+    select.click()
+    page.get_by_role("option", name=title, exact=True).click()
+
+
+def boundary_x_once_drawn(page: Page, resets: int) -> dict:
+    """The boundary chart's x range and its points' x extent, once a reset after `resets` is drawn."""
+    page.wait_for_function(f"window.binclfLive.resets > {resets}", timeout=LONG)
+    wait_charts_idle(page)
+    return page.evaluate(BOUNDARY_X)
+
+
+def test_the_boundary_axes_follow_new_data(page, app_url):
+    open_app(page, app_url)
+    wait_charts_idle(page)
+    before = page.evaluate(BOUNDARY_X)
+    resets = page.evaluate("window.binclfLive.resets")
+    choose_preset(page, "Momentum on a ravine")  # blobs of seed 4: far right of the default data
+    expect(page.get_by_role("spinbutton", name="Learning rate")).to_have_value("0.15")
+    shown = boundary_x_once_drawn(page, resets)
+    assert shown["high"] > before["range"][1], "the preset's data should reach beyond the old axis"
+    low, high = shown["range"]
+    assert low <= shown["low"] and shown["high"] <= high, f"x axis {shown['range']} misses the data"
+    expect_no_exception(page)
+
+
+def test_a_zoom_stays_while_only_the_learning_rate_changes(page, app_url):
+    open_app(page, app_url)
+    wait_charts_idle(page)
+    zoomed = drag_zoom(page)
+    resets = page.evaluate("window.binclfLive.resets")
+    set_number(page, "Learning rate", "0.05")  # a live setting: the run goes on with it
+    expect(page).to_have_url(re.compile(r"[?&]lr=0\.05(&|$)"))
+    click(page, "Reset")  # a new run on the same data: the charts are made again from its figures
+    assert boundary_x_once_drawn(page, resets)["range"] == zoomed
     expect_no_exception(page)
