@@ -134,7 +134,7 @@ class FrameEncoder:
         header = {
             "seq": self.sequence, "epoch": run.epoch, "epochs": run.config.epochs, "status": run.status,
             "message": run.message, "threshold": snapshot.threshold, "replay": replay_epoch,
-            "metrics": _finite(snapshot.metrics["test"]), "losses": _latest_losses(run.history, replay_epoch),
+            "metrics": _finite(snapshot.metrics["test"]), "losses": snapshot.numbers if snapshot.epoch else None,
             "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
             "sizes": sizes is not None, **(extra or {}),
         }
@@ -160,14 +160,6 @@ def _padded(part: bytes) -> bytes:
 def _finite(metrics: dict) -> dict:
     """JSON has no NaN: a metric that is not finite (a diverged model) travels as null."""
     return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in metrics.items()}
-
-
-def _latest_losses(history: list[dict], replay_epoch: int | None) -> dict | None:
-    """The losses and accuracies of the epoch shown, for the line under the metrics."""
-    shown = history[:replay_epoch] if replay_epoch is not None else history
-    if not shown:
-        return None
-    return {key: shown[-1][key] for key in HISTORY_KEYS}
 
 
 def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[str, Any]:
