@@ -100,13 +100,13 @@ function metricText(key, value) {
 }
 
 // The line under the tiles: the numbers of the model shown (final_metrics' own, FRAMES.md `losses`).
-const LINE = [["train_loss", "Train loss"], ["test_loss", "test loss"], ["train_accuracy", "train accuracy"],
+const NUMBERS_LINE = [["train_loss", "Train loss"], ["test_loss", "test loss"], ["train_accuracy", "train accuracy"],
   ["test_accuracy", "test accuracy"]];
 
 function showMetrics(cells, metrics, losses) {
   for (const [key] of METRICS) cells[key].textContent = metricText(key, metrics[key]);
   metrics.confusion_matrix.forEach((row, i) => row.forEach((count, j) => { cells.matrix[i][j].textContent = String(count); }));
-  cells.losses.textContent = losses ? LINE.map(([key, label]) => `${label} ${metricText(key, losses[key])}`).join(" · ") : "";
+  cells.losses.textContent = losses ? NUMBERS_LINE.map(([key, label]) => `${label} ${metricText(key, losses[key])}`).join(" · ") : "";
 }
 
 // "Epoch N / M" in a <strong> of its own (the page's text, which tests and users read), then the replay's note.
