@@ -100,7 +100,7 @@ def test_a_mid_run_learning_rate_change_is_recorded_replayed_by_the_script_and_l
     run = app.session_state["run"]
     assert run.changes == [{"epoch": 5, "lr": 0.05}] and run.initial_config.lr == 0.01
     assert app.query_params["lr"] == "0.05"  # the link holds the settings as they are now, and the page says so
-    note = next(c.value for c in app.caption if c.value.startswith("🔗 Copy link"))
+    note = next(c.value for c in app.caption if c.value.startswith("Copy link shares"))
     assert "from epoch 0" in note and "after epoch 5, lr 0.05" in note
     app.toggle(key="take_home").set_value(True).run()
     app.toggle(key="show_script").set_value(True).run()
