@@ -93,6 +93,8 @@ def test_a_huge_learning_rate_is_reported_as_diverged_not_raised():
     assert run.step(10) == 0
     snapshot = run.snapshot()  # still drawable
     assert snapshot.status == "diverged" and (snapshot.grid >= 0).all()
+    run.update_live(lr=0.1)  # after diverging (at its first epoch, too) a change is one of the run that trained
+    assert run.changes == [{"epoch": run.epoch, "lr": 0.1}] and run.initial_config.lr == 1e10
 
 
 def test_step_never_passes_the_epoch_budget_and_raising_epochs_resumes():

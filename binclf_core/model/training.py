@@ -223,7 +223,7 @@ class TrainingRun:
             if not changes:
                 return
             self.config = self.config.with_changes(**changes)
-            if self.epoch == 0 and self._pending is None:  # nothing trained yet: the run starts with them
+            if self.epoch == 0 and self._pending is None and not self._diverged:  # nothing trained: it starts so
                 self.initial_config = self.initial_config.with_changes(**changes)
             else:
                 batch = {} if self._pending is None else {"batch": len(self._pending.losses)}
