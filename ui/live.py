@@ -52,7 +52,7 @@ def link_note(run: TrainingRun) -> str:
     """What Copy link gives for a run whose live settings changed while it trained: the run from epoch 0
     with the settings as they are now. A link holding the changes would need the receiving page's
     widgets to move mid-run, which only its own script runs can do; Take it home replays them exactly."""
-    return (f"Copy link shares the settings as they are now: the link trains this run again from epoch 0 "
+    return ("Copy link shares the settings as they are now: the link trains this run again from epoch 0 "
             f"with them, without the changes made while it trained ({changes_text(run.changes)}). "
             "Take it home's script and configuration replay those changes.")
 

@@ -82,6 +82,8 @@ class TrainingRun:
         self._n_train = len(self.dataset.y_train)
         self._split_indicator = _split_indicator(self._n_train, len(self.dataset.y_test))
         self._diverged = False
+        self._updates = 0  # optimizer steps so far: the model state a kept evaluation is of
+        self._evaluated: tuple[tuple, dict] | None = None  # ((updates, threshold), _finite_numbers)
         self._lock = threading.Lock()
         self._grids: dict[int, tuple[np.ndarray, np.ndarray, torch.Tensor]] = {}
         self.replay = Replay(self.model)  # weight copies every few epochs, for drawing training back
@@ -175,6 +177,7 @@ class TrainingRun:
         """One optimizer step on a batch; returns its loss () from before the step."""
         if self.bug.zero_grad:  # forward / backward / update, unless the run trains with a bug (bugs.py)
             self.optimizer.zero_grad(set_to_none=True)
+        self._updates += 1
         scores = self.model(x)
         loss = self._loss(scores, y)  # the data loss: what the history records
         with_penalty(loss, self._weights, self.config.regularization, self.config.reg_rate).backward()
@@ -197,8 +200,9 @@ class TrainingRun:
         if not all(math.isfinite(v) for v in values):
             self._stop_diverged()
             return
-        self.history.append({"epoch": self.epoch + 1, **self._numbers(values[:4]),
-                             "lr": float(self.optimizer.param_groups[0]["lr"])})
+        numbers = self._numbers(values[:4])
+        self._evaluated = ((self._updates, self.config.threshold), numbers)
+        self.history.append({"epoch": self.epoch + 1, **numbers, "lr": float(self.optimizer.param_groups[0]["lr"])})
         self.replay.record(self.epoch)
         self.path.record(self.epoch)
         step_schedule(self._schedule, quiet=not self.bug.step)
@@ -298,7 +302,7 @@ class TrainingRun:
             grid_x, grid_y, points = self._grid(grid_size)
             with torch.no_grad():
                 scores = model(self._x_all)
-                numbers = self._finite_numbers(self._evaluation(scores).tolist())
+                numbers = self._finite_numbers(self._evaluation(scores).tolist()) if past else self._numbers_now(scores)
                 grid = _probabilities(model(points)).reshape(grid_size, grid_size)
             probabilities = _probabilities(scores)
             return Snapshot(
@@ -335,7 +339,7 @@ class TrainingRun:
         use_engine_threads()
         with self._lock:
             scores = self.evaluate(self._x_all)
-            numbers = self._finite_numbers(self._evaluation(scores).tolist())
+            numbers = self._numbers_now(scores)
             test = self._split_metrics(_probabilities(scores), ("test",))["test"]
         return {**numbers, "test_precision": test["precision"], "test_recall": test["recall"],
                 "test_f1": test["f1"], "test_roc_auc": test["roc_auc"]}
@@ -348,6 +352,14 @@ class TrainingRun:
         predicted = torch.sigmoid(torch.nan_to_num(scores, nan=0.0)).double() >= self.config.threshold
         counts = (predicted == self._positive).float() @ self._split_indicator  # (2,)
         return torch.cat([torch.stack([self._loss(scores[:n], y[:n]), self._loss(scores[n:], y[n:])]), counts])
+
+    def _numbers_now(self, scores: torch.Tensor) -> dict:
+        """_evaluation of the model now (its `scores` (N,)) as _finite_numbers; kept until the model or the
+        threshold changes, so a frame after an epoch reads the numbers its record was made of."""
+        key = (self._updates, self.config.threshold)
+        if self._evaluated is None or self._evaluated[0] != key:
+            self._evaluated = (key, self._finite_numbers(self._evaluation(scores).tolist()))
+        return dict(self._evaluated[1])
 
     def _numbers(self, values: list[float]) -> dict:
         """_evaluation's values as the history's keys: losses, and accuracies as fractions."""
@@ -375,6 +387,7 @@ class TrainingRun:
         with self._lock:
             with torch.no_grad():
                 vector_to_parameters(checkpoint["weights"].clone(), self._parameters)
+            self._evaluated = None
             self.history = [dict(record) for record in history]
             if checkpoint["optimizer"] is not None:
                 self.optimizer.load_state_dict(copy.deepcopy(checkpoint["optimizer"]))
