@@ -272,3 +272,11 @@ def test_a_change_between_the_updates_of_an_epoch_records_how_many_it_had_made()
     run.step_batch()
     run.update_live(lr=0.3)
     assert run.changes == [{"epoch": 2, "batch": 2, "lr": 0.3}]
+
+
+def test_a_new_threshold_gives_new_final_numbers_at_once():
+    run = trained(RunConfig(dataset="blobs", noise=3.0, epochs=50))
+    run.update_live(threshold=0.95)
+    final, snapshot = run.final_metrics(), run.snapshot()
+    assert final["test_accuracy"] == snapshot.numbers["test_accuracy"] == snapshot.metrics["test"]["accuracy"]
+    assert final["train_accuracy"] == snapshot.metrics["train"]["accuracy"] != run.history[-1]["train_accuracy"]
