@@ -44,6 +44,7 @@ OPTIMIZER_CONFIGS = {  # every optimizer, every schedule, once each at least, on
                                     ("nesterov", "warmup_cosine", "0.1"), ("rmsprop", "constant", "0.01"),
                                     ("adam", "step", "0.02"), ("adamw", "warmup_cosine", "0.02")]
 }
+FINAL_NUMBERS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 ALLOWED_IMPORTS = {"torch", "numpy", "sklearn", "__future__", "json", "math", "collections"}
 
 
@@ -155,3 +156,39 @@ def test_an_unwritable_output_is_one_error_line(tmp_path, capsys):
         main(["export", "--output", str(tmp_path / "no-such-folder" / "run.py")])
     assert exit_.value.code == 2
     assert "error: cannot write" in capsys.readouterr().err
+
+
+def replayed_script_final(tmp_path, run) -> dict:
+    """Export `run` as it trained (its first settings and its recorded changes), run the script, parse its JSON."""
+    path = tmp_path / "run.py"
+    path.write_text(export_script(run.initial_config, path.name, changes=run.changes))
+    return run_script(path)
+
+
+def assert_same_final(got: dict, run) -> None:
+    final = run.final_metrics()
+    assert {key: got[key] for key in FINAL_NUMBERS} == {key: final[key] for key in FINAL_NUMBERS}
+    assert got["epochs"] == run.epoch and got["status"] == run.status
+
+
+def test_the_script_replays_a_mid_run_learning_rate_change_to_the_pages_numbers(tmp_path):
+    run = TrainingRun(RunConfig(lr=0.01, epochs=300))
+    run.step(27)
+    run.update_live(lr=0.05)  # what the page does when the Learning rate changes while it trains
+    run.step(300)
+    assert run.changes == [{"epoch": 27, "lr": 0.05}]
+    assert_same_final(replayed_script_final(tmp_path, run), run)
+
+
+def test_the_script_replays_changes_between_updates_of_a_scheduled_regularized_run(tmp_path):
+    run = TrainingRun(RunConfig(dataset="moons", model="mlp", hidden=(6,), optimizer="momentum",
+                                schedule="cosine", regularization="l2", reg_rate=0.001, lr=0.2,
+                                batch_size=64, epochs=30))
+    run.step(8)
+    run.step_batch()  # Step through: one mini-batch, then changes before the epoch's next update
+    run.update_live(lr=0.05, reg_rate=0.01)
+    run.step(10)
+    run.update_live(epochs=25, threshold=0.6)
+    run.step(30)
+    assert [change.get("batch") for change in run.changes] == [1, None] and run.epoch == 25
+    assert_same_final(replayed_script_final(tmp_path, run), run)

@@ -43,6 +43,17 @@ def test_a_resumed_record_continues_exactly_as_the_run_would_have(config):
     np.testing.assert_array_equal(resumed.snapshot(20).grid, whole.snapshot(20).grid)
 
 
+def test_a_resumed_record_keeps_the_changes_its_run_made_while_training():
+    run = trained(MOONS_MLP.with_changes(lr=0.05), 10)
+    run.update_live(lr=0.2)
+    run.step(5)
+    record = RunRecord.of(1, run)
+    run.update_live(threshold=0.7)  # after it was kept: not the record's
+    resumed = record.resume()
+    assert resumed.changes == [{"epoch": 10, "lr": 0.2}] and resumed.initial_config.lr == 0.05
+    assert record.final == resumed.final_metrics()
+
+
 def test_a_record_too_big_to_checkpoint_resumes_from_the_start():
     run = trained(RunConfig(model="mlp", hidden=(512, 512, 512), optimizer="adam", epochs=3), 1)
     record = RunRecord.of(1, run)

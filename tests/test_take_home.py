@@ -37,7 +37,18 @@ def test_the_history_csv_has_one_row_per_epoch():
 
 def test_the_config_json_rebuilds_the_config():
     run = trained_run()
-    assert RunConfig.from_dict(json.loads(config_json(run))) == run.config
+    values = json.loads(config_json(run))
+    assert values.pop("changes") == [] and RunConfig.from_dict(values) == run.config
+
+
+def test_the_config_json_holds_the_first_settings_and_the_changes_made_while_training():
+    run = TrainingRun(RunConfig(lr=0.01, epochs=40))
+    run.step(27)
+    run.update_live(lr=0.05)
+    run.step(40)
+    values = json.loads(config_json(run))
+    assert values.pop("changes") == [{"epoch": 27, "lr": 0.05}]
+    assert RunConfig.from_dict(values) == RunConfig(lr=0.01, epochs=40)
 
 
 def test_the_charts_html_carries_plotly_and_both_charts():

@@ -93,6 +93,8 @@ def test_a_huge_learning_rate_is_reported_as_diverged_not_raised():
     assert run.step(10) == 0
     snapshot = run.snapshot()  # still drawable
     assert snapshot.status == "diverged" and (snapshot.grid >= 0).all()
+    run.update_live(lr=0.1)  # after diverging (at its first epoch, too) a change is one of the run that trained
+    assert run.changes == [{"epoch": run.epoch, "lr": 0.1}] and run.initial_config.lr == 1e10
 
 
 def test_step_never_passes_the_epoch_budget_and_raising_epochs_resumes():
@@ -223,3 +225,58 @@ def test_a_full_batch_step_takes_every_training_point_and_ends_the_epoch():
     assert len(step.indices) == len(run.dataset.y_train) and (step.batch, step.batches, run.epoch) == (1, 1, 1)
     run.step(1)
     assert run.step_batch() is None
+
+
+FINAL_NUMBERS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+@pytest.mark.parametrize("config", [RunConfig(epochs=40), RunConfig(dataset="moons", model="mlp", batch_size=32,
+                                                                   optimizer="adam", lr=0.01, epochs=15)],
+                         ids=["full-batch", "mini-batch"])
+def test_the_last_record_the_snapshot_and_the_final_numbers_are_one_evaluation_of_the_model_now(config):
+    run = trained(config)
+    final, snapshot = run.final_metrics(), run.snapshot()
+    assert {key: run.history[-1][key] for key in FINAL_NUMBERS} == {key: final[key] for key in FINAL_NUMBERS}
+    assert snapshot.numbers == {key: final[key] for key in FINAL_NUMBERS}
+    assert final["train_accuracy"] == snapshot.metrics["train"]["accuracy"]  # the tiles' own accuracy
+    assert final["test_accuracy"] == snapshot.metrics["test"]["accuracy"]
+    with torch.no_grad():  # the record is the model as the epoch left it, not the mean over its batches
+        assert final["train_loss"] == pytest.approx(float(run._loss(run.evaluate(run.dataset.x_train),
+                                                                    run.dataset.y_train)), rel=1e-6)
+
+
+def test_a_past_epochs_snapshot_numbers_are_that_epochs_record():
+    run = trained(RunConfig(epochs=12))
+    past = run.snapshot(epoch=6)
+    assert past.numbers == {key: run.history[5][key] for key in FINAL_NUMBERS}
+
+
+def test_every_live_change_after_training_began_is_recorded_with_its_epoch_as_plain_json():
+    run = TrainingRun(RunConfig(lr=0.01, epochs=100))
+    run.update_live(lr=0.02, epochs=60)  # before any training: the run simply starts with these
+    run.step(27)
+    run.update_live(lr=0.05)
+    run.update_live(lr=0.05, threshold=0.5)  # no new value: nothing to record
+    run.step(10)
+    run.update_live(threshold=0.6, reg_rate=0.01)
+    assert run.initial_config == RunConfig(lr=0.02, epochs=60) and run.config.lr == 0.05
+    assert run.changes == [{"epoch": 27, "lr": 0.05}, {"epoch": 37, "threshold": 0.6, "reg_rate": 0.01}]
+    assert json.loads(json.dumps(run.changes)) == run.changes
+    assert [record["lr"] for record in run.history[26:28]] == [0.02, 0.05]
+
+
+def test_a_change_between_the_updates_of_an_epoch_records_how_many_it_had_made():
+    run = TrainingRun(RunConfig(batch_size=100, epochs=5))
+    run.step(2)
+    run.step_batch()
+    run.step_batch()
+    run.update_live(lr=0.3)
+    assert run.changes == [{"epoch": 2, "batch": 2, "lr": 0.3}]
+
+
+def test_a_new_threshold_gives_new_final_numbers_at_once():
+    run = trained(RunConfig(dataset="blobs", noise=3.0, epochs=50))
+    run.update_live(threshold=0.95)
+    final, snapshot = run.final_metrics(), run.snapshot()
+    assert final["test_accuracy"] == snapshot.numbers["test_accuracy"] == snapshot.metrics["test"]["accuracy"]
+    assert final["train_accuracy"] == snapshot.metrics["train"]["accuracy"] != run.history[-1]["train_accuracy"]

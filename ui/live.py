@@ -13,6 +13,7 @@ import streamlit as st
 
 from binclf_core.config import DRAWN
 from binclf_core.model.training import TrainingRun
+from binclf_core.teach.export import changes_text
 from ui import own_data, panels, producer, runs, session
 from ui.frames import PATH, this_tab
 from ui.live_chart import live_charts
@@ -37,12 +38,23 @@ def live_panel(run: TrainingRun, speed: str, first_view: bool = False) -> None:
         st.error(tab.fault, icon="🛑")
     if run.status == "diverged":
         st.warning(run.message, icon="⚠️")
+    if run.changes:
+        st.caption(link_note(run), help="The link holds the sidebar's settings, not when they changed.")
     tab.show(_what_the_page_shows(run, tab, speed))
     with chart_slot:
         live_charts({"token": tab.token, "path": PATH, "run": id(run), "epoch": run.epoch, "epochs": run.config.epochs,
                      "playing": tab.playing, "animating": bool(tab.animation), "clickable": run.config.dataset == DRAWN,
                      "presenting": tab.presenting, "first_view": first_view},
                     on_click=own_data.on_chart_click, on_stopped=_rerun_only, on_drawn=session.charts_drawn)
+
+
+def link_note(run: TrainingRun) -> str:
+    """What Copy link gives for a run whose live settings changed while it trained: the run from epoch 0
+    with the settings as they are now. A link holding the changes would need the receiving page's
+    widgets to move mid-run, which only its own script runs can do; Take it home replays them exactly."""
+    return ("Copy link shares the settings as they are now: the link trains this run again from epoch 0 "
+            f"with them, without the changes made while it trained ({changes_text(run.changes)}). "
+            "Take it home's script and configuration replay those changes.")
 
 
 def _what_the_page_shows(run: TrainingRun, tab, speed: str) -> tuple:

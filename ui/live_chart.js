@@ -91,22 +91,25 @@ function buildMetrics(parent) {
   return cells;
 }
 
-// One number format wherever metrics show (binclf_core/figures/formats.py): accuracy, precision and recall as
-// 99.0 %, losses with four decimals, F1 and ROC AUC with three.
+// One number format wherever metrics show (binclf_core/figures/formats.py, metric_text, which this mirrors):
+// accuracy, precision and recall as 99.0 %, losses with four decimals, F1 and ROC AUC with three.
 const PERCENT_METRICS = new Set(["accuracy", "precision", "recall"]);
-
-function percent(value) { return (100 * value).toFixed(1) + " %"; }
+const DECIMALS = { loss: 4, f1: 3, roc_auc: 3 };
 
 function metricText(key, value) {
   if (value === null || value === undefined || Number.isNaN(value)) return "n/a";
-  return PERCENT_METRICS.has(key) ? percent(value) : value.toFixed(3);
+  const base = key.replace(/^(train|test)_/, "");  // the metric without its split
+  return PERCENT_METRICS.has(base) ? (100 * value).toFixed(1) + " %" : value.toFixed(DECIMALS[base] ?? 3);
 }
+
+// The line under the tiles: the numbers of the model shown (final_metrics' own, FRAMES.md `losses`).
+const NUMBERS_LINE = [["train_loss", "Train loss"], ["test_loss", "test loss"], ["train_accuracy", "train accuracy"],
+  ["test_accuracy", "test accuracy"]];
 
 function showMetrics(cells, metrics, losses) {
   for (const [key] of METRICS) cells[key].textContent = metricText(key, metrics[key]);
   metrics.confusion_matrix.forEach((row, i) => row.forEach((count, j) => { cells.matrix[i][j].textContent = String(count); }));
-  cells.losses.textContent = losses ? `Train loss ${losses.train_loss.toFixed(4)} · test loss ${losses.test_loss.toFixed(4)} · ` +
-    `train accuracy ${percent(losses.train_accuracy)} · test accuracy ${percent(losses.test_accuracy)}` : "";
+  cells.losses.textContent = losses ? NUMBERS_LINE.map(([key, label]) => `${label} ${metricText(key, losses[key])}`).join(" · ") : "";
 }
 
 // "Epoch N / M" in a <strong> of its own (the page's text, which tests and users read), then the replay's note.

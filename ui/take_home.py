@@ -38,7 +38,7 @@ def take_home(run: TrainingRun) -> None:
 def _script(run: TrainingRun) -> None:
     """The run as a standalone PyTorch script: a download and, with syntax highlighting, on the page."""
     try:
-        script = export_script(run.config, SCRIPT_NAME, run.dataset)  # own data travels inside the script
+        script = export_script(run.initial_config, SCRIPT_NAME, run.dataset, changes=run.changes)
     except ConfigError as error:
         st.info(f"No script for this run: {error}.")
         return

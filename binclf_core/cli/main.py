@@ -29,6 +29,7 @@ from binclf_core.config import (
 )
 from binclf_core.data.features import FEATURES, SCALES, parse_features
 from binclf_core.data.generators import DATASETS
+from binclf_core.figures.formats import metric_text
 from binclf_core.model.bugs import BUGS
 from binclf_core.model.regularization import REGULARIZATIONS
 from binclf_core.model.training import TrainingRun
@@ -156,25 +157,18 @@ def result(run: TrainingRun) -> dict:
             "parameters": {name: value.tolist() for name, value in run.state_dict().items()}}
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
-
-
 def summary(out: dict) -> str:
-    """A few readable lines for a person at a terminal."""
+    """A few readable lines for a person at a terminal, the metrics in the app's one format (formats.py)."""
     c, f = out["config"], out["final"]
+    shown = {key: metric_text(key, value) for key, value in f.items()}
     model = c["model"] if c["model"] == "logistic" else f"mlp {','.join(map(str, c['hidden']))} {c['activation']}"
     lines = [
         f"{c['dataset']} · {model} · {c['loss']} · {c['optimizer']} lr {c['lr']:g} · "
         f"{len(out['history']['train_loss'])}/{c['epochs']} epochs: {out['status']}",
-        f"loss      train {_number(f['train_loss'])}   test {_number(f['test_loss'])}",
-        f"accuracy  train {_percent(f['train_accuracy'])}   test {_percent(f['test_accuracy'])}",
-        f"test at threshold {c['threshold']:g}: precision {_number(f['test_precision'])}  "
-        f"recall {_number(f['test_recall'])}  F1 {_number(f['test_f1'])}  ROC AUC {_number(f['test_roc_auc'])}",
+        f"loss      train {shown['train_loss']}   test {shown['test_loss']}",
+        f"accuracy  train {shown['train_accuracy']}   test {shown['test_accuracy']}",
+        f"test at threshold {c['threshold']:g}: precision {shown['test_precision']}  "
+        f"recall {shown['test_recall']}  F1 {shown['test_f1']}  ROC AUC {shown['test_roc_auc']}",
     ]
     if out["message"]:
         lines.append(out["message"])

@@ -13,6 +13,7 @@ from functools import partial
 from binclf_core.cli.main import _argument_type, add_run_flags
 from binclf_core.config import FIELD_NAMES, ConfigError, RunConfig
 from binclf_core.explore.sweep import SWEEPABLE, combinations, describe, flag, parse_values, run_sweep
+from binclf_core.figures.formats import metric_text
 from binclf_core.model.training import TrainingRun
 
 
@@ -46,9 +47,9 @@ def table(runs: list[TrainingRun], fields: list[str]) -> str:
     lines = []
     for run in runs:
         final = run.final_metrics()
-        losses = [("n/a" if v is None else f"{v:.4f}") for v in (final["train_loss"], final["test_loss"])]
-        lines.append(f"{describe(run.config, fields) or 'base run':40s} train loss {losses[0]:>8s}  "
-                     f"test loss {losses[1]:>8s}  test accuracy {final['test_accuracy']:6.1%}  {run.status}")
+        shown = {key: metric_text(key, final[key]) for key in ("train_loss", "test_loss", "test_accuracy")}
+        lines.append(f"{describe(run.config, fields) or 'base run':40s} train loss {shown['train_loss']:>8s}  "
+                     f"test loss {shown['test_loss']:>8s}  test accuracy {shown['test_accuracy']:>7s}  {run.status}")
     return "\n".join(lines)
 
 

@@ -9,8 +9,6 @@ optimizer steps are `torch.optim.SGD` / `Adam`'s own arithmetic with their defau
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -66,7 +64,7 @@ class BatchedRuns:
         self.orders = [torch.Generator().manual_seed(c.seed) for c in configs]
         self.adam = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params]
         self.steps = 0  # optimizer steps so far, the same for every member
-        self.logit = math.log(base.threshold / (1 - base.threshold))
+        self.threshold = base.threshold
         self.records: list[torch.Tensor] = []  # per epoch (K, 5): train/test loss, weight sum, train/test correct
         self.stopped: dict[int, int] = {}  # member -> epochs it completed before diverging
         self.final_params: dict[int, list[torch.Tensor]] = {}  # a diverged member's weights when it stopped
@@ -114,8 +112,8 @@ class BatchedRuns:
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(ADAM_EPS)
             p.add_(_per_member(step_size, p) * exp_avg / denom)
 
-    def _update(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One optimizer step for every member on its batch x (K, B, 2); losses (K,) and scores (K, B) before it."""
+    def _update(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """One optimizer step for every member on its batch x (K, B, 2)."""
         for p in self.params:  # forward / backward / update
             p.grad = None
         scores = self.scores(x)
@@ -125,7 +123,6 @@ class BatchedRuns:
         with torch.no_grad():
             self._optimizer_step()
             self._l1_step()
-        return losses.detach(), scores.detach()
 
     def _l2_penalties(self) -> torch.Tensor:
         """(K,) rate × Σw² of each member's weights (not biases), as regularization.l2_penalty computes it."""
@@ -152,22 +149,26 @@ class BatchedRuns:
         x, y = self.x_train, self.y_train
         n, batch_size = y.shape[1], self.configs[0].batch_size
         if batch_size <= 0 or batch_size >= n:
-            train_loss, train_scores = self._update(x, y)
-            self._record_epoch(train_loss, train_scores, y)
-            return
-        order = torch.stack([torch.randperm(n, generator=g) for g in self.orders])  # (K, N)
-        x, y = x.gather(1, order.unsqueeze(-1).expand(-1, -1, x.shape[2])), y.gather(1, order)
-        losses, scores = zip(*(self._update(xb, yb) for xb, yb in
-                               zip(x.split(batch_size, 1), y.split(batch_size, 1), strict=True)), strict=True)
-        sizes = torch.tensor([s.shape[1] for s in scores], dtype=torch.float32)
-        self._record_epoch(torch.stack(losses, 1) @ sizes / n, torch.cat(scores, 1), y)
+            self._update(x, y)
+        else:
+            order = torch.stack([torch.randperm(n, generator=g) for g in self.orders])  # (K, N)
+            x, y = x.gather(1, order.unsqueeze(-1).expand(-1, -1, x.shape[2])), y.gather(1, order)
+            for xb, yb in zip(x.split(batch_size, 1), y.split(batch_size, 1), strict=True):
+                self._update(xb, yb)
+        self._record_epoch()
 
-    def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, train_targets: torch.Tensor) -> None:
-        """Keep the epoch's (K, 5) record; retire the members whose loss or weights became non-finite."""
+    def _predicted(self, scores: torch.Tensor) -> torch.Tensor:
+        """Positive where the probability is at or above the threshold, decided as TrainingRun decides it."""
+        return torch.sigmoid(torch.nan_to_num(scores, nan=0.0)).double() >= self.threshold
+
+    def _record_epoch(self) -> None:
+        """Keep the epoch's (K, 5) record of the members as the epoch left them (as TrainingRun records);
+        retire the members whose loss or weights became non-finite."""
         with torch.no_grad():
-            test_scores = self.scores(self.x_test)
-            test_loss = self.losses(test_scores, self.y_test)
-            correct = (train_scores >= self.logit) == train_targets, (test_scores >= self.logit) == self.y_test
+            train_scores, test_scores = self.scores(self.x_train), self.scores(self.x_test)
+            train_loss, test_loss = self.losses(train_scores, self.y_train), self.losses(test_scores, self.y_test)
+            correct = (self._predicted(train_scores) == self.y_train.bool(),
+                       self._predicted(test_scores) == self.y_test.bool())
             counts = [c.float().sum(1) for c in correct]
             weights = sum(p.flatten(1).sum(1) for p in self.params)  # nan or inf if any weight of a member is
             values = torch.stack([train_loss, test_loss, weights, *counts], 1)

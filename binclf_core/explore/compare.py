@@ -8,7 +8,7 @@ from binclf_core.config import RunConfig
 from binclf_core.data.generators import DATASETS
 from binclf_core.explore.landscape import GRID_SIZE, landscape
 from binclf_core.explore.runs import RunRecord
-from binclf_core.figures.formats import is_percent
+from binclf_core.figures.formats import is_percent, metric_text
 from binclf_core.figures.landscape import landscape_figure
 from binclf_core.figures.run import FONT, FONT_SIZE, boundary_figure, downsampled, typed_array
 from binclf_core.model.optim import USES_MOMENTUM
@@ -85,11 +85,12 @@ def curves_overlay(records: list[RunRecord], max_points: int = 300) -> dict:
         for key, axis, dash in (("train_loss", "y", "solid"), ("test_loss", "y", "dash"),
                                 ("train_accuracy", "y2", "solid"), ("test_accuracy", "y2", "dash")):
             name = f"{record.label} · {key.replace('_', ' ')}"
+            values = [record.history[key][i] for i in keep]
             data.append({"type": "scatter", "mode": "lines", "name": record.label, "legendgroup": str(record.number),
-                         "showlegend": key == "train_loss", "x": epochs, "yaxis": axis,
-                         "y": typed_array([record.history[key][i] for i in keep]),
+                         "showlegend": key == "train_loss", "x": epochs, "yaxis": axis, "y": typed_array(values),
+                         "text": [metric_text(key, v) for v in values],  # Plotly's own % format has no space
                          "line": {"color": color(index), "dash": dash, "width": 2},
-                         "hovertemplate": f"{name} %{{y:.4f}} at epoch %{{x}}<extra></extra>"})
+                         "hovertemplate": f"{name} %{{text}} at epoch %{{x}}<extra></extra>"})
     layout = {
         "title": {"text": "Loss and accuracy by epoch<br><sub>solid: train · dashed: test</sub>", "x": 0.02},
         "font": FONT, "height": 520, "margin": {"l": 56, "r": 12, "t": 60, "b": 40},

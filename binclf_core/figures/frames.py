@@ -145,7 +145,7 @@ class FrameEncoder:
         header = {
             "seq": self.sequence, "epoch": run.epoch, "epochs": run.config.epochs, "status": run.status,
             "message": run.message, "threshold": snapshot.threshold, "replay": replay_epoch,
-            "metrics": snapshot.metrics["test"], "losses": _latest_losses(run.history, replay_epoch),
+            "metrics": snapshot.metrics["test"], "losses": snapshot.numbers if snapshot.epoch else None,
             "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
             "sizes": sizes is not None, **(extra or {}),
         }
@@ -187,14 +187,6 @@ def _finite_values(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite_values(item) for item in value]
     return value
-
-
-def _latest_losses(history: list[dict], replay_epoch: int | None) -> dict | None:
-    """The losses and accuracies of the epoch shown, for the line under the metrics."""
-    shown = history[:replay_epoch] if replay_epoch is not None else history
-    if not shown:
-        return None
-    return {key: shown[-1][key] for key in HISTORY_KEYS}
 
 
 def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[str, Any]:

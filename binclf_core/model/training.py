@@ -48,6 +48,7 @@ class Snapshot:
     threshold: float
     metrics: dict  # {"train": {...}, "test": {...}} as threshold_metrics gives
     probabilities: np.ndarray  # (N_train + N_test,) float32, training points first
+    numbers: dict  # train/test loss and accuracy of the model shown (TrainingRun.final_metrics' first four)
     grid: np.ndarray  # (G, G) float32 probability; grid[i, j] is at (grid_x[j], grid_y[i])
     grid_x: np.ndarray  # (G,)
     grid_y: np.ndarray  # (G,)
@@ -67,14 +68,22 @@ class TrainingRun:
         self._parameters = list(self.model.parameters())
         self._weights = weight_matrices(self.model)  # what regularization acts on (not the biases)
         self.history: list[dict] = []
+        # The live settings changed after training began, each {"epoch": epochs trained then, the new
+        # values...}, with "batch" (updates of the epoch in progress) when Step through was mid-epoch:
+        # what an exported script replays to train this very run from initial_config.
+        self.initial_config = config
+        self.changes: list[dict] = []
         self.message = ""
         make_loss = self.bug.make_loss or (lambda pos_weight: loss_fn(config.loss, pos_weight))
         self._loss = make_loss(self.pos_weight)
         self._batch_order = torch.Generator().manual_seed(config.seed)
         self._x_all, self._y_all = self.dataset.x_all, self.dataset.y_all  # (N, 2), (N,): train first
+        self._positive = self._y_all.bool()
         self._n_train = len(self.dataset.y_train)
         self._split_indicator = _split_indicator(self._n_train, len(self.dataset.y_test))
         self._diverged = False
+        self._updates = 0  # optimizer steps so far: the model state a kept evaluation is of
+        self._evaluated: tuple[tuple, dict] | None = None  # ((updates, threshold), _finite_numbers)
         self._lock = threading.Lock()
         self._grids: dict[int, tuple[np.ndarray, np.ndarray, torch.Tensor]] = {}
         self.replay = Replay(self.model)  # weight copies every few epochs, for drawing training back
@@ -137,15 +146,11 @@ class TrainingRun:
 
     def _train_one_epoch(self) -> None:
         """One pass over the training split (the rest of it, if Step through began it), then one
-        record of its losses and accuracies.
-
-        As in skorch and Keras, the training loss and accuracy come from the epoch's own forward
-        passes (averaged over its batches); the test split is evaluated after the epoch's updates.
-        """
+        record of the model as the epoch left it."""
         x, y = self.dataset.x_train, self.dataset.y_train
         if self._pending is None and (self.config.batch_size <= 0 or self.config.batch_size >= len(y)):
-            train_loss, train_scores = self._update(x, y)
-            self._record_epoch(train_loss, train_scores, self._y_all)
+            self._update(x, y)
+            self._record_epoch()
             return
         self._train_batch()
         while self._pending is not None:
@@ -157,29 +162,22 @@ class TrainingRun:
         x, y = self.dataset.x_train, self.dataset.y_train
         epoch = self._pending or self._begin_epoch()
         batch = epoch.batches[len(epoch.losses)]
-        loss, scores = self._update(x[batch], y[batch])
-        epoch.losses.append(loss)
-        epoch.scores.append(scores)
+        epoch.losses.append(self._update(x[batch], y[batch]))
         if len(epoch.losses) == len(epoch.batches):
             self._pending = None
-            if epoch.order is None:
-                self._record_epoch(loss, scores, self._y_all)
-            else:
-                sizes = torch.tensor([len(b) for b in epoch.batches], dtype=torch.float32)
-                train_loss = torch.stack(epoch.losses) @ sizes / len(y)
-                self._record_epoch(train_loss, torch.cat(epoch.scores),
-                                   torch.cat([y[epoch.order], self.dataset.y_test]))
+            self._record_epoch()
 
     def _begin_epoch(self) -> _EpochInProgress:
         n, size = self._n_train, self.config.batch_size
         order = None if size <= 0 or size >= n else torch.randperm(n, generator=self._batch_order)
-        self._pending = _EpochInProgress(order, [slice(None)] if order is None else list(order.split(size)))
+        self._pending = _EpochInProgress([slice(None)] if order is None else list(order.split(size)))
         return self._pending
 
-    def _update(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One optimizer step on a batch; returns its loss () and scores (B,) from before the step."""
+    def _update(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """One optimizer step on a batch; returns its loss () from before the step."""
         if self.bug.zero_grad:  # forward / backward / update, unless the run trains with a bug (bugs.py)
             self.optimizer.zero_grad(set_to_none=True)
+        self._updates += 1
         scores = self.model(x)
         loss = self._loss(scores, y)  # the data loss: what the history records
         with_penalty(loss, self._weights, self.config.regularization, self.config.reg_rate).backward()
@@ -187,30 +185,24 @@ class TrainingRun:
             self.optimizer.step()
             after_update(self._weights, self.config.regularization, self.config.reg_rate,
                          self.optimizer.param_groups[0]["lr"])
-        return loss.detach(), scores.detach()
+        return loss.detach()
 
-    def _record_epoch(self, train_loss: torch.Tensor, train_scores: torch.Tensor, targets: torch.Tensor) -> None:
-        """Append the epoch's record, or stop the run if a loss or a weight became non-finite.
+    def _record_epoch(self) -> None:
+        """Append the epoch's record, the model as the epoch left it (the very numbers final_metrics
+        gives at that moment), or stop the run if a loss or a weight became non-finite.
 
-        `targets` (N,) lists the training targets in the order of `train_scores`, then the test ones.
         Everything is reduced to one small tensor and read with a single `tolist()`, which keeps
         the engine's overhead per epoch small next to the update itself.
         """
         with torch.no_grad():
-            test_scores = self.evaluate(self.dataset.x_test)
-            correct = (torch.cat([train_scores, test_scores]) >= _logit(self.config.threshold)) == targets
-            counts = correct.float() @ self._split_indicator  # (2,): correct points in train, in test
             weights = torch.cat([p.view(-1) for p in self._parameters]).sum()  # nan or inf if any weight is
-            values = torch.cat([torch.stack([train_loss, self._loss(test_scores, self.dataset.y_test), weights]),
-                                counts]).tolist()
+            values = torch.cat([self._evaluation(self.evaluate(self._x_all)), weights.view(1)]).tolist()
         if not all(math.isfinite(v) for v in values):
             self._stop_diverged()
             return
-        train_loss, test_loss, _, train_correct, test_correct = values
-        self.history.append({"epoch": self.epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
-                             "train_accuracy": train_correct / self._n_train,
-                             "test_accuracy": test_correct / len(self.dataset.y_test),
-                             "lr": float(self.optimizer.param_groups[0]["lr"])})
+        numbers = self._numbers(values[:4])
+        self._evaluated = ((self._updates, self.config.threshold), numbers)
+        self.history.append({"epoch": self.epoch + 1, **numbers, "lr": float(self.optimizer.param_groups[0]["lr"])})
         self.replay.record(self.epoch)
         self.path.record(self.epoch)
         step_schedule(self._schedule, quiet=not self.bug.step)
@@ -225,13 +217,22 @@ class TrainingRun:
         )
 
     def update_live(self, **changes) -> None:
-        """Change lr, threshold, epochs or reg_rate in the middle of a run; they apply from the next epoch."""
+        """Change lr, threshold, epochs or reg_rate in the middle of a run, from its next update on; the
+        one way a run's live settings change, so `changes` records every change with its epoch."""
         unknown = set(changes) - LIVE_SETTINGS
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))} cannot change during a run; start a new one")
         with self._lock:
+            changes = {key: value for key, value in changes.items() if getattr(self.config, key) != value}
+            if not changes:
+                return
             self.config = self.config.with_changes(**changes)
-            if self._optimizer is not None:
+            if self.epoch == 0 and self._pending is None and not self._diverged:  # nothing trained: it starts so
+                self.initial_config = self.initial_config.with_changes(**changes)
+            else:
+                batch = {} if self._pending is None else {"batch": len(self._pending.losses)}
+                self.changes.append({"epoch": self.epoch, **batch, **changes})
+            if self._optimizer is not None and {"lr", "epochs"} & set(changes):
                 self._restart_schedule()
 
     def _restart_schedule(self) -> None:
@@ -300,13 +301,15 @@ class TrainingRun:
             model = self.replay.model_at(epoch) if past else self.model
             grid_x, grid_y, points = self._grid(grid_size)
             with torch.no_grad():
-                probabilities = _probabilities(model(self._x_all))
+                scores = model(self._x_all)
+                numbers = self._finite_numbers(self._evaluation(scores).tolist()) if past else self._numbers_now(scores)
                 grid = _probabilities(model(points)).reshape(grid_size, grid_size)
+            probabilities = _probabilities(scores)
             return Snapshot(
                 epoch=epoch if past else self.epoch, status="ready" if past else self.status,
                 message="" if past else self.message,
                 threshold=self.config.threshold, metrics=self._split_metrics(probabilities, metric_splits),
-                probabilities=probabilities, grid=grid, grid_x=grid_x, grid_y=grid_y,
+                probabilities=probabilities, numbers=numbers, grid=grid, grid_x=grid_x, grid_y=grid_y,
             )
 
     def _split_metrics(self, probabilities: np.ndarray, splits: tuple[str, ...]) -> dict:
@@ -327,22 +330,47 @@ class TrainingRun:
         return self._grids[size]
 
     def final_metrics(self) -> dict:
-        """The CLI's `final` block: losses now (None where not finite), train accuracy and the test
-        metrics at the threshold, all from one forward pass over every point."""
+        """The run's final numbers, as every page and output shows them: the model as it is now, at
+        the threshold, from one forward pass over every point. Losses are None where not finite.
+
+        The first four are what the epoch's record held when the run ended there (_record_epoch and
+        snapshot's `numbers` use the same _evaluation); they differ only once the threshold changed since.
+        """
         use_engine_threads()
         with self._lock:
-            n = self._n_train
             scores = self.evaluate(self._x_all)
-            losses = [self._loss(scores[:n], self._y_all[:n]).item(), self._loss(scores[n:], self._y_all[n:]).item()]
-            metrics = self._split_metrics(_probabilities(scores), ("train", "test"))
-        train_loss, test_loss = (v if math.isfinite(v) else None for v in losses)
-        test = metrics["test"]
-        return {
-            "train_loss": train_loss, "test_loss": test_loss,
-            "train_accuracy": metrics["train"]["accuracy"], "test_accuracy": test["accuracy"],
-            "test_precision": test["precision"], "test_recall": test["recall"],
-            "test_f1": test["f1"], "test_roc_auc": test["roc_auc"],
-        }
+            numbers = self._numbers_now(scores)
+            test = self._split_metrics(_probabilities(scores), ("test",))["test"]
+        return {**numbers, "test_precision": test["precision"], "test_recall": test["recall"],
+                "test_f1": test["f1"], "test_roc_auc": test["roc_auc"]}
+
+    def _evaluation(self, scores: torch.Tensor) -> torch.Tensor:
+        """(4,) train loss, test loss, correct training points, correct test points, from scores (N,) of
+        every point (training first). A point is positive when its probability is at or above the
+        threshold, decided as threshold_metrics decides it, so the tiles' accuracy is this one too."""
+        n, y = self._n_train, self._y_all
+        predicted = torch.sigmoid(torch.nan_to_num(scores, nan=0.0)).double() >= self.config.threshold
+        counts = (predicted == self._positive).float() @ self._split_indicator  # (2,)
+        return torch.cat([torch.stack([self._loss(scores[:n], y[:n]), self._loss(scores[n:], y[n:])]), counts])
+
+    def _numbers_now(self, scores: torch.Tensor) -> dict:
+        """_evaluation of the model now (its `scores` (N,)) as _finite_numbers; kept until the model or the
+        threshold changes, so a frame after an epoch reads the numbers its record was made of."""
+        key = (self._updates, self.config.threshold)
+        if self._evaluated is None or self._evaluated[0] != key:
+            self._evaluated = (key, self._finite_numbers(self._evaluation(scores).tolist()))
+        return dict(self._evaluated[1])
+
+    def _numbers(self, values: list[float]) -> dict:
+        """_evaluation's values as the history's keys: losses, and accuracies as fractions."""
+        train_loss, test_loss, train_correct, test_correct = values
+        return {"train_loss": train_loss, "test_loss": test_loss, "train_accuracy": train_correct / self._n_train,
+                "test_accuracy": test_correct / (len(self._y_all) - self._n_train)}
+
+    def _finite_numbers(self, values: list[float]) -> dict:
+        """_numbers, with a loss that is not finite (a diverged model) as None."""
+        return {key: (None if key.endswith("loss") and not math.isfinite(value) else value)
+                for key, value in self._numbers(values).items()}
 
     def checkpoint(self) -> dict:
         """Copies of what continuing this run needs besides its config, data and history: the
@@ -351,19 +379,23 @@ class TrainingRun:
             optimizer = None if self._optimizer is None else copy.deepcopy(self._optimizer.state_dict())
             return {"weights": parameters_to_vector(self._parameters).detach().clone(), "optimizer": optimizer,
                     "batch_order": self._batch_order.get_state(), "diverged": self._diverged,
-                    "message": self.message}
+                    "message": self.message, "initial_config": self.initial_config,
+                    "changes": [dict(change) for change in self.changes]}
 
     def restore(self, checkpoint: dict, history: list[dict]) -> None:
         """Continue from a checkpoint() of a run with the same config and data, after its `history`."""
         with self._lock:
             with torch.no_grad():
                 vector_to_parameters(checkpoint["weights"].clone(), self._parameters)
+            self._evaluated = None
             self.history = [dict(record) for record in history]
             if checkpoint["optimizer"] is not None:
                 self.optimizer.load_state_dict(copy.deepcopy(checkpoint["optimizer"]))
                 self._restart_schedule()  # the schedule at the restored epoch
             self._batch_order.set_state(checkpoint["batch_order"])
             self._diverged, self.message = checkpoint["diverged"], checkpoint["message"]
+            self.initial_config = checkpoint["initial_config"]
+            self.changes = [dict(change) for change in checkpoint["changes"]]
             self.replay.start(self.epoch)
             self.path.start(self.epoch)
 
@@ -411,12 +443,10 @@ class BatchStep:
 @dataclass(eq=False)
 class _EpochInProgress:
     """The batches of an epoch (indices into the training split, or one slice for a full batch) and
-    the losses and scores of those already trained on."""
+    the losses of those already trained on."""
 
-    order: torch.Tensor | None  # (N_train,) the epoch's shuffle; None for a full batch
     batches: list
     losses: list = field(default_factory=list)
-    scores: list = field(default_factory=list)
 
 
 def _split_indicator(n_train: int, n_test: int) -> torch.Tensor:
@@ -425,10 +455,6 @@ def _split_indicator(n_train: int, n_test: int) -> torch.Tensor:
     indicator[:n_train, 0] = 1
     indicator[n_train:, 1] = 1
     return indicator
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1 - p))
 
 
 def _probabilities(scores: torch.Tensor) -> np.ndarray:

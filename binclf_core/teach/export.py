@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import types
+from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+${replay_import}from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -95,19 +96,15 @@ $sources''')
 TRAIN = Template('''
 
 # ---- training -------------------------------------------------------------------------------------
-def train_one_epoch(model, optimizer, loss_fn, x, y, batch_order) -> torch.Tensor:
-    """One pass over the training points; returns the mean of the batches' (data) losses."""
+def train_one_epoch(model, optimizer, loss_fn, x, y, batch_order$epoch_params):
+    """One pass over the training points$epoch_doc."""
 $batches$weights
-    losses, sizes = [], []
-    for batch in batches:
-$zero_grad
+    for $batch_loop:
+$batch_changes$zero_grad
         scores = model(x[batch])  # forward   (B,)
         loss = loss_fn(scores, y[batch])
 $backward
-$step
-        losses.append(loss.detach())
-        sizes.append(len(y[batch]))
-    return torch.stack(losses) @ torch.tensor(sizes, dtype=torch.float32) / len(y)
+$step$epoch_return
 
 
 def finite(*values: torch.Tensor) -> bool:
@@ -121,22 +118,25 @@ $make_loss
     optimizer = make_optimizer(SETTINGS["optimizer"], model.parameters(), SETTINGS["lr"], SETTINGS["momentum"])
     schedule = make_schedule(SETTINGS["schedule"], optimizer, SETTINGS["epochs"])  # None: a constant lr
     batch_order = torch.Generator().manual_seed(SETTINGS["seed"])  # shuffles the mini-batches
-    status, epochs = "completed", SETTINGS["epochs"]
-    for epoch in range(1, epochs + 1):
-        train_loss = train_one_epoch(model, optimizer, loss_fn, x_train, y_train, batch_order)
-        with torch.no_grad():
-            test_loss = loss_fn(model(x_test), y_test)
+    n, status, epoch = len(y_train), "completed", 0
+    while epoch < SETTINGS["epochs"]:
+        ${train_call}
+        with torch.no_grad():  # the model as the epoch left it: what the playground's curves show
+            scores = model(torch.cat([x_train, x_test]))
+            train_loss, test_loss = loss_fn(scores[:n], y_train), loss_fn(scores[n:], y_test)
             weights = torch.cat([p.view(-1) for p in model.parameters()]).sum()
         if not finite(train_loss, test_loss, weights):
-            status, epochs = "diverged", epoch - 1
-            print(f"diverged at epoch {epoch}: a loss or a weight became infinite or NaN; lower the lr")
+            status = "diverged"
+            print(f"diverged at epoch {epoch + 1}: a loss or a weight became infinite or NaN; lower the lr")
             break
+        epoch += 1
         if epoch % max(1, SETTINGS["epochs"] // 10) == 0:
             print(f"epoch {epoch:>6}  train loss {float(train_loss):.4f}  test loss {float(test_loss):.4f}")
         if schedule is not None:
             schedule.step()  # once per epoch, after its updates
+$epoch_changes
     print(json.dumps({**final_metrics(model, loss_fn, x_train, y_train, x_test, y_test),
-                      "epochs": epochs, "status": status}))
+                      "epochs": epoch, "status": status}))
 
 
 # ---- evaluation -----------------------------------------------------------------------------------
@@ -157,6 +157,28 @@ if __name__ == "__main__":
     main()
 ''')
 
+CHANGES = Template('''
+
+# ---- the live settings changed while the run trained, replayed where the playground applied them ---
+# Each change holds the epochs trained by then (and, with "batch", the updates of the next epoch
+# made by then: Step through) and the new values.
+CHANGES = $changes
+
+
+$sources
+
+def apply_changes(optimizer, schedule, epoch: int, batch: int = 0):
+    """SETTINGS take the values changed after `epoch` epochs (and `batch` updates of the next); a new lr
+    or number of epochs restarts the schedule where the run stands. Returns the schedule to step."""
+    for change in CHANGES:
+        if change["epoch"] == epoch and change.get("batch", 0) == batch:
+            SETTINGS.update({key: value for key, value in change.items() if key not in ("epoch", "batch")})
+            if "lr" in change or "epochs" in change:
+                schedule = restart_schedule(SETTINGS["schedule"], optimizer, SETTINGS["lr"], SETTINGS["epochs"],
+                                            epoch)
+    return schedule
+''')
+
 FULL_BATCH = '    batches = [slice(None)]  # full batch: one update on all the training points'
 MINI_BATCHES = '''\
     order = torch.randperm(len(y), generator=batch_order)
@@ -168,8 +190,10 @@ POS_WEIGHT = '''\
 '''
 
 
-def export_script(config: RunConfig, file_name: str = "binclf_run.py", dataset: Dataset | None = None) -> str:
-    """The standalone script of `config` as text; ConfigError if the run cannot travel as a script.
+def export_script(config: RunConfig, file_name: str = "binclf_run.py", dataset: Dataset | None = None,
+                  changes: Sequence[dict] = ()) -> str:
+    """The standalone script of a run that started with `config` and then took `changes` (TrainingRun's
+    record of its live settings' changes), as text; ConfigError if the run cannot travel as a script.
 
     `dataset` is the run's own split, needed for points no generator rebuilds (drawn points; a CSV's,
     which are read from `config.csv` when not given): the script then carries the points themselves.
@@ -177,16 +201,17 @@ def export_script(config: RunConfig, file_name: str = "binclf_run.py", dataset: 
     data, sklearn_import = _data_section(config, dataset)
     bug = bugs.BUGS[config.bug]
     parts = [
-        HEADER.substitute(summary=_summary(config), file_name=file_name, settings=_settings(config),
-                          sklearn_import=sklearn_import),
+        HEADER.substitute(summary=_summary(config, changes), file_name=file_name, settings=_settings(config),
+                          sklearn_import=sklearn_import, replay_import="import warnings\n" if changes else ""),
         data,
         MODEL.substitute(source=_sources(input_features, FeatureMap, ScoreModel), layers=_layers(config),
                          raw_features=repr(RAW_FEATURES)),
         OPTIMIZER.substitute(sources=_sources(optim.make_optimizer, optim.make_schedule)),
+        _changes_section(changes),
         LOSS.substitute(sources=_loss_sources(config, bug)),
         regularization_sources(config),
         TRAIN.substitute(
-            batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES,
+            batches=FULL_BATCH if config.batch_size <= 0 else MINI_BATCHES, **_replay_lines(bool(changes)),
             zero_grad=(" " * 8 + "optimizer.zero_grad(set_to_none=True)" if bug.zero_grad
                        else " " * 8 + "# BUG: the gradients are never zeroed (optimizer.zero_grad() is missing)"),
             step=step_lines(config, bug), make_loss=_make_loss(config, bug),
@@ -208,7 +233,33 @@ def _data_section(config: RunConfig, dataset: Dataset | None) -> tuple[str, str]
     return own_data_section(dataset or datasets.load_dataset(config), source), ""
 
 
-def _summary(config: RunConfig) -> str:
+def _changes_section(changes: Sequence[dict]) -> str:
+    """CHANGES, optim.py's restart_schedule and apply_changes, for a run whose live settings changed."""
+    if not changes:
+        return ""
+    listed = "[\n" + "".join(f"    {dict(change)!r},\n" for change in changes) + "]"
+    return CHANGES.substitute(changes=listed, sources=_sources(optim.restart_schedule))
+
+
+def _replay_lines(replays: bool) -> dict[str, str]:
+    """The training loop's lines that apply the recorded changes where the playground applied them."""
+    if not replays:
+        return {"epoch_params": "", "epoch_doc": "", "batch_loop": "batch in batches", "batch_changes": "",
+                "epoch_return": "", "train_call": "train_one_epoch(model, optimizer, loss_fn, x_train, y_train, "
+                "batch_order)", "epoch_changes": ""}
+    return {"epoch_params": ", schedule, epoch",
+            "epoch_doc": " (the `epoch`-th, from 0), with the changes made between its updates;\n"
+                         "    returns the schedule",
+            "batch_loop": "number, batch in enumerate(batches)",
+            "batch_changes": " " * 8 + "if number:\n" + " " * 12
+                             + "schedule = apply_changes(optimizer, schedule, epoch, number)\n",
+            "epoch_return": "\n    return schedule",
+            "train_call": "schedule = train_one_epoch(model, optimizer, loss_fn, x_train, y_train, batch_order, "
+                          "schedule, epoch)",
+            "epoch_changes": " " * 8 + "schedule = apply_changes(optimizer, schedule, epoch)  # what changed after it"}
+
+
+def _summary(config: RunConfig, changes: Sequence[dict] = ()) -> str:
     model = "logistic regression" if config.model == "logistic" else (
         f"an MLP ({','.join(map(str, config.hidden))} hidden units, {config.activation})")
     schedule = "" if config.schedule == "constant" else f" at its peak ({config.schedule} schedule)"
@@ -217,7 +268,21 @@ def _summary(config: RunConfig) -> str:
     text += inside_summary(config)
     if config.bug != "none":
         text += f"\nIt trains with a bug on purpose: {bugs.BUGS[config.bug].label}."
+    if changes:
+        text += f"\nThen, as the playground applied them while it trained: {changes_text(changes)}."
     return text
+
+
+def changes_text(changes: Sequence[dict]) -> str:
+    """A run's recorded changes in words: "after epoch 27, lr 0.05; after 3 updates of epoch 41, lr 0.01"."""
+    return "; ".join(map(_change_text, changes))
+
+
+def _change_text(change: dict) -> str:
+    where = (f"after {change['batch']} updates of epoch {change['epoch'] + 1}" if change.get("batch")
+             else f"after epoch {change['epoch']}")
+    values = ", ".join(f"{key} {value:g}" for key, value in change.items() if key not in ("epoch", "batch"))
+    return f"{where}, {values}"
 
 
 def _settings(config: RunConfig) -> str:

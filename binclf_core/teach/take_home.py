@@ -28,7 +28,9 @@ def history_csv(history: list[dict]) -> str:
 
 
 def config_json(run: TrainingRun) -> str:
-    return json.dumps(run.config.to_dict(), indent=2) + "\n"
+    """The settings the run started with, and under `changes` each live setting changed while it trained
+    (with the epoch after which it applied): together they rebuild the run, as the script does."""
+    return json.dumps({**run.initial_config.to_dict(), "changes": run.changes}, indent=2) + "\n"
 
 
 def weights_bytes(run: TrainingRun) -> bytes:

@@ -13,7 +13,7 @@ try:
 except ImportError:  # the `chromium` fixture skips these tests, or fails them under BINCLF_REQUIRE_BROWSER=1
     expect = None
 
-from tests.browser.test_playground import EXCEPTION, LONG, TRAINING, epochs, open_app, wait_epoch_above
+from tests.browser.test_playground import EXCEPTION, LONG, TRAINING, epochs, open_app, set_number, wait_epoch_above
 
 
 def test_loss_explorer_draws_the_curves_and_a_picked_point(page, app_url, artifacts):
@@ -62,26 +62,53 @@ def losses_line(page) -> dict[str, float]:
             for name, number, percent in re.findall(r"([A-Za-z ]+?) (-?[\d.]+)( ?%)?(?: ·|$)", text)}
 
 
-def test_the_take_it_home_script_ends_where_the_page_ended(page, app_url, artifacts, tmp_path):
-    """Issue 17, point 1 as a person sees it: train on the page, download the script, run it, and read
-    the same final test accuracy and losses (the app trains with the script's one torch thread)."""
-    open_app(page, app_url, "?preset=moons_hinge&speed=Fast", total=600)
-    page.get_by_role("button", name="Train").click()
-    expect(page.get_by_text("Epoch 600 / 600", exact=True)).to_be_visible(timeout=TRAINING)
-    page.wait_for_timeout(500)  # the last frame's numbers
-    shown = losses_line(page)
-    page.get_by_text("Take it home").click()
+def downloaded_script_final(page, tmp_path) -> dict:
+    """Take it home's script, downloaded and run: its final JSON."""
+    page.get_by_text("Take it home", exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Script (Python)").click()
     script = tmp_path / "binclf_run.py"
     download.value.save_as(script)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    final = json.loads(done.stdout.strip().splitlines()[-1])
-    assert round(final["test_accuracy"], 3) == round(shown["test accuracy"], 3)  # the page shows 98.0 %
-    assert f"{final['test_loss']:.4f}" == f"{shown['test loss']:.4f}"
-    # (The page's train loss is the last epoch's, taken during its update; the script's is measured after it.)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def assert_the_line_shows(shown: dict[str, float], final: dict) -> None:
+    """The page's line under the metrics reads the script's final numbers, in the page's format."""
+    for key in ("train_loss", "test_loss"):
+        assert f"{final[key]:.4f}" == f"{shown[key.replace('_', ' ')]:.4f}"
+    for key in ("train_accuracy", "test_accuracy"):
+        assert round(final[key], 3) == round(shown[key.replace("_", " ")], 3)  # the page shows 98.0 %
+
+
+def test_the_take_it_home_script_ends_where_the_page_ended(page, app_url, artifacts, tmp_path):
+    """Train on the page, download the script, run it, and read the same final losses and accuracies
+    (the app trains with the script's one torch thread)."""
+    open_app(page, app_url, "?preset=moons_hinge&speed=Fast", total=600)
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("Epoch 600 / 600", exact=True)).to_be_visible(timeout=TRAINING)
+    page.wait_for_timeout(500)  # the last frame's numbers
+    shown = losses_line(page)
+    assert_the_line_shows(shown, downloaded_script_final(page, tmp_path))
     page.screenshot(path=str(artifacts / "take_it_home_trained.png"))
+
+
+def test_a_learning_rate_changed_while_training_is_replayed_by_the_script(page, app_url, artifacts, tmp_path):
+    """Raise the learning rate mid-run: the script replays the change and ends on the page's numbers,
+    and the page says that Copy link leaves the change out."""
+    open_app(page, app_url, "?lr=0.01", total=300)
+    page.get_by_role("button", name="Train").click()
+    wait_epoch_above(page, 20)
+    set_number(page, "Learning rate", "0.05")
+    expect(page.get_by_text("Epoch 300 / 300", exact=True)).to_be_visible(timeout=TRAINING)
+    note = page.get_by_text(re.compile(r"Copy link shares the settings as they are now"))
+    expect(note).to_be_visible(timeout=LONG)
+    page.wait_for_timeout(500)  # the last frame's numbers
+    shown = losses_line(page)
+    note.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "mid_run_change_note.png"))
+    assert_the_line_shows(shown, downloaded_script_final(page, tmp_path))
 
 
 def test_links_keep_plain_commas_and_copy_link_copies_them(page, app_url):

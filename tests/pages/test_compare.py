@@ -1,7 +1,7 @@
 import json
 
 from binclf_core.explore.runs import MAX_RUNS
-from tests.pages.conftest import epoch_text
+from tests.pages.conftest import epoch_text, produce_frame
 from tests.pages.test_playground import widget
 
 COMPARE, PLAYGROUND = "pages/compare.py", "pages/playground.py"
@@ -77,3 +77,16 @@ def test_the_table_formats_metrics_as_the_metrics_strip_does(app):
     formats = {column: spec["type_config"]["format"] for column, spec in json.loads(table.proto.columns).items()
                if "format" in spec.get("type_config", {})}
     assert formats["test accuracy"] == "%.1f %%" and formats["train loss"] == "%.4f" and formats["test F1"] == "%.3f"
+
+
+def test_the_playground_shows_the_very_numbers_compare_shows_for_the_same_run(app):
+    app.run()
+    app.button(key="step").click().run()
+    header = produce_frame(app)["header"]  # what the page's tiles and the line under them show
+    line, tiles = header["losses"], header["metrics"]
+    app.switch_page(COMPARE).run()
+    row = app.dataframe[0].value.iloc[-1]
+    assert (row["train loss"], row["test loss"]) == (line["train_loss"], line["test_loss"])
+    assert (row["train accuracy"], row["test accuracy"]) == (100 * line["train_accuracy"], 100 * line["test_accuracy"])
+    assert row["test accuracy"] == 100 * tiles["accuracy"]
+    assert (row["test F1"], row["test ROC AUC"]) == (tiles["f1"], tiles["roc_auc"])

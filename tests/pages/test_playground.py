@@ -91,6 +91,32 @@ def test_learning_rate_threshold_and_epochs_apply_to_the_running_run(app):
     assert epoch_text(app) == "**Epoch 5 / 400**"
 
 
+def test_a_mid_run_learning_rate_change_is_recorded_replayed_by_the_script_and_left_out_of_the_link(app):
+    app.run()
+    widget(app, "lr").set_value(0.01).run()  # before training: the run simply starts with it
+    app.button(key="step").click().run()
+    widget(app, "lr").set_value(0.05).run()
+    app.button(key="step").click().run()
+    run = app.session_state["run"]
+    assert run.changes == [{"epoch": 5, "lr": 0.05}] and run.initial_config.lr == 0.01
+    assert app.query_params["lr"] == "0.05"  # the link holds the settings as they are now, and the page says so
+    note = next(c.value for c in app.caption if c.value.startswith("Copy link shares"))
+    assert "from epoch 0" in note and "after epoch 5, lr 0.05" in note
+    app.toggle(key="take_home").set_value(True).run()
+    app.toggle(key="show_script").set_value(True).run()
+    script = app.code[0].value
+    assert "'lr': 0.01," in script and "{'epoch': 5, 'lr': 0.05}," in script
+
+
+def test_the_too_high_lessons_button_is_recorded_as_a_change_of_the_run(app):
+    app.query_params["preset"] = "lr_too_high"
+    app.run()
+    app.button(key="step").click().run()
+    app.button(key="lesson_action").click().run()
+    run = app.session_state["run"]
+    assert run.changes == [{"epoch": run.epoch, "lr": 1.0}] and run.initial_config.lr == 20.0
+
+
 @pytest.mark.parametrize(("key", "value"), [("dataset", "xor"), ("model", "mlp"), ("loss", "hinge"),
                                             ("seed", 7), ("optimizer", "adam")])
 def test_changing_the_data_or_the_model_resets_the_run(app, key, value):
