@@ -95,7 +95,7 @@ def test_groups_that_cannot_share_an_architecture_each_train_and_keep_the_order(
 def test_progress_rises_to_one():
     seen = []
     run_sweep(combinations(RunConfig(epochs=30), {"lr": [0.1, 0.2], "loss": ["bce", "hinge"]}), progress=seen.append)
-    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0) and len(seen) > 2
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0) and len(seen) >= 2  # one group, then the other
 
 
 @pytest.mark.parametrize(("field", "text", "values"), [
