@@ -160,20 +160,21 @@ def _probe_config(config: RunConfig) -> RunConfig:
 @functools.lru_cache(maxsize=64)
 def _unit_cost(config: RunConfig, members: int) -> tuple[float, float]:
     """(set-up seconds, seconds per epoch) of a unit of `members` copies of `config`, timed on a probe:
-    the set-up builds the unit and its results, the epochs are timed after one warm-up epoch."""
+    the set-up builds the unit and its results; the epochs are timed after a warm-up epoch, whose
+    one-off costs (torch's, once a process) a sweep on a running server has long paid."""
     dataset = load_dataset(config)
     began = time.perf_counter()
     if batchable(config):
         trainer = BatchedRuns([config] * members, [dataset] * members)
     else:
         trainer = TrainingRun(config, dataset)
-    trainer.step_for(0, 1)  # the first epoch pays torch's one-off costs
-    warm_up = time.perf_counter() - began
+    setup = time.perf_counter() - began
+    trainer.step_for(0, 1)
     began = time.perf_counter()
     epochs = trainer.step_for(PROBE_SECONDS, PROBE_EPOCHS - 1)
     per_epoch = (time.perf_counter() - began) / epochs
-    began = time.perf_counter()
     if isinstance(trainer, BatchedRuns):
+        began = time.perf_counter()
         trainer.results()
-    setup = warm_up - per_epoch + time.perf_counter() - began  # the warm-up epoch counts with the others
-    return max(0.0, setup), per_epoch
+        setup += time.perf_counter() - began
+    return setup, per_epoch
