@@ -6,7 +6,7 @@ from ui import session
 from ui.controls import sidebar_controls
 from ui.own_data import OWN_DATA
 from ui.sweep_controls import last_result, plan, run_button, show_plan, sweep_axes
-from ui.sweep_job import collect, show_status
+from ui.sweep_job import collect, running, show_status
 from ui.sweep_views import show_results
 
 session.start_session()
@@ -26,6 +26,7 @@ run_button(configs, axes)
 show_status()
 result = last_result()
 if result is None:
-    st.info("Choose what to vary, then press **Run sweep**.")
+    if not running():
+        st.info("Choose what to vary, then press **Run sweep**.")
     st.stop()
 show_results(result)
