@@ -17,7 +17,7 @@ from binclf_core.explore.sweep import (
     log_range,
     parse_values,
 )
-from binclf_core.explore.sweep_runner import estimate_seconds
+from binclf_core.explore.sweep_runner import SHARE, estimate_seconds
 from ui import sweep_job
 from ui.sweep_job import RESULT, duration_text
 
@@ -99,8 +99,8 @@ def show_plan(base: RunConfig, configs: list[RunConfig]) -> None:
     except ConfigError as error:
         st.error(f"{error}.")
         return
-    st.caption(f"Estimated time: about {duration_text(seconds)}. A sweep takes at most half of one of the "
-               "server's cores, so that other tabs keep theirs; one sweep trains at a time.")
+    st.caption(f"Estimated time: about {duration_text(seconds)}. A sweep takes at most {SHARE:.0%} of one of "
+               "the server's cores, so that other tabs keep theirs; one sweep trains at a time.")
 
 
 def run_button(configs: list[RunConfig] | None, axes: dict[str, list] | None) -> None:

@@ -22,7 +22,7 @@ from binclf_core.explore.sweep import result_rows
 from binclf_core.explore.sweep_runner import ABANDONED, CANCELLED, FINISHED, SweepRunner
 
 JOB, NOTICE, RESULT = "sweep_job", "sweep_notice", "sweep_result"
-REFRESH_SECONDS = 0.5  # how often the progress is redrawn
+REFRESH_SECONDS = 1.0  # how often the progress is redrawn (each a script run of the fragment)
 CANCEL_WAIT_SECONDS = 2.0  # the page waits this long for a cancelled sweep to stop before it redraws
 
 

@@ -24,9 +24,10 @@ from binclf_core.explore.sweep import SweepTraining, training_units
 from binclf_core.model.training import TrainingRun
 from binclf_core.threads import use_engine_threads
 
-SHARE = 0.5  # of one core; bench/bench_sweep_share.py measures what other tabs keep at this share
+SHARE = 0.2  # of one core; bench/bench_sweep_share.py measures what other tabs keep at this share
 SLICE_SECONDS = 0.2  # work between two checks: Cancel acts within about this (or one epoch, if longer)
 GONE_AFTER_SECONDS = 2.0  # a tab's connection may drop and come back; gone this long, it is closed
+PACE_AFTER = 0.01  # of the work done: from then on the time left follows the pace so far
 PROBE_SECONDS = 0.1  # timed epochs per probe of the estimate, after one warm-up epoch
 PROBE_EPOCHS = 1000  # at most, per probe
 
@@ -84,9 +85,10 @@ class SweepRunner:
         return (self.ended or time.perf_counter()) - self.started_training
 
     def remaining_seconds(self) -> float:
-        """Seconds to go: the estimate until there is progress, then the pace so far."""
-        if self.fraction <= 0:
-            return self.estimate
+        """Seconds to go: the estimate's share left until PACE_AFTER of the work is done, then the pace so far
+        (earlier, the first step's set-up and the rest after it would weigh too much)."""
+        if self.fraction < PACE_AFTER:
+            return self.estimate * (1 - self.fraction)
         return self.seconds_trained() * (1 - self.fraction) / self.fraction
 
     # ---- the worker thread ---------------------------------------------------------------------
