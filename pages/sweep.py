@@ -5,7 +5,8 @@ import streamlit as st
 from ui import session
 from ui.controls import sidebar_controls
 from ui.own_data import OWN_DATA
-from ui.sweep_controls import last_result, plan, run_with_progress, sweep_axes
+from ui.sweep_controls import last_result, plan, run_button, show_plan, sweep_axes
+from ui.sweep_job import collect, running, show_status
 from ui.sweep_views import show_results
 
 session.start_session()
@@ -19,12 +20,13 @@ if base is not None and base.dataset in OWN_DATA:
 axes = sweep_axes()
 configs = plan(base, axes) if axes is not None and base is not None else None
 if configs is not None:
-    st.markdown(f"**{len(configs)} combination{'s' if len(configs) > 1 else ''}** will train, "
-                f"{base.epochs:,} epochs each.")
-if st.button("Run sweep", key="run_sweep", type="primary", disabled=configs is None):
-    run_with_progress(configs, [field for field, values in axes.items() if len(values) > 1] or list(axes))
+    show_plan(base, configs)
+collect()
+run_button(configs, axes)
+show_status()
 result = last_result()
 if result is None:
-    st.info("Choose what to vary, then press **Run sweep**.")
+    if not running():
+        st.info("Choose what to vary, then press **Run sweep**.")
     st.stop()
 show_results(result)

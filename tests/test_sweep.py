@@ -1,4 +1,5 @@
 import math
+import time
 
 import pytest
 import torch
@@ -12,6 +13,17 @@ from binclf_core.explore.sweep import (
     parse_values,
     result_rows,
     run_sweep,
+)
+from binclf_core.explore.sweep_runner import (
+    ABANDONED,
+    CANCELLED,
+    FINISHED,
+    GONE_AFTER_SECONDS,
+    QUEUED,
+    SHARE,
+    TRAINING,
+    SweepRunner,
+    estimate_seconds,
 )
 from binclf_core.model.networks import build_model
 from binclf_core.model.training import TrainingRun
@@ -95,7 +107,7 @@ def test_groups_that_cannot_share_an_architecture_each_train_and_keep_the_order(
 def test_progress_rises_to_one():
     seen = []
     run_sweep(combinations(RunConfig(epochs=30), {"lr": [0.1, 0.2], "loss": ["bce", "hinge"]}), progress=seen.append)
-    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0) and len(seen) > 2
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0) and len(seen) >= 2  # one group, then the other
 
 
 @pytest.mark.parametrize(("field", "text", "values"), [
@@ -182,3 +194,80 @@ def test_a_sweep_may_vary_the_features_and_the_scaling():
         assert_same_run(swept, alone(config))
     with pytest.raises(ConfigError, match="features"):
         parse_values("features", "x1;x9")
+
+
+# ---- the runner: in the background, paced, queued, stoppable -----------------------------------------
+HEAVY = RunConfig(dataset="spiral", n_samples=1000, model="mlp", hidden=(32, 32), epochs=20000)
+
+
+def heavy_sweep() -> list[RunConfig]:
+    """8 combinations of 20,000 epochs of an MLP 32,32 on 1,000 points: minutes of training."""
+    return combinations(HEAVY, {"lr": [0.01, 0.1], "seed": [1, 2, 3, 4]})
+
+
+def test_the_estimate_is_within_3x_of_the_time_a_small_sweep_takes():
+    batched = combinations(RunConfig(dataset="moons", model="mlp", hidden=(8,), epochs=400),
+                           {"lr": [0.01, 0.1], "seed": [1, 2, 3]})
+    configs = [*batched, RunConfig(optimizer="rmsprop", epochs=400)]  # and one that trains alone
+    estimate = estimate_seconds(configs)
+    started = time.perf_counter()
+    runner = SweepRunner(configs).start()
+    assert runner.wait(120) and runner.state == FINISHED
+    seconds = time.perf_counter() - started
+    assert estimate / 3 <= seconds <= estimate * 3, f"estimated {estimate:.2f} s, took {seconds:.2f} s"
+
+
+def test_a_runner_gives_the_same_runs_as_run_sweep():
+    configs = combinations(RunConfig(epochs=50), {"lr": [0.1, 0.5], "loss": ["bce", "hinge"]})
+    runner = SweepRunner(configs).start()
+    assert runner.wait(60) and runner.state == FINISHED and runner.fraction == 1.0
+    assert result_rows(runner.runs) == result_rows(run_sweep(configs))
+
+
+def test_cancel_stops_a_heavy_sweep_within_a_second():
+    runner = SweepRunner(heavy_sweep()).start()
+    time.sleep(1.0)
+    assert runner.state == TRAINING and 0 < runner.fraction < 0.01
+    asked = time.perf_counter()
+    runner.cancel()
+    assert runner.wait(5) and runner.state == CANCELLED and runner.runs is None
+    assert runner.ended - asked < 1.0
+
+
+def test_a_sweep_whose_starter_is_gone_stops_within_a_few_seconds():
+    here = {"alive": True}
+    runner = SweepRunner(heavy_sweep(), alive=lambda: here["alive"]).start()
+    time.sleep(1.0)
+    gone = time.perf_counter()
+    here["alive"] = False
+    assert runner.wait(10) and runner.state == ABANDONED
+    assert runner.ended - gone < GONE_AFTER_SECONDS + 1.0
+
+
+def test_a_brief_disconnection_does_not_stop_a_sweep():
+    beats = iter([True, False, False, True])  # gone for less than GONE_AFTER_SECONDS, then back
+    runner = SweepRunner(heavy_sweep(), alive=lambda: next(beats, True)).start()
+    time.sleep(2.0)
+    assert runner.state == TRAINING
+    runner.cancel()
+    runner.wait(5)
+
+
+def test_a_sweep_takes_at_most_its_share_of_a_core():
+    runner = SweepRunner(heavy_sweep()).start()
+    time.sleep(1.0)  # past building its data and models
+    cpu, wall = time.process_time(), time.perf_counter()  # the worker is this process's only busy thread
+    time.sleep(4.0)
+    share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    runner.cancel()
+    runner.wait(5)
+    assert share <= SHARE + 0.15, f"the sweep took {share:.0%} of a core"
+
+
+def test_one_sweep_trains_at_a_time_and_the_next_waits_its_turn():
+    first = SweepRunner(heavy_sweep()).start()
+    second = SweepRunner(combinations(RunConfig(epochs=20), {"lr": [0.1, 0.2]})).start()
+    time.sleep(1.0)
+    assert first.state == TRAINING and second.state == QUEUED and second.ahead() == 1 and first.ahead() == 0
+    first.cancel()
+    assert second.wait(30) and second.state == FINISHED

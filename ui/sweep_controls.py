@@ -1,12 +1,11 @@
 """The Sweep page's controls: one or two settings to vary, each over a list or a log range, and the
-Run sweep button that trains every combination at once behind a progress bar.
+Run sweep button, which starts them training in the background (ui/sweep_job.py), with the
+estimated time said before it is pressed.
 
 Widget keys start with `sweep_`; the finished sweep lives under the session key `sweep_result`.
 """
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
@@ -17,11 +16,11 @@ from binclf_core.explore.sweep import (
     fitting_base,
     log_range,
     parse_values,
-    result_rows,
-    run_sweep,
 )
+from binclf_core.explore.sweep_runner import SHARE, estimate_seconds
+from ui import sweep_job
+from ui.sweep_job import RESULT, duration_text
 
-RESULT = "sweep_result"
 NOTHING = "nothing"
 DEFAULT_LISTS = {"lr": "0.001,0.01,0.1,1", "loss": "bce,weighted_bce,hinge", "hidden": "4;8;8,8;16,16",
                  "pos_weight": "0.5,1,2,5", "batch_size": "0,16,64", "noise": "0.5,1,1.5,2",
@@ -91,16 +90,26 @@ def plan(base: RunConfig, axes: dict[str, list]) -> list[RunConfig] | None:
         return None
 
 
-def run_with_progress(configs: list[RunConfig], fields: list[str]) -> None:
-    """Train every combination at once behind a progress bar, and keep the results in the session."""
-    bar = st.progress(0.0, text=f"Training {len(configs)} combinations…")
-    start = time.perf_counter()
-    runs = run_sweep(configs, progress=lambda done: bar.progress(done, text=f"Training {len(configs)} "
-                                                                           f"combinations… {done:.0%}"))
-    seconds = time.perf_counter() - start
-    bar.progress(1.0, text=f"Trained {len(configs)} combinations in {seconds:.1f} s")
-    st.session_state[RESULT] = {"runs": runs, "fields": fields, "rows": result_rows(runs)}
+def show_plan(base: RunConfig, configs: list[RunConfig]) -> None:
+    """How many combinations will train, and how long they will take, before Run sweep is pressed."""
+    st.markdown(f"**{len(configs)} combination{'s' if len(configs) > 1 else ''}** will train, "
+                f"{base.epochs:,} epochs each.")
+    try:
+        seconds = estimate_seconds(configs)
+    except ConfigError as error:
+        st.error(f"{error}.")
+        return
+    st.caption(f"Estimated time: about {duration_text(seconds)}. A sweep takes at most {SHARE:.0%} of one of "
+               "the server's cores, so that other tabs keep theirs; one sweep trains at a time.")
+
+
+def run_button(configs: list[RunConfig] | None, axes: dict[str, list] | None) -> None:
+    """Run sweep, which starts training in the background (disabled while this tab's sweep trains)."""
+    if st.button("Run sweep", key="run_sweep", type="primary", disabled=configs is None or sweep_job.running()):
+        sweep_job.start(configs, [field for field, values in axes.items() if len(values) > 1] or list(axes))
+        st.rerun()  # the page again, drawn as it is while the sweep trains: Run sweep disabled, Cancel sweep
 
 
 def last_result() -> dict | None:
+    """The last finished sweep of this tab: its runs, varied fields and result rows."""
     return st.session_state.get(RESULT)

@@ -9,6 +9,9 @@ optimizer steps are `torch.optim.SGD` / `Adam`'s own arithmetic with their defau
 
 from __future__ import annotations
 
+import math
+import time
+
 import torch
 import torch.nn.functional as F
 
@@ -138,11 +141,23 @@ class BatchedRuns:
             w.copy_(torch.sign(w) * torch.clamp(w.abs() - _per_member(amount, w), min=0))
 
     # ---- epochs ------------------------------------------------------------------------------------
+    @property
+    def epoch(self) -> int:
+        """Epochs trained so far, the same for every member (a diverged one is parked, not left behind)."""
+        return len(self.records)
+
     def train(self, epochs: int) -> None:
         """Train every member `epochs` more epochs, one record each per epoch."""
-        use_engine_threads()  # the Sweep page trains in a Streamlit script thread
-        for _ in range(epochs):
+        self.step_for(math.inf, epochs)
+
+    def step_for(self, seconds: float, max_epochs: int) -> int:
+        """Train as many epochs as fit in `seconds` (at least one), at most max_epochs; how many ran."""
+        use_engine_threads()  # a sweep trains on a thread of its own, or the CLI's main thread
+        deadline, ran = time.perf_counter() + seconds, 0
+        while ran < max_epochs and (ran == 0 or time.perf_counter() < deadline):
             self._train_one_epoch()
+            ran += 1
+        return ran
 
     def _train_one_epoch(self) -> None:
         """TrainingRun._train_one_epoch for all members: its batches, losses and records."""

@@ -22,7 +22,7 @@ from binclf_core.model.training import TrainingRun
 
 MAX_SWEEP_COMBINATIONS = 100  # 64 logistic runs of 1000 epochs train in well under a second
 MAX_LOG_STEPS = 20
-PROGRESS_UPDATES = 20  # progress reports per group of runs that train together
+PROGRESS_SECONDS = 0.2  # training between two progress reports
 
 
 def _number(text: str) -> float:
@@ -139,48 +139,97 @@ def _datasets(configs: list[RunConfig]) -> list[Dataset]:
     return [loaded[key] for key in keys]
 
 
-def run_sweep(configs: list[RunConfig], progress: Callable[[float], None] | None = None) -> list[TrainingRun]:
-    """Train every config to its last epoch, in batched groups; finished runs in the order given.
+@dataclass
+class TrainingUnit:
+    """Sweep members that train as one: a BatchedRuns of several, or one TrainingRun (built when reached)."""
 
-    `progress(fraction)` is called as the groups advance, from 0 to 1.
-    """
-    if len(configs) > MAX_SWEEP_COMBINATIONS:
-        raise ConfigError(f"{len(configs)} runs is too many: a sweep takes at most {MAX_SWEEP_COMBINATIONS}")
-    datasets = _datasets(configs)
+    members: list[int]
+    epochs: int
+    trainer: BatchedRuns | TrainingRun | None = None
+
+
+class SweepTraining:
+    """A sweep's training cut into short steps (`advance`), so that a caller can report, pace or stop it
+    between them; `results()` once `finished`."""
+
+    def __init__(self, configs: list[RunConfig]):
+        if len(configs) > MAX_SWEEP_COMBINATIONS:
+            raise ConfigError(f"{len(configs)} runs is too many: a sweep takes at most {MAX_SWEEP_COMBINATIONS}")
+        self.configs, self.datasets = configs, _datasets(configs)
+        self._units = training_units(configs)
+        self._next = 0  # the unit in training
+        self._runs: list[TrainingRun | None] = [None] * len(configs)
+        self.total_epochs = max(1, sum(c.epochs for c in configs))
+        self._epochs_before = 0  # of the units already trained
+
+    @property
+    def finished(self) -> bool:
+        return self._next == len(self._units)
+
+    @property
+    def fraction(self) -> float:
+        """Member-epochs trained over all those asked, 0 to 1."""
+        unit = None if self.finished else self._units[self._next]
+        current = len(unit.members) * unit.trainer.epoch if unit is not None and unit.trainer is not None else 0
+        return min(1.0, (self._epochs_before + current) / self.total_epochs)
+
+    def advance(self, seconds: float) -> None:
+        """Train for about `seconds` (at least one epoch), returning early when a unit completes."""
+        unit = self._units[self._next]
+        if unit.trainer is None:
+            unit.trainer = self._build(unit)
+        unit.trainer.step_for(seconds, unit.epochs - unit.trainer.epoch)
+        if unit.trainer.epoch >= unit.epochs or getattr(unit.trainer, "finished", False):  # done, or diverged alone
+            self._collect(unit)
+
+    def _build(self, unit: TrainingUnit) -> BatchedRuns | TrainingRun:
+        if len(unit.members) == 1 and not batchable(self.configs[unit.members[0]]):
+            index = unit.members[0]
+            return TrainingRun(self.configs[index], self.datasets[index])
+        return BatchedRuns([self.configs[i] for i in unit.members], [self.datasets[i] for i in unit.members])
+
+    def _collect(self, unit: TrainingUnit) -> None:
+        runs = unit.trainer.results() if isinstance(unit.trainer, BatchedRuns) else [unit.trainer]
+        for index, run in zip(unit.members, runs, strict=True):
+            self._runs[index] = run
+        self._epochs_before += unit.epochs * len(unit.members)
+        unit.trainer = None  # its runs are kept; the stacked tensors can go
+        self._next += 1
+
+    def results(self) -> list[TrainingRun]:
+        """The finished runs, in the order of the configs."""
+        if not self.finished:
+            raise RuntimeError("the sweep has not finished training")
+        return list(self._runs)  # type: ignore[arg-type] - every slot is filled once finished
+
+
+def training_units(configs: list[RunConfig]) -> list[TrainingUnit]:
+    """The units a sweep trains one after another: configs with one batch_key train as one unit,
+    those the batched engine does not write out (other optimizers, schedules) alone, one unit each."""
     groups: dict[tuple, list[int]] = {}
     for index, config in enumerate(configs):
         groups.setdefault(batch_key(config), []).append(index)
-    total, done = max(1, sum(c.epochs for c in configs)), 0
-    runs: list[TrainingRun] = [None] * len(configs)  # type: ignore[list-item] - every slot is filled below
+    units = []
     for members in groups.values():
-        if not batchable(configs[members[0]]):  # optimizers and schedules the batched engine does not write out
-            for index in members:
-                runs[index] = _train_alone(configs[index], datasets[index])
-                done += configs[index].epochs
-                if progress is not None:
-                    progress(done / total)
-            continue
-        batch = BatchedRuns([configs[i] for i in members], [datasets[i] for i in members])
-        for epochs in _chunks(configs[members[0]].epochs):
-            batch.train(epochs)
-            done += epochs * len(members)
-            if progress is not None:
-                progress(done / total)
-        for index, run in zip(members, batch.results(), strict=True):
-            runs[index] = run
-    return runs
+        epochs = configs[members[0]].epochs
+        if batchable(configs[members[0]]):
+            units.append(TrainingUnit(members, epochs))
+        else:
+            units.extend(TrainingUnit([index], epochs) for index in members)
+    return units
 
 
-def _train_alone(config: RunConfig, dataset: Dataset) -> TrainingRun:
-    run = TrainingRun(config, dataset)
-    run.step(config.epochs)
-    return run
+def run_sweep(configs: list[RunConfig], progress: Callable[[float], None] | None = None) -> list[TrainingRun]:
+    """Train every config to its last epoch, in batched groups; finished runs in the order given.
 
-
-def _chunks(epochs: int) -> list[int]:
-    """epochs split into about PROGRESS_UPDATES parts."""
-    size = max(1, math.ceil(epochs / PROGRESS_UPDATES))
-    return [min(size, epochs - start) for start in range(0, epochs, size)]
+    `progress(fraction)` is called as training advances (about every PROGRESS_SECONDS), from 0 to 1.
+    """
+    training = SweepTraining(configs)
+    while not training.finished:
+        training.advance(PROGRESS_SECONDS)
+        if progress is not None:
+            progress(training.fraction)
+    return training.results()
 
 
 def describe(config: RunConfig, fields) -> str:

@@ -4,6 +4,7 @@ import base64
 import csv
 import io
 import json
+import time
 
 from ui.sweep_views import results_csv
 
@@ -26,10 +27,17 @@ def fill_small_sweep(app):
     app.run()
 
 
+def run_to_the_end(app):
+    """Press Run sweep, wait for the background sweep to end, and draw the page as its fragment's
+    rerun would (AppTest runs no fragment timers)."""
+    app.button(key="run_sweep").click().run()
+    assert app.session_state["sweep_job"].runner.wait(120)
+    return app.run()
+
+
 def small_sweep(app):
     fill_small_sweep(app)
-    app.button(key="run_sweep").click().run()
-    return app
+    return run_to_the_end(app)
 
 
 def test_a_small_sweep_shows_boundaries_heatmap_curves_and_a_csv(app):
@@ -54,7 +62,7 @@ def test_the_base_run_is_the_playgrounds_settings(app):
     app.switch_page("pages/sweep.py")
     app.run()
     app.number_input(key="epochs").set_value(10).run()
-    app.button(key="run_sweep").click().run()
+    run_to_the_end(app)
     runs = app.session_state["sweep_result"]["runs"]
     assert {run.config.dataset for run in runs} == {"moons"} and len(runs) == 64
 
@@ -87,7 +95,7 @@ def test_a_sweep_may_vary_the_input_features_and_their_scaling(app):
     app.run()
     app.text_input(key="sweep_values_1_features").set_value("x1,x2;x1_squared,x2_squared")
     app.run()
-    app.button(key="run_sweep").click().run()
+    run_to_the_end(app)
     assert not app.exception and not app.error
     rows = app.session_state["sweep_result"]["rows"]
     assert [(r["features"], r["scale"]) for r in rows] == [
@@ -113,3 +121,42 @@ def test_the_heatmap_and_its_metric_read_in_words_and_the_small_boundaries_show_
     cell = [t for t in charts[0]["data"] if t.get("xaxis") == "x"]  # the first cell's traces: one per class
     shown = [len(base64.b64decode(t["x"]["bdata"])) // 4 for t in cell]  # float32 x coordinates
     assert shown == [int((run.dataset.y_all == 0).sum()), int((run.dataset.y_all == 1).sum())]
+
+
+def fill_heavy_sweep(app):
+    """The Sweep page set to 4 learning rates × 8 seeds of an MLP 32,32 on 1,000 spiral points for 20,000
+    epochs: many minutes of training."""
+    open_sweep(app)
+    app.selectbox(key="dataset").set_value("spiral").run()
+    app.selectbox(key="model").set_value("mlp").run()
+    app.selectbox(key="hidden").set_value("32,32")
+    app.slider(key="n_samples").set_value(1000)
+    app.number_input(key="epochs").set_value(20000)
+    app.radio(key="sweep_mode_1_lr").set_value("List")
+    app.run()
+    return app
+
+
+def test_the_page_says_how_long_the_sweep_will_take_before_run_sweep(app):
+    fill_small_sweep(app)
+    small = next(c.value for c in app.caption if c.value.startswith("Estimated time: about "))
+    fill_heavy_sweep(app)
+    heavy = next(c.value for c in app.caption if c.value.startswith("Estimated time: about "))
+    assert "sweep_result" not in app.session_state and "sweep_job" not in app.session_state  # nothing trained
+    assert small != heavy and (" min" in heavy or " h " in heavy)  # 32 × 20,000 epochs of an MLP: minutes at least
+
+
+def test_run_sweep_returns_at_once_and_cancel_sweep_stops_the_sweep(app):
+    fill_heavy_sweep(app)
+    started = time.perf_counter()
+    app.button(key="run_sweep").click().run()
+    assert time.perf_counter() - started < 15  # the page's run did not wait for minutes of training
+    runner = app.session_state["sweep_job"].runner
+    assert not runner.done and app.button(key="run_sweep").disabled
+    bar = app.get("progress")[0].proto.text
+    assert bar.startswith("Training 32 combinations… ") and bar.endswith(" left")
+    app.button(key="cancel_sweep").click().run()
+    assert runner.done and runner.state == "cancelled" and "sweep_job" not in app.session_state
+    assert "sweep_result" not in app.session_state
+    assert any(info.value.startswith("Sweep cancelled at") for info in app.info)
+    assert not app.button(key="run_sweep").disabled and not app.exception
