@@ -1,4 +1,5 @@
 import math
+import threading
 import time
 
 import pytest
@@ -262,6 +263,26 @@ def test_a_sweep_takes_at_most_its_share_of_a_core():
     runner.cancel()
     runner.wait(5)
     assert share <= SHARE + 0.15, f"the sweep took {share:.0%} of a core"
+
+
+def cpu_share(seconds: float) -> float:
+    """The share of a core this process used over the next `seconds`."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    time.sleep(seconds)
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
+def test_a_sweep_alone_on_the_server_trains_flat_out_and_keeps_to_its_share_once_a_tab_trains():
+    others = threading.Event()
+    runner = SweepRunner(heavy_sweep(), others_training=others.is_set).start()
+    time.sleep(1.0)  # past building its data and models
+    alone = cpu_share(3.0)
+    others.set()
+    time.sleep(0.5)  # the slice under way when a tab began to train
+    beside = cpu_share(3.0)
+    runner.cancel()
+    runner.wait(5)
+    assert alone >= 0.6 and beside <= SHARE + 0.15, f"alone {alone:.0%}, beside a training tab {beside:.0%}"
 
 
 def test_one_sweep_trains_at_a_time_and_the_next_waits_its_turn():

@@ -95,12 +95,14 @@ def show_plan(base: RunConfig, configs: list[RunConfig]) -> None:
     st.markdown(f"**{len(configs)} combination{'s' if len(configs) > 1 else ''}** will train, "
                 f"{base.epochs:,} epochs each.")
     try:
-        seconds = estimate_seconds(configs)
+        alone, shared = estimate_seconds(configs, 1.0), estimate_seconds(configs, SHARE)
     except ConfigError as error:
         st.error(f"{error}.")
         return
-    st.caption(f"Estimated time: about {duration_text(seconds)}. A sweep takes at most {SHARE:.0%} of one of "
-               "the server's cores, so that other tabs keep theirs; one sweep trains at a time.")
+    now = f"about {duration_text(shared if sweep_job.others_training() else alone)}"
+    st.caption(f"Estimated time: {now} ({duration_text(alone)} while no other tab trains, "
+               f"{duration_text(shared)} while others do). Beside a training tab a sweep takes at most {SHARE:.0%} "
+               "of one of the server's cores, so that the others keep theirs; one sweep trains at a time.")
 
 
 def run_button(configs: list[RunConfig] | None, axes: dict[str, list] | None) -> None:

@@ -2,6 +2,7 @@
 of its own, followed by a fragment that redraws its progress and offers Cancel, so the page stays
 free while it trains; when it ends, its results (or what stopped it) go to the session.
 
+It trains flat out while no tab of the server trains, and keeps to its share of a core while one does.
 The runner stops by itself when this tab's session leaves Streamlit's runtime (the tab was closed):
 `Runtime.is_active_session` is false from the moment the browser's connection closes.
 
@@ -20,6 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from binclf_core.config import RunConfig
 from binclf_core.explore.sweep import result_rows
 from binclf_core.explore.sweep_runner import ABANDONED, CANCELLED, FINISHED, SweepRunner
+from ui import frames
 
 JOB, NOTICE, RESULT = "sweep_job", "sweep_notice", "sweep_result"
 REFRESH_SECONDS = 1.0  # how often the progress is redrawn (each a script run of the fragment)
@@ -53,6 +55,11 @@ def session_alive() -> Callable[[], bool]:
     return lambda: bool(runtime.is_active_session(session_id))
 
 
+def others_training() -> bool:
+    """Whether any tab of this server trains now: a sweep then keeps to its share of a core (any thread)."""
+    return any(tab.playing for tab in frames.tabs())
+
+
 def running() -> bool:
     job = st.session_state.get(JOB)
     return job is not None and not job.runner.done
@@ -63,7 +70,8 @@ def start(configs: list[RunConfig], fields: list[str]) -> None:
     if running():
         st.session_state[JOB].runner.cancel()
     st.session_state.pop(NOTICE, None)
-    st.session_state[JOB] = SweepJob(SweepRunner(configs, alive=session_alive()).start(), fields)
+    runner = SweepRunner(configs, alive=session_alive(), others_training=others_training)
+    st.session_state[JOB] = SweepJob(runner.start(), fields)
 
 
 def collect() -> None:

@@ -3,10 +3,11 @@
 `SweepRunner` trains a SweepTraining on a thread of its own, so the page that started it stays free.
 Between steps of about SLICE_SECONDS it checks whether it was cancelled or whether whoever started
 it is gone (`alive()` false for GONE_AFTER_SECONDS: a closed browser tab), and then rests: after w
-seconds of work it waits w × (1/share − 1), so it takes at most `share` of one core and leaves the
-GIL to the threads that serve the other tabs. One sweep trains at a time in a process; the others
-wait their turn in order. `estimate_seconds` says how long a sweep will take, from a short timed
-probe of the same computation (cached), scaled by epochs and paced by the same share.
+seconds of work, while `others_training()` says other tabs train, it waits w × (1/share − 1), so it
+takes at most `share` of one core and leaves the GIL to the threads that serve them; alone on the
+server it trains flat out, as there it has no one to yield to. One sweep trains at a time in a
+process; the others wait their turn in order. `estimate_seconds` says how long a sweep will take,
+from a short timed probe of the same computation (cached), scaled by epochs and paced by a share.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ class SweepRunner:
     """One sweep on a background thread: `start()`, then read `state`, `fraction`, `remaining_seconds()`;
     `cancel()` stops it; `runs` holds the results once `state` is FINISHED (`error` says why if FAILED)."""
 
-    def __init__(self, configs: list[RunConfig], alive: Callable[[], bool] = lambda: True, share: float = SHARE):
-        self.configs, self._alive, self.share = configs, alive, share
-        self.estimate = estimate_seconds(configs, share)
+    def __init__(self, configs: list[RunConfig], alive: Callable[[], bool] = lambda: True, share: float = SHARE,
+                 others_training: Callable[[], bool] = lambda: True):
+        self.configs, self._alive, self.share, self._others_training = configs, alive, share, others_training
+        self.estimate = estimate_seconds(configs, share if others_training() else 1.0)
         self.state = QUEUED
         self.fraction = 0.0
         self.runs: list[TrainingRun] | None = None
@@ -118,14 +120,14 @@ class SweepRunner:
 
     def _train(self) -> None:
         training = SweepTraining(self.configs)
-        rest = 1 / self.share - 1
         while not training.finished:
             began = time.perf_counter()
             training.advance(SLICE_SECONDS)
             self.fraction = training.fraction
             if self._stopped():
                 return
-            self._stop.wait((time.perf_counter() - began) * rest)  # rest: another tab's thread takes the core
+            if self._others_training():  # rest: another tab's thread takes the core
+                self._stop.wait((time.perf_counter() - began) * (1 / self.share - 1))
         self.runs = training.results()
         self.fraction, self.state = 1.0, FINISHED
 
