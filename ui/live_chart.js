@@ -99,7 +99,18 @@ const DECIMALS = { loss: 4, f1: 3, roc_auc: 3 };
 function metricText(key, value) {
   if (value === null || value === undefined || Number.isNaN(value)) return "n/a";
   const base = key.replace(/^(train|test)_/, "");  // the metric without its split
-  return PERCENT_METRICS.has(base) ? (100 * value).toFixed(1) + " %" : value.toFixed(DECIMALS[base] ?? 3);
+  return PERCENT_METRICS.has(base) ? fixed(100 * value, 1) + " %" : fixed(value, DECIMALS[base] ?? 3);
+}
+
+// `value` with `digits` decimals as Python's format writes it: toFixed takes the larger of two equally near
+// numbers, Python the even one, so an accuracy of 45/80 read "56.3 %" here and "56.2 %" on Compare.
+function fixed(value, digits) {
+  const rounded = value.toFixed(digits);
+  const exact = Math.abs(value).toFixed(100);  // every digit of the double (from 3.6e-15 up)
+  const cut = exact.indexOf(".") + 1 + digits;
+  if (!/^50*$/.test(exact.slice(cut))) return rounded;  // not halfway: both round alike
+  const down = exact.slice(0, digits ? cut : cut - 1);
+  return Number(down.at(-1)) % 2 ? rounded : (value < 0 ? "-" : "") + down;
 }
 
 // The line under the tiles: the numbers of the model shown (final_metrics' own, FRAMES.md `losses`).
