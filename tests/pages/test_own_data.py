@@ -146,14 +146,19 @@ def test_drawn_mode_with_too_few_points_says_how_many_are_missing(app):
     assert data["clickable"] is True and title.startswith("Drawn points")
 
 
-def test_enough_drawn_points_train_and_clear_points_starts_over(app):
+def draw_points(app, per_class: int) -> None:
+    """The Drawn points dataset with what `per_class` clicks of each class leave (see the browser test)."""
     app.run()
     choose(app, "drawn")
     points = DrawnPoints()
-    for i in range(5):
+    for i in range(per_class):
         points = points.add(-3 + i * 0.2, -2, 0).add(3 - i * 0.2, 2, 1)
-    app.session_state["own_data"].points = points  # what five clicks of each class leave (see the browser test)
+    app.session_state["own_data"].points = points
     app.run()
+
+
+def test_enough_drawn_points_train_and_clear_points_starts_over(app):
+    draw_points(app, 5)
     assert not app.info and not app.button(key="train").disabled
     run = app.session_state["run"]
     assert run.config.dataset == "drawn" and len(run.dataset.y_all) == 10
@@ -174,13 +179,7 @@ def test_the_sweep_page_refuses_own_data_with_a_sentence_not_a_traceback(app):
 
 
 def test_take_it_home_with_drawn_points_offers_a_script_that_holds_them(app):
-    app.run()
-    choose(app, "drawn")
-    points = DrawnPoints()
-    for i in range(4):
-        points = points.add(-3 + i * 0.2, -2, 0).add(3 - i * 0.2, 2, 1)
-    app.session_state["own_data"].points = points  # eight clicks, as in the browser test
-    app.run()
+    draw_points(app, 4)
     app.button(key="step").click().run()
     app.toggle(key="take_home").set_value(True).run()
     assert not app.exception and not app.info
