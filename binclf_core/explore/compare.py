@@ -140,7 +140,7 @@ def boundaries_side_by_side(records: list[RunRecord], columns: int = BOUNDARY_CO
     return {"data": data, "layout": layout}
 
 
-# ---- optimizers racing on one landscape (issue 15) ------------------------------------------------
+# ---- optimizers racing on one landscape -------------------------------------------------------
 LANDSCAPE_FREE = frozenset({"optimizer", "momentum", "schedule", "lr", "epochs", "batch_size", "threshold"})
 
 

@@ -100,7 +100,7 @@ class FrameEncoder:
         history = run.history
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",))
         curves = curves_figure(history, run.config.epochs, max_points=RESET_CURVE_POINTS, font_size=self.font_size,
-                               rates=run.learning_rates(),  # a schedule's whole plan (issue 15)
+                               rates=run.learning_rates(),  # a schedule's whole plan
                                revision=data_revision(dataset))
         if self.reference is not None:  # drawn first, so behind the run's own curves
             curves["data"].insert(0, reference_trace(self.reference.history, max_points=RESET_CURVE_POINTS))

@@ -107,7 +107,7 @@ PRESETS: dict[str, Preset] = {
         # it (an MLP's tanh units saturated at lr 50 and stayed stuck). Slow: the run lasts ~30 s.
         {"dataset": "classification", "model": "logistic", "optimizer": "sgd", "lr": 20.0, "epochs": 2000},
         speed="Slow", action=("Lower the learning rate to 1", {"lr": 1.0})),
-    # ---- why it learns (issue 15): the landscape, the optimizers, the points that pull ----
+    # ---- why it learns: the landscape, the optimizers, the points that pull ----
     "momentum_ravine": Preset(
         "Momentum on a ravine",
         "Open the Landscape view: the loss over (w1, w2) is a long narrow ravine, and plain SGD zigzags from wall to "
