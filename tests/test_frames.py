@@ -1,6 +1,11 @@
 """binclf_core/figures/frames.py: the wire format of FRAMES.md, read back as the browser reads it."""
 
+import base64
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +20,8 @@ from binclf_core.figures.frames import (
     FrameEncoder,
     PanelFrame,
     decode_frame,
+    dequantised_grid,
+    quantised_grid,
     wire_json,
 )
 from binclf_core.figures.run import level_segments, shown_classes
@@ -34,8 +41,8 @@ def frames_of(run: TrainingRun, encoder: FrameEncoder, steps: list[int]) -> list
 
 
 @pytest.mark.parametrize("config", [TUTORIAL, SPIRAL], ids=["tutorial", "spiral-mlp"])
-def test_a_frame_stays_under_nine_kilobytes(config):
-    """7.2 kB of it the 16-bit grid, which the threshold's line needs (FRAMES.md)."""
+def test_a_frame_stays_under_six_kilobytes(config):
+    """3.6 kB of it the grid: 8 bits over the frame's own range of P (FRAMES.md)."""
     run = TrainingRun(config)
     encoder = FrameEncoder(run)
     encoder.reset_message()
@@ -43,7 +50,7 @@ def test_a_frame_stays_under_nine_kilobytes(config):
     for _ in range(30):
         run.step(50)
         sizes.append(len(encoder.frame()))
-    assert max(sizes) <= 9_000
+    assert max(sizes) <= 6_000
 
 
 def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
@@ -51,8 +58,17 @@ def test_the_grid_is_the_snapshots_probability_quantised_rows_along_y_upwards():
     run.step(20)
     frame = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))
     expected = run.snapshot(GRID_SIZE).grid
+    low, high = frame["header"]["grid_range"]
+    assert (low, high) == (expected.min(), expected.max()) and low < high
     assert frame["grid"].shape == (GRID_SIZE, GRID_SIZE)
-    assert np.abs(frame["grid"] / 65535 - expected).max() <= 0.5 / 65535 + 1e-6
+    assert np.abs(frame["grid"] - expected).max() <= 0.5 / 255 * (high - low) + 1e-6
+
+
+def test_a_flat_grid_travels_as_its_one_value():
+    flat = np.full((GRID_SIZE, GRID_SIZE), 0.5, np.float32)
+    steps, grid_range = quantised_grid(flat)
+    assert grid_range == [0.5, 0.5] and not steps.any()
+    np.testing.assert_array_equal(dequantised_grid(steps, grid_range), flat)
 
 
 def test_predictions_travel_only_when_one_flipped_and_equal_the_threshold_rule():
@@ -160,7 +176,7 @@ def test_a_panels_drawing_and_parts_travel_after_the_sizes_its_figure_only_when_
         np.testing.assert_array_equal(got, sent)
     later = decode_frame(encoder.frame(panel=("demo", PanelFrame(None, {"kind": "demo"}, parts[:1]))), n)
     assert "figure" not in later["header"]["panel"] and later["panel_parts"][0].shape == (2, 3, 3)
-    assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 9_000
+    assert "panel" not in decode_frame(encoder.frame(), n)["header"] and len(encoder.frame()) < 6_000
 
 
 def browser_json(text: str | bytes):
@@ -193,8 +209,7 @@ def test_a_nearly_flat_models_threshold_line_from_a_frame_lies_where_the_model_p
     exact = run.snapshot(GRID_SIZE).grid.astype(np.float64)
     assert np.ptp(exact) < 0.2  # flat: P moves by a few hundredths over the whole plane
     level = float(np.median(exact))  # a threshold its line crosses the plane at
-    grid = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))["grid"]
-    sent = grid / np.iinfo(grid.dtype).max
+    sent = decode_frame(FrameEncoder(run).frame(), len(run.dataset.y_all))["grid"]  # P, from 8 bits over its range
     points = level_segments(sent, level).reshape(-1, 2)  # (column, row) of the line the page draws
     # How far, in cells, each point of that line lies from the model's own line: |P - level| / |gradient P|.
     j, i = np.minimum(points.astype(int).T, GRID_SIZE - 2)
@@ -203,4 +218,29 @@ def test_a_nearly_flat_models_threshold_line_from_a_frame_lies_where_the_model_p
          + (exact[i + 1, j] * (1 - fx) + exact[i + 1, j + 1] * fx) * fy)
     gradient_rows, gradient_columns = np.gradient(exact)
     slope = np.hypot(gradient_rows, gradient_columns)[i, j]
-    assert len(points) > 20 and (np.abs(p - level) / slope).max() < 0.1  # 8 bits put it cells away: a staircase
+    assert len(points) > 20 and (np.abs(p - level) / slope).max() < 0.1  # 8 bits over 0..1 put it cells away
+
+
+LIVE_CHART_JS = Path(__file__).resolve().parents[1] / "ui" / "live_chart.js"
+
+
+def player_function(source: str, name: str) -> str:
+    return re.search(rf"^function {name}\(.*?^}}$", source, re.S | re.M).group(0)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_player_reads_a_frames_grid_as_the_probability_the_model_gives():
+    run = TrainingRun(RunConfig(dataset="circles", model="mlp", hidden=(8,), lr=0.1))  # nearly flat: a narrow range
+    data = FrameEncoder(run).frame()
+    source = LIVE_CHART_JS.read_text()
+    constants = "\n".join(re.findall(r"^const (?:PART_TYPES|CURVE_COLUMNS|REFERENCE_COLUMNS) = .*$", source, re.M))
+    script = (f"{constants}\n{player_function(source, 'decode')}\n{player_function(source, 'upsample')}\n"
+              f"const bytes = Buffer.from('{base64.b64encode(data).decode()}', 'base64');\n"
+              "const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);\n"
+              f"const frame = decode(buffer, {len(run.dataset.y_all)}, {GRID_SIZE});\n"
+              f"console.log(JSON.stringify(Array.from(upsample(frame.grid, {GRID_SIZE}, 1, frame.grid.range))));")
+    output = subprocess.run(["node", "-"], input=script, capture_output=True, text=True, check=True, timeout=30).stdout
+    players = np.array(json.loads(output)).reshape(GRID_SIZE, GRID_SIZE)  # upsampled once: the samples themselves
+    exact = run.snapshot(GRID_SIZE).grid
+    np.testing.assert_allclose(players, decode_frame(data, len(run.dataset.y_all))["grid"], atol=1e-6)
+    assert np.abs(players - exact).max() <= 0.5 / 255 * np.ptp(exact) + 1e-6  # 8 bits over the grid's own range

@@ -137,16 +137,18 @@ function heat(p) {
   return [c0[0] + t * (c1[0] - c0[0]), c0[1] + t * (c1[1] - c0[1]), c0[2] + t * (c1[2] - c0[2])];
 }
 
-// The grid (G*G values 0 to `top`, rows along y upwards) resampled bilinearly to G*factor, as values 0 to 1.
-function upsample(grid, size, factor, top = 255) {
+// The grid (G*G bytes, rows along y upwards) resampled bilinearly to G*factor, as values from low (byte 0) to
+// high (byte 255): a frame's grid spans its own range of P (header.grid_range), a unit's picture 0 to 1.
+function upsample(grid, size, factor, [low, high] = [0, 1]) {
   const fine = size * factor, values = new Float32Array(fine * fine), scale = (size - 1) / (fine - 1);
+  const step = (high - low) / 255;
   for (let i = 0; i < fine; i++) {
     const y = i * scale, y0 = Math.min(Math.floor(y), size - 2), fy = y - y0;
     for (let j = 0; j < fine; j++) {
       const x = j * scale, x0 = Math.min(Math.floor(x), size - 2), fx = x - x0;
       const a = grid[y0 * size + x0], b = grid[y0 * size + x0 + 1];
       const c = grid[(y0 + 1) * size + x0], d = grid[(y0 + 1) * size + x0 + 1];
-      values[i * fine + j] = ((a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy) / top;
+      values[i * fine + j] = low + ((a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy) * step;
     }
   }
   return values;
@@ -178,12 +180,12 @@ function paintGrid(cache, grid, size, factor, threshold, out) {
   return gridPicture(cache, grid, size, factor, threshold, out).toDataURL("image/jpeg", 0.92);
 }
 
-// The same picture as a canvas (drawn over by the next call): the grid (a Uint16Array counts P to 65535,
-// a Uint8Array to 255) resampled `factor` times finer
-// and coloured, stretched to `out` ({width, height, line}: canvas pixels and the stroke's width; by
-// default the resampled size and a 2-pixel line), the threshold's line stroked along levelSegments.
+// The same picture as a canvas (drawn over by the next call): the grid (bytes over grid.range, by default
+// P 0 to 1) resampled `factor` times finer and coloured, stretched to `out` ({width, height, line}: canvas
+// pixels and the stroke's width; by default the resampled size and a 2-pixel line), the threshold's line
+// stroked along levelSegments.
 function gridPicture(cache, grid, size, factor, threshold, out) {
-  const fine = size * factor, values = upsample(grid, size, factor, grid.BYTES_PER_ELEMENT === 2 ? 65535 : 255);
+  const fine = size * factor, values = upsample(grid, size, factor, grid.range);
   const colours = heatCanvas(cache, values, fine);
   const { width, height, line } = out || { width: fine, height: fine, line: 2 };
   if (!cache.canvas || cache.canvas.width !== width || cache.canvas.height !== height) {
@@ -276,7 +278,8 @@ function decode(buffer, points, gridSize) {
     return array;
   };
   const frame = { header };
-  frame.grid = take(Uint16Array, gridSize * gridSize);
+  frame.grid = take(Uint8Array, gridSize * gridSize);
+  frame.grid.range = header.grid_range;  // byte 0 is P = low, byte 255 P = high
   frame.predictions = take(Uint8Array, header.predictions ? points : 0);
   frame.curves = take(Float32Array, header.curve_points * CURVE_COLUMNS);
   frame.reference = take(Float32Array, header.reference_points * REFERENCE_COLUMNS);

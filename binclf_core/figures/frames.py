@@ -1,7 +1,7 @@
 """Live frames of a run: one JSON `reset` message, then small binary frames (the format is FRAMES.md).
 
-A frame carries what changed since the previous one: the probability grid quantised to uint16,
-the predicted class of each point (only when one flipped), the new points of the curves (at most
+A frame carries what changed since the previous one: the probability grid quantised to uint8 over
+its own range of P, the predicted class of each point (only when one flipped), the new points of the curves (at most
 MAX_CURVE_POINTS a frame) and the test metrics. The browser keeps everything else from the reset
 message (the points' positions, the axes, the curves so far) and draws a frame with Plotly
 updates that redraw only what changed (ui/live_chart.js). A panel beside the boundary chart rides
@@ -31,7 +31,7 @@ from binclf_core.figures.teach import reference_trace
 from binclf_core.model.training import HISTORY_KEYS, TrainingRun
 
 GRID_SIZE = 60
-GRID_TOP = 65535  # the grid travels as round(P x GRID_TOP), uint16
+GRID_TOP = 255  # the grid travels as round((P - low) / (high - low) x GRID_TOP), uint8, low and high its P's range
 MAX_CURVE_POINTS = 8  # per frame: ~10 frames a second over a long run still draw a dense curve
 RESET_CURVE_POINTS = 600  # the curves so far, when a page (re)connects
 HEADER = struct.Struct("<I")  # the JSON header's length in bytes, before the header itself
@@ -129,9 +129,7 @@ class FrameEncoder:
         `panel` is the open panel's key and frame."""
         run = self.run
         snapshot = run.snapshot(self.grid_size, metric_splits=("test",), epoch=replay_epoch)
-        # (G, G), rows along y upwards. 16 bits, not 8: where a model is nearly flat (untrained, say) P moves by
-        # less than 1/255 across many cells, and the threshold's line drawn from 8-bit steps was a staircase.
-        grid = np.rint(snapshot.grid * GRID_TOP).astype("<u2")
+        grid, grid_range = quantised_grid(snapshot.grid)
         predicted = shown_classes(snapshot, self.run.dataset).astype(np.uint8).tobytes()  # own class at epoch 0
         send_predictions = predicted != self._predicted
         self._predicted = predicted
@@ -145,7 +143,8 @@ class FrameEncoder:
         header = {
             "seq": self.sequence, "epoch": run.epoch, "epochs": run.config.epochs, "status": run.status,
             "message": run.message, "threshold": snapshot.threshold, "replay": replay_epoch,
-            "metrics": snapshot.metrics["test"], "losses": snapshot.numbers if snapshot.epoch else None,
+            "grid_range": grid_range, "metrics": snapshot.metrics["test"],
+            "losses": snapshot.numbers if snapshot.epoch else None,
             "predictions": send_predictions, "curve_points": len(curves), "reference_points": len(reference),
             "sizes": sizes is not None, **(extra or {}),
         }
@@ -161,6 +160,25 @@ class FrameEncoder:
         encoded = wire_json(header).encode()
         encoded += b" " * (-len(encoded) % 4)  # the binary parts start 4-byte aligned, for Float32Array views
         return HEADER.pack(len(encoded)) + encoded + b"".join(body)
+
+
+def quantised_grid(grid: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """`grid` (P, rows along y upwards) as uint8 steps over its own range [low, high], and that range.
+
+    Over its own range, not over 0..1: where a model is nearly flat (untrained, say) P moves by less than
+    1/255 across many cells, and the threshold's line drawn from steps of 1/255 was a staircase; 16 bits
+    would mend that too, at twice the grid's bytes.
+    """
+    low, high = float(grid.min()), float(grid.max())
+    span = high - low
+    steps = (grid - low) / span * GRID_TOP if span > 0 else np.zeros_like(grid)  # flat: every cell is low
+    return np.rint(steps).astype(np.uint8), [low, high]
+
+
+def dequantised_grid(steps: np.ndarray, grid_range: list[float]) -> np.ndarray:
+    """P from a frame's uint8 grid and its header's `grid_range`, as the page decodes it."""
+    low, high = grid_range
+    return low + steps / GRID_TOP * (high - low)
 
 
 def _padded(part: bytes) -> bytes:
@@ -190,7 +208,7 @@ def _finite_values(value: Any) -> Any:
 
 
 def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[str, Any]:
-    """A frame's parts, as the browser reads them (for tests and the load test's client)."""
+    """A frame's parts, as the browser reads them (for tests and the load test's client); `grid` is P."""
     (length,) = HEADER.unpack_from(data)
     header = json.loads(data[HEADER.size:HEADER.size + length])
     offset = HEADER.size + length
@@ -203,7 +221,8 @@ def decode_frame(data: bytes, points: int, grid_size: int = GRID_SIZE) -> dict[s
         offset += size + (-size % 4)
         return array.reshape(shape) if shape else array
 
-    parts["grid"] = take(grid_size * grid_size, "<u2", (grid_size, grid_size))
+    steps = take(grid_size * grid_size, np.uint8, (grid_size, grid_size))
+    parts["grid"] = dequantised_grid(steps, header["grid_range"])
     parts["predictions"] = take(points if header["predictions"] else 0, np.uint8)
     parts["curves"] = take(header["curve_points"] * len(CURVE_COLUMNS), "<f4", (-1, len(CURVE_COLUMNS)))
     parts["reference"] = take(header["reference_points"] * len(REFERENCE_COLUMNS), "<f4", (-1, len(REFERENCE_COLUMNS)))
