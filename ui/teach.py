@@ -20,6 +20,9 @@ TITLE = "Binary-classification playground"
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0; }
+/* Step's choice above the charts: as tall drawn (32 px) as its placeholder while its code loads (40 px), so
+   nothing under it moves when it comes. */
+.st-key-step_mode { min-height: 40px; }
 </style>"""
 # Presenter mode: text a room can read from the back; no page title (the Preset names the lesson).
 PRESENTER_CSS = """<style>
