@@ -34,7 +34,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.harness import ROOT, baseline_tree, running
@@ -53,15 +52,6 @@ class SweepTab(Session):
     new_session is the entry script's, not the page's)."""
 
     page_name = "sweep"
-
-    async def _send_rerun(self, extra: list[WidgetState] = (), fragment_id: str = "") -> None:
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string, state.page_name = self.query, self.page_name
-        state.widget_states.widgets.extend([*self.values.values(), *extra])
-        if fragment_id:
-            state.fragment_id, state.is_auto_rerun = fragment_id, True
-        await self.ws.send(message.SerializeToString())
 
     async def press_and_go(self, key: str) -> None:
         """Click the button `key` without waiting for the page's run to end."""

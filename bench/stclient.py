@@ -120,6 +120,8 @@ def route_cookie(url: str) -> str:
 class Session:
     """One tab: `await Session.open(url, query)`, then `press`, `change` and `close`."""
 
+    page_name = ""  # a page of st.navigation's to run, by its name; empty: the page the server named
+
     def __init__(self, websocket, query: str, url: str = "", cookie: str = ""):
         self.ws = websocket
         self.url, self.cookie = url, cookie
@@ -162,7 +164,11 @@ class Session:
     async def _send_rerun(self, extra: list[WidgetState] = (), fragment_id: str = "") -> None:
         message = BackMsg()
         state = message.rerun_script
-        state.query_string, state.page_script_hash = self.query, self.page_hash
+        state.query_string = self.query
+        if self.page_name:  # a page named, as st.navigation's pages are: the new_session hash is the entry's
+            state.page_name = self.page_name
+        else:
+            state.page_script_hash = self.page_hash
         state.widget_states.widgets.extend([*self.values.values(), *extra])
         if fragment_id:
             state.fragment_id, state.is_auto_rerun = fragment_id, True
