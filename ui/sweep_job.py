@@ -57,7 +57,7 @@ def session_alive() -> Callable[[], bool]:
 
 def others_training() -> bool:
     """Whether any tab of this server trains now: a sweep then keeps to its share of a core (any thread)."""
-    return any(tab.playing for tab in frames.tabs())
+    return any(tab.playing and tab.attached for tab in frames.tabs())  # as the producer counts them
 
 
 def running() -> bool:
