@@ -14,10 +14,6 @@ DRAWN_SINCE = "(mark) => window.binclfLive.epochs.slice(window.binclfLive.frames
 
 def test_a_lone_tab_draws_at_least_twenty_new_frames_a_second(page, app_url):
     open_app(page, app_url, "?lr=0.01&epochs=5000", total=5000)
-    # One Step first: the rate is the steady one, not the server's first training (a cold start in the
-    # suite's first browser test shared the two cores with the server's warm-up).
-    click(page, "Step")
-    page.wait_for_function("window.binclfLive.epochs.at(-1) > 0")
     wait_charts_idle(page)
     mark = page.evaluate("performance.now()")
     click(page, "Train")
