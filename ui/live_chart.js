@@ -16,7 +16,7 @@ const CLICK_CONFIG = { ...CONFIG, doubleClick: false };
 // chart shows it, the threshold's line stroked over it LINE_WIDTH px wide on screen (as the legend's).
 const UPSAMPLE = 3;
 const LINE_WIDTH = 2;
-const MAX_PICTURE_PIXELS = 1200;
+const MAX_PICTURE_PIXELS = 180;  // the resampled grid's own size: larger cost the player ~20 % of its frames
 const HEAT = [[0.0, [191, 219, 254]], [0.5, [255, 255, 255]], [1.0, [254, 215, 170]]];
 const LINE = [17, 24, 39];
 const PART_TYPES = { u1: Uint8Array, i4: Int32Array, f4: Float32Array };  // a panel part's dtype by its code
@@ -159,9 +159,9 @@ function drawPicture(state, grid, threshold) {
   return paintGrid(cache, grid, state.reset.grid, UPSAMPLE, threshold, pictureSize(state.divs.boundary));
 }
 
-// The boundary picture's size in canvas pixels: as large as the chart shows it in device pixels (at most
-// MAX_PICTURE_PIXELS a side), so the threshold's stroke is as smooth on the chart as a vector line; and
-// the stroke's width in those pixels for LINE_WIDTH px on screen.
+// The boundary picture's size in canvas pixels: as large as the chart shows it in device pixels, at most
+// MAX_PICTURE_PIXELS a side (the browser stretches it, the anti-aliased stroke with it); and the stroke's
+// width in those pixels for LINE_WIDTH px on screen.
 function pictureSize(div) {
   const layout = div._fullLayout, image = div.layout && div.layout.images && div.layout.images[0];
   if (!layout || !layout.xaxis || !image) return null;
