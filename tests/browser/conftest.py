@@ -59,7 +59,21 @@ def app_server(chromium):
     """One `streamlit run app.py` shared by the session (depends on chromium so a skip for a
     missing browser does not start a server first)."""
     with running("app.py") as server:
+        warm_up(chromium, server.url)
         yield server
+
+
+def warm_up(chromium, url: str) -> None:
+    """One page drawn and its server's warm-up over (ui/startup.py: torch's first optimizer, ~1 s after the
+    first page), so that the first test measures the server as a person meets it after the first visit."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible()
+    page.wait_for_timeout(3_000)
+    context.close()
 
 
 @pytest.fixture(scope="session")
